@@ -1,0 +1,13 @@
+import { sveltekit } from '@sveltejs/kit/vite';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+	plugins: [sveltekit()],
+	worker: { format: 'es' },
+	test: {
+		include: ['src/**/*.test.ts', 'server/**/*.test.ts'],
+		environment: 'node',
+		testTimeout: 20000,
+		pool: 'forks'
+	}
+});
