@@ -1,0 +1,26 @@
+// Typed messages between the main thread and the spreadsheet worker. The main thread only posts bytes
+// and renders what comes back; parsing, validation, storage writes for Apply, and workbook building
+// all happen in the worker, so no step of a 100,000-row upload runs on the UI thread.
+import type { PreviewRowView, PreviewSummary } from '../domain/preview-view';
+
+export type WorkerRequest =
+	| { type: 'preflight'; id: number; fileName: string; bytes: ArrayBuffer; declaredCount: number }
+	| { type: 'previewPage'; id: number; offset: number; limit: number; filter: PreviewFilter }
+	| { type: 'apply'; id: number; batchId: string; admin: string }
+	| { type: 'results'; id: number; batchId: string }
+	| { type: 'template'; id: number; withUsers: boolean }
+	| { type: 'institutions'; id: number };
+
+export type PreviewFilter = 'all' | 'errors' | 'update' | 'unchanged' | 'warnings';
+
+export type WorkerProgress = { phase: 'reading' | 'checking' | 'applying' | 'writing'; done: number; total: number };
+
+export type WorkerResponse =
+	| { type: 'progress'; id: number; progress: WorkerProgress }
+	| { type: 'preview'; id: number; summary: PreviewSummary }
+	| { type: 'previewPage'; id: number; rows: PreviewRowView[]; total: number }
+	| { type: 'applied'; id: number; batchId: string; counts: { rows: number; updated: number; unchanged: number; failed: number; queued: number } }
+	| { type: 'file'; id: number; fileName: string; bytes: ArrayBuffer }
+	| { type: 'error'; id: number; message: string };
+
+export type WorkerResult<T extends WorkerResponse['type']> = Extract<WorkerResponse, { type: T }>;

@@ -1,0 +1,182 @@
+// The Bulk Upload dialog's flow: choose the action, fill the form, process in the worker with
+// progress, preview, apply, and the results workbook. The screen renders `step` and calls methods.
+import type { PreviewRowView, PreviewSummary } from '../domain/preview-view';
+import { CancelledError } from '../spreadsheet/worker-client';
+import type { PreviewFilter, WorkerProgress } from '../spreadsheet/worker-protocol';
+import { getBatch } from '../storage/batches-repo';
+import { describe, session } from './session.svelte';
+import { saveFile } from './save-file';
+import { spreadsheets } from './spreadsheets';
+import { sync } from './sync.svelte';
+
+export type UploadStep = 'action' | 'form' | 'processing' | 'preview' | 'applying' | 'done';
+
+export const PREVIEW_PAGE = 50;
+export const ACCEPT = '.xlsx,.xls,.ods,.csv';
+
+export interface Completion {
+	updated: number;
+	unchanged: number;
+	failed: number;
+	queued: number;
+	rows: number;
+	fileName: string;
+}
+
+export class BulkUploadState {
+	open = $state(false);
+	step = $state<UploadStep>('action');
+	userUpdate = $state(false);
+	declaredCount = $state<number | null>(null);
+	file = $state.raw<File | null>(null);
+	/** Problems with the form itself or with the whole file; the dialog shows them in an alert. */
+	error = $state<string | null>(null);
+	progress = $state<WorkerProgress | null>(null);
+	summary = $state.raw<PreviewSummary | null>(null);
+	filter = $state<PreviewFilter>('all');
+	previewRows = $state.raw<PreviewRowView[]>([]);
+	previewTotal = $state(0);
+	previewOffset = $state(0);
+	completion = $state<Completion | null>(null);
+
+	openDialog(): void {
+		this.reset();
+		this.open = true;
+	}
+
+	close(): void {
+		if (this.step === 'processing') spreadsheets.cancel();
+		this.open = false;
+	}
+
+	reset(): void {
+		this.step = 'action';
+		this.userUpdate = false;
+		this.declaredCount = null;
+		this.file = null;
+		this.error = null;
+		this.progress = null;
+		this.summary = null;
+		this.previewRows = [];
+		this.completion = null;
+		this.filter = 'all';
+	}
+
+	next(): void {
+		if (!this.userUpdate) {
+			this.error = 'Select "User Update" as the bulk action.';
+			return;
+		}
+		this.error = null;
+		this.step = 'form';
+	}
+
+	async downloadTemplate(withUsers = false): Promise<void> {
+		try {
+			const file = await spreadsheets.request<'file'>({ type: 'template', withUsers });
+			saveFile(file.bytes, file.fileName);
+		} catch (error) {
+			this.error = describe(error);
+		}
+	}
+
+	async upload(): Promise<void> {
+		const count = this.declaredCount;
+		if (count === null || !Number.isInteger(count) || count < 1) {
+			this.error = 'Enter the number of users in your spreadsheet (not counting the header row).';
+			return;
+		}
+		if (!this.file) {
+			this.error = 'Choose the spreadsheet file to upload.';
+			return;
+		}
+		this.error = null;
+		this.step = 'processing';
+		this.progress = { phase: 'reading', done: 0, total: 0 };
+		try {
+			const bytes = await this.file.arrayBuffer();
+			const result = await spreadsheets.request<'preview'>(
+				{ type: 'preflight', fileName: this.file.name, bytes, declaredCount: count },
+				(p) => (this.progress = p),
+				[bytes]
+			);
+			this.summary = result.summary;
+			if (result.summary.blocking) {
+				this.error = result.summary.blocking;
+				this.step = 'form';
+				return;
+			}
+			this.filter = result.summary.counts.failed > 0 ? 'errors' : 'all';
+			await this.loadPreviewPage(0);
+			this.step = 'preview';
+		} catch (error) {
+			if (error instanceof CancelledError) {
+				this.step = 'form';
+				return;
+			}
+			this.error = describe(error);
+			this.step = 'form';
+		} finally {
+			this.progress = null;
+		}
+	}
+
+	cancelProcessing(): void {
+		spreadsheets.cancel();
+		this.step = 'form';
+		this.progress = null;
+		this.error = 'Upload cancelled. Nothing was changed.';
+	}
+
+	async setFilter(filter: PreviewFilter): Promise<void> {
+		this.filter = filter;
+		await this.loadPreviewPage(0);
+	}
+
+	async loadPreviewPage(offset: number): Promise<void> {
+		const page = await spreadsheets.request<'previewPage'>({ type: 'previewPage', offset, limit: PREVIEW_PAGE, filter: this.filter });
+		this.previewRows = page.rows;
+		this.previewTotal = page.total;
+		this.previewOffset = offset;
+	}
+
+	/** Back to the form with the same count, so the admin can fix the file and upload it again. */
+	chooseAnotherFile(): void {
+		this.summary = null;
+		this.file = null;
+		this.error = null;
+		this.step = 'form';
+	}
+
+	async apply(): Promise<void> {
+		if (!this.summary || !session.owner) return;
+		this.step = 'applying';
+		this.error = null;
+		this.progress = { phase: 'applying', done: 0, total: this.summary.counts.update };
+		const batchId = `b${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+		try {
+			await spreadsheets.request<'applied'>({ type: 'apply', batchId, admin: session.owner.username }, (p) => (this.progress = p));
+			// Online: push now, so the per-row answers in the results are the server's final word.
+			if (navigator.onLine) await sync.run();
+			this.progress = { phase: 'writing', done: 0, total: 0 };
+			const file = await spreadsheets.request<'file'>({ type: 'results', batchId });
+			const counts = await batchCounts(batchId);
+			saveFile(file.bytes, file.fileName);
+			this.completion = { ...counts, fileName: file.fileName };
+			this.step = 'done';
+		} catch (error) {
+			this.error = describe(error);
+			this.step = 'preview';
+		} finally {
+			this.progress = null;
+		}
+	}
+}
+
+async function batchCounts(batchId: string) {
+	const found = await getBatch(batchId);
+	if (!found) throw new Error('The upload was applied but its results could not be read back.');
+	return found.batch.counts;
+}
+
+export const bulkUpload = new BulkUploadState();

@@ -1,0 +1,35 @@
+// Batch history on the Users tab: every upload with its counts, and its results workbook on demand
+// (rebuilt from the stored rows, so it always shows the latest status of each row).
+import type { BatchRecord } from '../storage/db';
+import { listBatches } from '../storage/batches-repo';
+import { watch } from '../storage/live';
+import { describe } from './session.svelte';
+import { saveFile } from './save-file';
+import { spreadsheets } from './spreadsheets';
+
+export class HistoryState {
+	batches = $state.raw<BatchRecord[]>([]);
+	error = $state<string | null>(null);
+	private stopWatch: (() => void) | undefined;
+
+	start(): void {
+		this.stopWatch?.();
+		this.stopWatch = watch(listBatches, (list) => (this.batches = list), (e) => (this.error = describe(e)));
+	}
+
+	stop(): void {
+		this.stopWatch?.();
+		this.batches = [];
+	}
+
+	async downloadResults(batchId: string): Promise<void> {
+		try {
+			const file = await spreadsheets.request<'file'>({ type: 'results', batchId });
+			saveFile(file.bytes, file.fileName);
+		} catch (error) {
+			this.error = describe(error);
+		}
+	}
+}
+
+export const history = new HistoryState();

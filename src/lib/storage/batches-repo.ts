@@ -1,0 +1,77 @@
+// Upload batches and their per-row results. Rows are stored in chunks of ROWS_PER_CHUNK in row order,
+// so a mutation finds its row by position (rowIndex) without scanning the batch.
+import { db, guarded, type BatchRecord, type BatchRowChunk, type PortalDb, type StoredRowResult } from './db';
+
+export const ROWS_PER_CHUNK = 1000;
+
+function rowChunkId(batchId: string, seq: number): string {
+	return `${batchId}:${String(seq).padStart(6, '0')}`;
+}
+
+/** Must run inside a transaction that includes `batches` and `batchRows`. */
+export async function createBatchInTx(batch: BatchRecord, rows: StoredRowResult[], database: PortalDb = db()): Promise<void> {
+	const chunks: BatchRowChunk[] = [];
+	for (let i = 0, seq = 0; i < rows.length; i += ROWS_PER_CHUNK, seq++)
+		chunks.push({ id: rowChunkId(batch.id, seq), batchId: batch.id, rows: rows.slice(i, i + ROWS_PER_CHUNK) });
+	await database.batches.put(batch);
+	await database.batchRows.bulkPut(chunks);
+}
+
+export interface RowFinal {
+	rowIndex: number;
+	status: 'Updated' | 'Failed';
+	reason: string;
+}
+
+/**
+ * Turns Queued rows final and recounts the batch; marks it done when nothing is Queued any more.
+ * Must run inside a transaction that includes `batches` and `batchRows`. Returns the batch if it just finished.
+ */
+export async function finalizeRowsInTx(batchId: string, finals: RowFinal[], database: PortalDb = db()): Promise<BatchRecord | undefined> {
+	const batch = await database.batches.get(batchId);
+	if (!batch) return undefined;
+	const bySeq = new Map<number, RowFinal[]>();
+	for (const final of finals) {
+		const seq = Math.floor(final.rowIndex / ROWS_PER_CHUNK);
+		let list = bySeq.get(seq);
+		if (!list) bySeq.set(seq, (list = []));
+		list.push(final);
+	}
+	for (const [seq, list] of bySeq) {
+		const chunk = await database.batchRows.get(rowChunkId(batchId, seq));
+		if (!chunk) continue;
+		for (const final of list) {
+			const row = chunk.rows[final.rowIndex - seq * ROWS_PER_CHUNK];
+			if (!row || row.status !== 'Queued') continue;
+			batch.counts.queued--;
+			if (final.status === 'Updated') batch.counts.updated++;
+			else {
+				batch.counts.failed++;
+				row.changed = [];
+			}
+			row.status = final.status;
+			row.reason = final.reason;
+		}
+		await database.batchRows.put(chunk);
+	}
+	const finished = batch.counts.queued === 0 && batch.state !== 'done';
+	if (finished) {
+		batch.state = 'done';
+		batch.finishedAt = Date.now();
+	}
+	await database.batches.put(batch);
+	return finished ? batch : undefined;
+}
+
+export async function listBatches(database: PortalDb = db()): Promise<BatchRecord[]> {
+	return guarded(() => database.batches.orderBy('createdAt').reverse().toArray());
+}
+
+export async function getBatch(batchId: string, database: PortalDb = db()): Promise<{ batch: BatchRecord; rows: StoredRowResult[] } | undefined> {
+	return guarded(async () => {
+		const batch = await database.batches.get(batchId);
+		if (!batch) return undefined;
+		const chunks = await database.batchRows.where('batchId').equals(batchId).sortBy('id');
+		return { batch, rows: chunks.flatMap((c) => c.rows) };
+	});
+}

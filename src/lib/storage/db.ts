@@ -1,0 +1,171 @@
+// The app's IndexedDB database (Dexie): versioned schema and the one place a Dexie instance is made.
+//
+// Layout, and why: IndexedDB pays per record, not per byte. Measured in headless Chromium on a 2-core
+// machine, 100,000 single-user records in one transaction take 10-15 s to put and 2.9 s to getAll,
+// while the same users as 100 records of 1,000 take 0.4-0.65 s to write and 0.24 s to read. So:
+//  - userChunks: users grouped by account in records of at most USERS_PER_CHUNK; the users repo is
+//    the only code that knows this, and lookups by (account, username) or email happen in memory
+//    over maps built from the chunks.
+//  - outbox: pending mutations in push-sized chunk records (PUSH_BATCH_MAX each), ordered by id.
+//  - batchRows: each upload's per-row outcomes, again in chunks, so results can be rebuilt later.
+//  - institutions, batches, meta: small tables, one record each.
+// Every write that touches users also bumps meta.usersVersion, which screens observe with liveQuery
+// (Dexie propagates changes across tabs and workers), so a write in the worker refreshes the UI.
+import Dexie, { type EntityTable } from 'dexie';
+import type { Institution, UserRecord } from '../domain/types';
+
+export const DB_NAME = 'admin-portal';
+export const USERS_PER_CHUNK = 1000;
+
+export interface UserChunk {
+	/** `${accountId}:${seq}`: seq is per account, so an account's chunks are contiguous in key order. */
+	id: string;
+	accountId: string;
+	users: UserRecord[];
+}
+
+export interface MetaRecord {
+	key: string;
+	value: unknown;
+}
+
+export interface BatchRecord {
+	id: string;
+	fileName: string;
+	sheetName: string;
+	createdAt: number;
+	admin: string;
+	/** Rows of the uploaded sheet's header, kept to rebuild the results workbook in its original columns. */
+	header: string[];
+	counts: { rows: number; updated: number; unchanged: number; failed: number; queued: number };
+	/** 'applying' while local writes run; 'queued' while mutations wait to sync; 'done' when every row is final. */
+	state: 'applying' | 'queued' | 'done';
+	finishedAt?: number;
+}
+
+export interface BatchRowChunk {
+	id: string; // `${batchId}:${seq}` with seq zero-padded so key order is row order
+	batchId: string;
+	rows: StoredRowResult[];
+}
+
+export interface StoredRowResult {
+	row: number;
+	cells: string[];
+	status: 'Updated' | 'Unchanged' | 'Failed' | 'Queued';
+	reason: string;
+	changed: string[];
+	/** The outbox mutation id for Queued rows, so sync can finalise them. */
+	mutationId?: number;
+}
+
+export interface OutboxChunk {
+	/** The first mutation id in the chunk; chunks never overlap and are pushed in key order. */
+	id: number;
+	batchId: string;
+	mutations: StoredMutation[];
+}
+
+export interface StoredMutation {
+	id: number;
+	batchId: string;
+	/** Position of the row in its batch's stored results, to finalise it when the server answers. */
+	rowIndex: number;
+	kind: 'user.update';
+	accountId: string;
+	username: string;
+	changes: { name?: string; email?: string; role?: string };
+	/** The password, encrypted with the device's non-extractable AES-GCM key; never stored in plaintext. */
+	password?: { iv: Uint8Array; data: ArrayBuffer };
+	base: { name?: string; email?: string; role?: string };
+	/** The row's user as it was before the optimistic local change, to roll back on rejection. */
+	before: { name: string; email: string; role: string };
+}
+
+export type PortalDb = Dexie & {
+	institutions: EntityTable<Institution, 'accountId'>;
+	userChunks: EntityTable<UserChunk, 'id'>;
+	batches: EntityTable<BatchRecord, 'id'>;
+	batchRows: EntityTable<BatchRowChunk, 'id'>;
+	outbox: EntityTable<OutboxChunk, 'id'>;
+	meta: EntityTable<MetaRecord, 'key'>;
+};
+
+export class StorageError extends Error {
+	constructor(
+		readonly code: 'quota' | 'versionchange' | 'blocked' | 'unavailable',
+		message: string
+	) {
+		super(message);
+		this.name = 'StorageError';
+	}
+}
+
+export function createDb(name = DB_NAME): PortalDb {
+	const db = new Dexie(name) as PortalDb;
+	db.version(1).stores({
+		institutions: '&accountId',
+		userChunks: '&id, accountId',
+		batches: '&id, createdAt',
+		batchRows: '&id, batchId',
+		outbox: '&id, batchId',
+		meta: '&key'
+	});
+	return db;
+}
+
+let shared: PortalDb | undefined;
+const versionChangeListeners = new Set<() => void>();
+
+/** The process-wide database. Another tab upgrading the schema closes ours; listeners tell the admin to reload. */
+export function db(): PortalDb {
+	if (!shared) {
+		shared = createDb();
+		shared.on('versionchange', () => {
+			shared?.close();
+			shared = undefined;
+			for (const listener of versionChangeListeners) listener();
+			return false;
+		});
+	}
+	return shared;
+}
+
+export function onVersionChange(listener: () => void): () => void {
+	versionChangeListeners.add(listener);
+	return () => versionChangeListeners.delete(listener);
+}
+
+/** Maps Dexie/IndexedDB failures to messages an admin can act on. */
+export function toStorageError(error: unknown): StorageError | unknown {
+	const name = (error as { name?: string } | null)?.name ?? '';
+	const inner = (error as { inner?: { name?: string } } | null)?.inner?.name ?? '';
+	if (name === 'QuotaExceededError' || inner === 'QuotaExceededError')
+		return new StorageError(
+			'quota',
+			'This browser has run out of storage space for the portal. Free up disk space or allow more site storage, then try again. Nothing was half-saved.'
+		);
+	if (name === 'DatabaseClosedError' || name === 'VersionChangeError')
+		return new StorageError('versionchange', 'The portal was updated in another tab. Reload this page to continue.');
+	if (name === 'OpenFailedError' || name === 'MissingAPIError')
+		return new StorageError('unavailable', 'This browser cannot open the portal\u2019s local database (private mode or storage disabled).');
+	return error;
+}
+
+/** Runs a storage operation, turning IndexedDB errors into StorageErrors. */
+export async function guarded<T>(op: () => Promise<T>): Promise<T> {
+	try {
+		return await op();
+	} catch (error) {
+		throw toStorageError(error);
+	}
+}
+
+/** Deletes the whole local database: used by sign-out so the next admin on this browser sees nothing. */
+export async function wipeDatabase(): Promise<void> {
+	if (shared) {
+		shared.close();
+		shared = undefined;
+	}
+	await Dexie.delete(DB_NAME);
+}

@@ -1,0 +1,49 @@
+// Settling a pushed outbox chunk: the server's final answers change users, batch rows and the outbox
+// in ONE transaction, so a crash in between can never leave a mutation both settled and still queued.
+import type { MutationResult } from '../sync/protocol';
+import { finalizeRowsInTx, type RowFinal } from './batches-repo';
+import { db, guarded, type BatchRecord, type OutboxChunk, type PortalDb } from './db';
+import { patchUsersInTx, type UserPatch } from './users-repo';
+
+export async function settleOutboxChunk(chunk: OutboxChunk, results: MutationResult[], database: PortalDb = db()): Promise<BatchRecord[]> {
+	const byId = new Map(results.map((r) => [r.id, r]));
+	return guarded(() =>
+		database.transaction('rw', [database.outbox, database.userChunks, database.meta, database.batches, database.batchRows], async () => {
+			// Another tab may have settled this chunk already (it held the lock before us).
+			if (!(await database.outbox.get(chunk.id))) return [];
+			const patches: UserPatch[] = [];
+			const finals = new Map<string, RowFinal[]>();
+			for (const mutation of chunk.mutations) {
+				const result = byId.get(mutation.id);
+				if (!result) throw new Error(`The portal did not answer for change ${mutation.id}`);
+				let list = finals.get(mutation.batchId);
+				if (!list) finals.set(mutation.batchId, (list = []));
+				if (result.status === 'applied') {
+					const { name, email, role, rev } = result.user;
+					patches.push({ accountId: mutation.accountId, username: mutation.username, set: { name, email, role, rev } });
+					list.push({ rowIndex: mutation.rowIndex, status: 'Updated', reason: '' });
+				} else {
+					// Roll the optimistic change back to what the admin had before the upload.
+					patches.push({ accountId: mutation.accountId, username: mutation.username, set: rollback(mutation.changes, mutation.before) });
+					list.push({ rowIndex: mutation.rowIndex, status: 'Failed', reason: result.reason });
+				}
+			}
+			await patchUsersInTx(patches, [], database);
+			const finished: BatchRecord[] = [];
+			for (const [batchId, list] of finals) {
+				const done = await finalizeRowsInTx(batchId, list, database);
+				if (done) finished.push(done);
+			}
+			await database.outbox.delete(chunk.id);
+			return finished;
+		})
+	);
+}
+
+function rollback(changes: { name?: string; email?: string; role?: string }, before: { name: string; email: string; role: string }) {
+	const set: { name?: string; email?: string; role?: string } = {};
+	if (changes.name !== undefined) set.name = before.name;
+	if (changes.email !== undefined) set.email = before.email;
+	if (changes.role !== undefined) set.role = before.role;
+	return set;
+}

@@ -1,0 +1,116 @@
+// Users, stored as chunk records of up to USERS_PER_CHUNK users of one account (see db.ts for why).
+// Nothing outside this module knows about chunks: callers read and write plain UserRecords.
+import { userKey, type UserRecord } from '../domain/types';
+import { db, guarded, USERS_PER_CHUNK, type PortalDb, type UserChunk } from './db';
+import { bumpUsersVersion } from './meta-repo';
+
+function chunkId(accountId: string, seq: number): string {
+	return `${accountId}:${String(seq).padStart(6, '0')}`;
+}
+
+function toChunks(users: UserRecord[]): UserChunk[] {
+	const byAccount = new Map<string, UserRecord[]>();
+	for (const user of users) {
+		let list = byAccount.get(user.accountId);
+		if (!list) byAccount.set(user.accountId, (list = []));
+		list.push(user);
+	}
+	const chunks: UserChunk[] = [];
+	for (const [accountId, list] of byAccount) {
+		for (let i = 0, seq = 0; i < list.length; i += USERS_PER_CHUNK, seq++)
+			chunks.push({ id: chunkId(accountId, seq), accountId, users: list.slice(i, i + USERS_PER_CHUNK) });
+	}
+	return chunks;
+}
+
+/** Replaces every local user in one transaction: a download either lands whole or not at all. */
+export async function replaceAllUsers(users: UserRecord[], database: PortalDb = db()): Promise<void> {
+	const chunks = toChunks(users);
+	await guarded(() =>
+		database.transaction('rw', database.userChunks, database.meta, async () => {
+			await database.userChunks.clear();
+			await database.userChunks.bulkPut(chunks);
+			await bumpUsersVersion(database);
+		})
+	);
+}
+
+/** Reads all users; `onChunk` lets a caller index them chunk by chunk without one long task. */
+export async function loadAllUsers(database: PortalDb = db()): Promise<UserRecord[]> {
+	const chunks = await guarded(() => database.userChunks.toArray());
+	const users: UserRecord[] = [];
+	for (const chunk of chunks) for (const user of chunk.users) users.push(user);
+	return users;
+}
+
+export async function countUsers(database: PortalDb = db()): Promise<number> {
+	const chunks = await guarded(() => database.userChunks.toArray());
+	return chunks.reduce((n, c) => n + c.users.length, 0);
+}
+
+export interface UserPatch {
+	accountId: string;
+	username: string;
+	set: Partial<Pick<UserRecord, 'name' | 'email' | 'role' | 'rev'>>;
+}
+
+/**
+ * Applies patches to existing users (matched case-insensitively) and inserts `added` users.
+ * Must run inside a transaction covering userChunks and meta, so it commits with the caller's other writes.
+ * Returns the keys of patches whose user was not found.
+ */
+export async function patchUsersInTx(patches: UserPatch[], added: UserRecord[] = [], database: PortalDb = db()): Promise<string[]> {
+	const byAccount = new Map<string, Map<string, UserPatch>>();
+	for (const patch of patches) {
+		let map = byAccount.get(patch.accountId);
+		if (!map) byAccount.set(patch.accountId, (map = new Map()));
+		map.set(patch.username.toLowerCase(), patch);
+	}
+	const addedByAccount = new Map<string, UserRecord[]>();
+	for (const user of added) {
+		let list = addedByAccount.get(user.accountId);
+		if (!list) addedByAccount.set(user.accountId, (list = []));
+		list.push(user);
+	}
+	const accounts = new Set([...byAccount.keys(), ...addedByAccount.keys()]);
+	const missing: string[] = [];
+	const changed: UserChunk[] = [];
+	for (const accountId of accounts) {
+		const chunks = await database.userChunks.where('accountId').equals(accountId).sortBy('id');
+		const pending = byAccount.get(accountId) ?? new Map<string, UserPatch>();
+		for (const chunk of chunks) {
+			let touched = false;
+			chunk.users = chunk.users.map((user) => {
+				const patch = pending.get(user.username.toLowerCase());
+				if (!patch) return user;
+				pending.delete(user.username.toLowerCase());
+				touched = true;
+				return { ...user, ...patch.set };
+			});
+			if (touched) changed.push(chunk);
+		}
+		for (const patch of pending.values()) missing.push(userKey(patch.accountId, patch.username));
+		const extra = addedByAccount.get(accountId);
+		if (extra?.length) {
+			let last = chunks.at(-1);
+			let seq = chunks.length ? Number(last!.id.split(':')[1]) : -1;
+			for (const user of extra) {
+				if (!last || last.users.length >= USERS_PER_CHUNK) {
+					last = { id: chunkId(accountId, ++seq), accountId, users: [] };
+					chunks.push(last);
+				}
+				last.users.push(user);
+				if (!changed.includes(last)) changed.push(last);
+			}
+		}
+	}
+	if (changed.length) {
+		await database.userChunks.bulkPut(changed);
+		await bumpUsersVersion(database);
+	}
+	return missing;
+}
+
+export async function patchUsers(patches: UserPatch[], added: UserRecord[] = [], database: PortalDb = db()): Promise<string[]> {
+	return guarded(() => database.transaction('rw', database.userChunks, database.meta, () => patchUsersInTx(patches, added, database)));
+}

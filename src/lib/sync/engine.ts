@@ -1,0 +1,60 @@
+// The sync engine: pushes the outbox oldest chunk first, settles each answer durably, then pulls
+// changes made elsewhere. One pass is `syncOnce`; scheduling, backoff and the one-tab lock live in
+// the sync state (src/lib/state/sync.svelte.ts), so this module stays testable with any transport.
+import type { BatchRecord, OutboxChunk } from '../storage/db';
+import { getMeta, getOrPutMeta, setMeta } from '../storage/meta-repo';
+import { oldestOutboxChunk } from '../storage/outbox-repo';
+import { settleOutboxChunk } from '../storage/settle-repo';
+import { pullChanges } from './download';
+import { unseal } from './password-vault';
+import { PROTOCOL_VERSION, type Mutation } from './protocol';
+import { TransportError, type PortalTransport } from './transport';
+
+export interface SyncPassResult {
+	pushed: number;
+	pulled: number;
+	finishedBatches: BatchRecord[];
+}
+
+export async function clientId(): Promise<string> {
+	return getOrPutMeta('clientId', crypto.randomUUID());
+}
+
+async function toWire(chunk: OutboxChunk): Promise<Mutation[]> {
+	return Promise.all(
+		chunk.mutations.map(async (m) => {
+			const changes: Mutation['changes'] = { ...m.changes };
+			if (m.password) changes.password = await unseal(m.password);
+			return { id: m.id, batchId: m.batchId, kind: m.kind, accountId: m.accountId, username: m.username, changes, base: m.base };
+		})
+	);
+}
+
+export async function syncOnce(transport: PortalTransport, onPushed: (count: number) => void = () => {}): Promise<SyncPassResult> {
+	const id = await clientId();
+	const result: SyncPassResult = { pushed: 0, pulled: 0, finishedBatches: [] };
+	for (;;) {
+		const chunk = await oldestOutboxChunk();
+		if (!chunk) break;
+		const mutations = await toWire(chunk);
+		let answer;
+		try {
+			answer = await transport.push({ protocolVersion: PROTOCOL_VERSION, clientId: id, mutations });
+		} catch (error) {
+			if (error instanceof TransportError && error.kind === 'gap')
+				throw new TransportError('rejected', `The portal expected change ${error.details.expectedId} but this device has ${chunk.id} next; sync stopped to avoid losing changes.`, 409);
+			throw error;
+		}
+		const finished = await settleOutboxChunk(chunk, answer.results);
+		result.finishedBatches.push(...finished);
+		result.pushed += chunk.mutations.length;
+		onPushed(result.pushed);
+	}
+	result.pulled = await pullChanges(transport);
+	await setMeta('lastSyncAt', Date.now());
+	return result;
+}
+
+export async function lastSyncAt(): Promise<number | undefined> {
+	return getMeta('lastSyncAt');
+}
