@@ -1,0 +1,93 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { UserRecord } from '../domain/types';
+import { createBatchInTx, getBatch } from './batches-repo';
+import { db, USERS_PER_CHUNK, wipeDatabase, type StoredMutation } from './db';
+import { getMeta } from './meta-repo';
+import { appendMutationsInTx, oldestOutboxChunk, pendingMutationCount, reserveMutationIdsInTx } from './outbox-repo';
+import { settleOutboxChunk } from './settle-repo';
+import { loadAllUsers, patchUsers, replaceAllUsers } from './users-repo';
+
+function users(n: number, accountId = '1001'): UserRecord[] {
+	return Array.from({ length: n }, (_, i) => ({ accountId, username: `user${i}`, name: `User ${i}`, email: `user${i}.${accountId}@example.org`, role: 'Student', rev: i + 1 }));
+}
+
+afterEach(async () => {
+	await wipeDatabase();
+});
+
+describe('users repo', () => {
+	it('stores users in per-account chunks of at most USERS_PER_CHUNK and reads them all back', async () => {
+		const all = [...users(2500, '1001'), ...users(10, '01002')];
+		await replaceAllUsers(all);
+		const chunks = await db().userChunks.toArray();
+		expect(chunks.length).toBe(4);
+		expect(chunks.every((c) => c.users.length <= USERS_PER_CHUNK && c.users.every((u) => u.accountId === c.accountId))).toBe(true);
+		expect((await loadAllUsers()).length).toBe(2510);
+		expect(await getMeta('usersVersion')).toBe(1);
+	});
+
+	it('patches users case-insensitively, reports unknown ones, and appends new ones to the account', async () => {
+		await replaceAllUsers(users(USERS_PER_CHUNK, '1001'));
+		const missing = await patchUsers(
+			[
+				{ accountId: '1001', username: 'USER5', set: { name: 'Renamed' } },
+				{ accountId: '1001', username: 'ghost', set: { name: 'x' } }
+			],
+			[{ accountId: '1001', username: 'newbie', name: 'New', email: 'n@example.org', role: 'Teacher', rev: 9999 }]
+		);
+		expect(missing).toEqual(['1001\u0000ghost']);
+		const all = await loadAllUsers();
+		expect(all.find((u) => u.username === 'user5')?.name).toBe('Renamed');
+		expect(all.find((u) => u.username === 'newbie')).toBeTruthy();
+		// The full first chunk stays full; the newcomer starts a second one.
+		expect((await db().userChunks.toArray()).map((c) => c.users.length)).toEqual([USERS_PER_CHUNK, 1]);
+	});
+});
+
+describe('outbox and settling', () => {
+	function mutation(id: number, rowIndex: number, username: string, email: string): StoredMutation {
+		return { id, batchId: 'b1', rowIndex, kind: 'user.update', accountId: '1001', username, changes: { email }, base: { email: `${username}.1001@example.org` }, before: { name: 'x', email: `${username}.1001@example.org`, role: 'Student' } };
+	}
+
+	it('settles a pushed chunk: applied rows take the server state, rejected rows roll back, the batch finishes', async () => {
+		await replaceAllUsers(users(3));
+		const d = db();
+		await d.transaction('rw', [d.outbox, d.meta, d.batches, d.batchRows, d.userChunks], async () => {
+			const first = await reserveMutationIdsInTx(2);
+			expect(first).toBe(1);
+			await appendMutationsInTx([mutation(1, 0, 'user0', 'new0@example.org'), mutation(2, 1, 'user1', 'new1@example.org')]);
+			await createBatchInTx(
+				{ id: 'b1', fileName: 'f.xlsx', sheetName: 'Users', createdAt: 1, admin: 'admin', header: ['Account ID', 'Username', 'Email'], counts: { rows: 3, updated: 0, unchanged: 1, failed: 0, queued: 2 }, state: 'queued' },
+				[
+					{ row: 2, cells: ['1001', 'user0', 'new0@example.org'], status: 'Queued', reason: '', changed: ['Email'], mutationId: 1 },
+					{ row: 3, cells: ['1001', 'user1', 'new1@example.org'], status: 'Queued', reason: '', changed: ['Email'], mutationId: 2 },
+					{ row: 4, cells: ['1001', 'user2', ''], status: 'Unchanged', reason: '', changed: [] }
+				]
+			);
+		});
+		// The optimistic local change of user1, to be rolled back.
+		await patchUsers([{ accountId: '1001', username: 'user1', set: { email: 'new1@example.org' } }]);
+		expect(await pendingMutationCount()).toBe(2);
+		const chunk = (await oldestOutboxChunk())!;
+		const finished = await settleOutboxChunk(chunk, [
+			{ id: 1, status: 'applied', user: { accountId: '1001', username: 'user0', name: 'User 0', email: 'new0@example.org', role: 'Student', rev: 50 } },
+			{ id: 2, status: 'rejected', code: 'conflict', reason: 'Email was changed by someone else since this file was checked' }
+		]);
+		expect(finished.map((b) => b.id)).toEqual(['b1']);
+		expect(await pendingMutationCount()).toBe(0);
+		const all = await loadAllUsers();
+		expect(all.find((u) => u.username === 'user0')).toMatchObject({ email: 'new0@example.org', rev: 50 });
+		expect(all.find((u) => u.username === 'user1')?.email).toBe('user1.1001@example.org');
+		const stored = (await getBatch('b1'))!;
+		expect(stored.batch.counts).toEqual({ rows: 3, updated: 1, unchanged: 1, failed: 1, queued: 0 });
+		expect(stored.batch.state).toBe('done');
+		expect(stored.rows.map((r) => [r.status, r.reason])).toEqual([
+			['Updated', ''],
+			['Failed', 'Email was changed by someone else since this file was checked'],
+			['Unchanged', '']
+		]);
+		// Settling the same chunk twice (another tab raced us) changes nothing.
+		expect(await settleOutboxChunk(chunk, [])).toEqual([]);
+	});
+});
