@@ -1,0 +1,150 @@
+// Test-only machinery, reachable only when the server runs with --faults: injected failures (error
+// answers, answers lost after a push was applied, slow answers) and the /api/__test/ endpoints that let
+// end-to-end tests play "someone else", inspect state and start over. Without the flag every
+// /api/__test/ path is a plain 404.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { accountIdSchema } from '../src/lib/domain/dataset';
+import { canonicalRole, unknownRoleMessage } from '../src/lib/domain/field-rules';
+import type { AppContext } from './context';
+import { HttpError, readJsonBody, sendJson } from './http';
+import { hashPassword, verifyPassword } from './passwords';
+import { toTuple, toWire, type StoredUser } from './state';
+
+export class FaultInjector {
+	private failNext = 0;
+	private failStatus = 503;
+	private dropAfterApply = 0;
+	private delayMs = 0;
+
+	configure(update: { failNext?: number; status?: number; dropAfterApply?: number; delayMs?: number }): FaultSettings {
+		if (update.failNext !== undefined) this.failNext = update.failNext;
+		if (update.status !== undefined) this.failStatus = update.status;
+		if (update.dropAfterApply !== undefined) this.dropAfterApply = update.dropAfterApply;
+		if (update.delayMs !== undefined) this.delayMs = update.delayMs;
+		return this.settings();
+	}
+
+	settings(): FaultSettings {
+		return { failNext: this.failNext, status: this.failStatus, dropAfterApply: this.dropAfterApply, delayMs: this.delayMs };
+	}
+
+	clear(): void {
+		this.configure({ failNext: 0, status: 503, dropAfterApply: 0, delayMs: 0 });
+	}
+
+	/** Called before every non-test API request: delays it, or fails it while failNext > 0. */
+	async beforeApiRequest(): Promise<void> {
+		if (this.delayMs > 0) await sleep(this.delayMs);
+		if (this.failNext > 0) {
+			this.failNext--;
+			throw new HttpError(this.failStatus, 'fault_injected', `Injected failure (${this.failStatus}) for testing`);
+		}
+	}
+
+	/** True when this push's answer should be lost (the push was applied and persisted already). */
+	takeDropAfterApply(): boolean {
+		if (this.dropAfterApply <= 0) return false;
+		this.dropAfterApply--;
+		return true;
+	}
+}
+
+export interface FaultSettings {
+	failNext: number;
+	status: number;
+	dropAfterApply: number;
+	delayMs: number;
+}
+
+const faultsSchema = z.strictObject({
+	failNext: z.number().int().min(0).max(1000).optional(),
+	status: z.union([z.literal(500), z.literal(502), z.literal(503), z.literal(504)]).optional(),
+	dropAfterApply: z.number().int().min(0).max(1000).optional(),
+	delayMs: z.number().int().min(0).max(60_000).optional()
+});
+
+const userRefSchema = z.object({ accountId: accountIdSchema, username: z.string().min(1) });
+
+const editUserSchema = userRefSchema.extend({
+	changes: z.strictObject({ name: z.string(), email: z.string(), role: z.string(), password: z.string() }).partial()
+});
+
+const checkPasswordSchema = userRefSchema.extend({ password: z.string() });
+
+function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+	const result = schema.safeParse(body);
+	if (!result.success) throw new HttpError(400, 'bad_request', result.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
+	return result.data;
+}
+
+function findUser(ctx: AppContext, accountId: string, username: string): StoredUser {
+	const user = ctx.store.state.getUser(accountId, username);
+	if (!user) throw new HttpError(404, 'not_found', `User ${username} not found in account ${accountId}`);
+	return user;
+}
+
+export async function handleTestRoute(ctx: AppContext, faults: FaultInjector, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+	const route = `${req.method} ${url.pathname.slice('/api/__test/'.length)}`;
+	switch (route) {
+		case 'POST faults': {
+			sendJson(res, 200, faults.configure(parse(faultsSchema, await readJsonBody(req, ctx.bodyLimit))));
+			return;
+		}
+		case 'POST expire-sessions': {
+			sendJson(res, 200, { expired: ctx.sessions.expireAll() });
+			return;
+		}
+		case 'POST edit-user': {
+			// "Someone else" editing through another tool: no field rules, just a new rev like any change.
+			const { accountId, username, changes } = parse(editUserSchema, await readJsonBody(req, ctx.bodyLimit));
+			const user = await ctx.store.withLock(async () => {
+				const state = ctx.store.state;
+				const current = findUser(ctx, accountId, username);
+				const next: StoredUser = { ...current };
+				if (changes.name !== undefined) next.name = changes.name;
+				if (changes.email !== undefined) next.email = changes.email;
+				if (changes.role !== undefined) {
+					const role = canonicalRole(changes.role, state.roles);
+					if (role === null) throw new HttpError(400, 'bad_request', unknownRoleMessage(changes.role, state.roles));
+					next.role = role;
+				}
+				if (changes.password !== undefined) next.passwordHash = await hashPassword(changes.password, ctx.userPasswordCost);
+				next.rev = ++state.seq;
+				state.putUser(next);
+				await ctx.store.commit({ seq: state.seq, applied: state.appliedMutationCount, users: [toTuple(next)] });
+				return next;
+			});
+			sendJson(res, 200, { user: toWire(user) });
+			return;
+		}
+		case 'GET state': {
+			const user = findUser(ctx, url.searchParams.get('accountId') ?? '', url.searchParams.get('username') ?? '');
+			sendJson(res, 200, {
+				user: toWire(user),
+				hasPassword: user.passwordHash !== null,
+				/** Mutations applied to this user; appliedMutationCount counts all users. */
+				userAppliedMutationCount: user.appliedCount,
+				appliedMutationCount: ctx.store.state.appliedMutationCount,
+				seq: ctx.store.state.seq
+			});
+			return;
+		}
+		case 'POST check-password': {
+			const { accountId, username, password } = parse(checkPasswordSchema, await readJsonBody(req, ctx.bodyLimit));
+			const user = findUser(ctx, accountId, username);
+			sendJson(res, 200, { matches: user.passwordHash !== null && (await verifyPassword(password, user.passwordHash)) });
+			return;
+		}
+		case 'POST reset': {
+			await ctx.store.withLock(() => ctx.store.reseed());
+			ctx.throttle.clear();
+			faults.clear();
+			sendJson(res, 200, { ok: true, seq: ctx.store.state.seq });
+			return;
+		}
+		default:
+			throw new HttpError(404, 'not_found', `No test route ${route}`);
+	}
+}

@@ -1,0 +1,209 @@
+// The JSON API under /api: routing, request validation with the protocol schemas, and the handlers for
+// session, institutions, pull and push. Every route except signing in acts for the signed-in admin and
+// sees only that admin's parent account.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { z } from 'zod';
+import {
+	PROTOCOL_VERSION,
+	PULL_PAGE_MAX,
+	pushRequestSchema,
+	signInRequestSchema,
+	type InstitutionsResponse,
+	type PullResponse,
+	type PushResponse,
+	type SessionInfo
+} from '../src/lib/sync/protocol';
+import { SESSION_COOKIE } from './auth';
+import { requireAdmin, sessionToken, type AppContext, type AuthedAdmin } from './context';
+import { handleTestRoute } from './faults';
+import { HttpError, isHttps, readJsonBody, remoteAddress, sendError, sendJson } from './http';
+import { verifyAgainstDummy, verifyPassword } from './passwords';
+import { applyPush, checkPushShape, clientKey, prehashPasswords } from './push';
+import { StorageFailedError, type PortalStore } from './store';
+import { toWire } from './state';
+
+export const DEFAULT_PULL_LIMIT = 2000;
+
+type Handler = (ctx: AppContext, req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+
+const ROUTES: Record<string, Partial<Record<string, Handler>>> = {
+	'/api/session': { GET: getSession, POST: signIn, DELETE: signOut },
+	'/api/institutions': { GET: getInstitutions },
+	'/api/pull': { GET: pull },
+	'/api/push': { POST: push }
+};
+
+export async function handleApi(ctx: AppContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+	try {
+		if (url.pathname.startsWith('/api/__test/')) {
+			if (!ctx.faults) throw new HttpError(404, 'not_found', `No API route ${url.pathname}`);
+			await handleTestRoute(ctx, ctx.faults, req, res, url);
+			return;
+		}
+		const methods = ROUTES[url.pathname];
+		if (!methods) throw new HttpError(404, 'not_found', `No API route ${url.pathname}`);
+		const handler = methods[req.method ?? 'GET'];
+		if (!handler) {
+			res.setHeader('Allow', Object.keys(methods).join(', '));
+			throw new HttpError(405, 'method_not_allowed', `${req.method} is not supported on ${url.pathname}`);
+		}
+		await ctx.faults?.beforeApiRequest();
+		await handler(ctx, req, res, url);
+	} catch (err) {
+		sendError(res, toHttpError(ctx, err));
+	}
+}
+
+function toHttpError(ctx: AppContext, err: unknown): HttpError {
+	if (err instanceof HttpError) return err;
+	if (err instanceof StorageFailedError) {
+		ctx.log(`storage failure: ${err.message}`);
+		return new HttpError(503, 'storage_failed', 'The server cannot save changes right now; nothing was applied. Try again later.');
+	}
+	// The stack goes to the server log only; clients get a generic sentence.
+	ctx.log(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+	return new HttpError(500, 'internal', 'Internal server error');
+}
+
+/** Parses a body with a protocol schema; a 400 names the bad fields' paths, never echoes values. */
+function parseWith<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+	const result = schema.safeParse(body);
+	if (result.success) return result.data;
+	const details = result.error.issues
+		.slice(0, 5)
+		.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
+		.join('; ');
+	throw new HttpError(400, 'bad_request', `Invalid request: ${details}`);
+}
+
+// ---- session ---------------------------------------------------------------------------------
+
+function sessionInfo(ctx: AppContext, admin: Pick<AuthedAdmin, 'adminUsername' | 'parent'>): SessionInfo {
+	return { protocolVersion: PROTOCOL_VERSION, admin: { username: admin.adminUsername }, parent: admin.parent, roles: ctx.store.state.roles };
+}
+
+function cookie(ctx: AppContext, req: IncomingMessage, value: string, maxAge?: number): string {
+	const parts = [`${SESSION_COOKIE}=${value}`, 'HttpOnly', 'SameSite=Strict', 'Path=/'];
+	if (maxAge !== undefined) parts.push(`Max-Age=${maxAge}`);
+	if (isHttps(req, ctx.trustProxy)) parts.push('Secure');
+	return parts.join('; ');
+}
+
+async function signIn(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+	const { username, password } = parseWith(signInRequestSchema, await readJsonBody(req, ctx.bodyLimit));
+	const address = remoteAddress(req);
+	const wait = ctx.throttle.retryAfterSeconds(username, address);
+	if (wait > 0) throw new HttpError(429, 'rate_limited', `Too many sign-in attempts; try again in ${wait} s`, { retryAfterSeconds: wait });
+
+	const admin = ctx.store.state.findAdmin(username);
+	const ok = admin ? await verifyPassword(password, admin.passwordHash) : await verifyAgainstDummy(password, ctx.adminPasswordCost);
+	const parent = admin && ctx.store.state.parents.get(admin.parentAccountId);
+	if (!ok || !admin || !parent) {
+		ctx.throttle.recordFailure(username, address);
+		// One message for unknown user and wrong password, so usernames cannot be enumerated.
+		throw new HttpError(401, 'invalid_credentials', 'Wrong username or password');
+	}
+	ctx.throttle.recordSuccess(username);
+	// A fresh token on every sign-in; an old cookie sent along is discarded rather than upgraded (no fixation).
+	ctx.sessions.delete(sessionToken(req));
+	const token = ctx.sessions.create(admin.username, admin.parentAccountId);
+	sendJson(res, 200, sessionInfo(ctx, { adminUsername: admin.username, parent }), { 'Set-Cookie': cookie(ctx, req, token) });
+}
+
+async function getSession(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+	sendJson(res, 200, sessionInfo(ctx, requireAdmin(ctx, req)));
+}
+
+async function signOut(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+	ctx.sessions.delete(sessionToken(req));
+	res.writeHead(204, { 'Set-Cookie': cookie(ctx, req, '', 0), 'Cache-Control': 'no-store' });
+	res.end();
+}
+
+// ---- institutions ----------------------------------------------------------------------------
+
+async function getInstitutions(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+	const admin = requireAdmin(ctx, req);
+	const body: InstitutionsResponse = {
+		protocolVersion: PROTOCOL_VERSION,
+		institutions: ctx.store.state.institutionsOf(admin.parent.accountId).map((i) => ({
+			accountId: i.accountId,
+			name: i.name,
+			parentAccountId: i.parentAccountId,
+			signIn: i.signIn,
+			googleDomains: i.googleDomains
+		}))
+	};
+	sendJson(res, 200, body);
+}
+
+// ---- pull ------------------------------------------------------------------------------------
+
+function integerParam(url: URL, name: string, fallback: number, min: number): number {
+	const raw = url.searchParams.get(name);
+	if (raw === null || raw === '') return fallback;
+	const value = /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
+	if (!Number.isSafeInteger(value) || value < min) throw new HttpError(400, 'bad_request', `Query parameter ${name} must be an integer ≥ ${min}`);
+	return value;
+}
+
+async function pull(ctx: AppContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+	const admin = requireAdmin(ctx, req);
+	const cursor = integerParam(url, 'cursor', 0, 0);
+	const limit = Math.min(integerParam(url, 'limit', DEFAULT_PULL_LIMIT, 1), PULL_PAGE_MAX);
+	const state = ctx.store.state;
+	const page = state.pull(admin.parent.accountId, cursor, limit);
+	const last = page.users[page.users.length - 1];
+	const body: PullResponse = {
+		protocolVersion: PROTOCOL_VERSION,
+		users: page.users.map(toWire),
+		cursor: String(last ? last.rev : cursor),
+		hasMore: page.hasMore,
+		total: state.userCount(admin.parent.accountId)
+	};
+	sendJson(res, 200, body);
+}
+
+// ---- push ------------------------------------------------------------------------------------
+
+async function push(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+	const admin = requireAdmin(ctx, req);
+	const body = await readJsonBody(req, ctx.bodyLimit);
+	// Checked before the schema so an old client learns to update instead of seeing a field error.
+	const version = typeof body === 'object' && body !== null ? (body as { protocolVersion?: unknown }).protocolVersion : undefined;
+	if (version !== PROTOCOL_VERSION) {
+		throw new HttpError(426, 'protocol_version', `This server speaks sync protocol version ${PROTOCOL_VERSION}; reload the app to update it`);
+	}
+	const request = parseWith(pushRequestSchema, body);
+	const header = req.headers['idempotency-key'];
+	checkPushShape(request, Array.isArray(header) ? header[0] : header);
+
+	const scope = { adminUsername: admin.adminUsername, parent: admin.parent };
+	const state = ctx.store.state;
+	const known = state.clients.get(clientKey(admin.adminUsername, request.clientId))?.lastAppliedId ?? 0;
+	const hashes = await prehashPasswords(request.mutations, known, ctx.userPasswordCost);
+
+	const outcome = await ctx.store.withLock(async () => {
+		const result = await applyGuarded(ctx.store, () => applyPush(ctx.store.state, scope, request, hashes, ctx.userPasswordCost));
+		// Durable before anyone hears about it: the effects and lastAppliedId are one journal line.
+		if (result.record) await ctx.store.commit(result.record);
+		return result;
+	});
+
+	if (ctx.faults?.takeDropAfterApply()) {
+		res.socket?.destroy();
+		return;
+	}
+	const response: PushResponse = { protocolVersion: PROTOCOL_VERSION, results: outcome.results, lastAppliedId: outcome.lastAppliedId };
+	sendJson(res, 200, response);
+}
+
+/** An unexpected error half-way through a push leaves memory ahead of disk; stop acknowledging writes. */
+async function applyGuarded<T>(store: PortalStore, fn: () => Promise<T>): Promise<T> {
+	try {
+		return await fn();
+	} catch (err) {
+		if (!(err instanceof HttpError)) store.markFailed(err);
+		throw err;
+	}
+}

@@ -1,0 +1,108 @@
+// Tests of crash recovery (journal replay, torn last line), pull indexing and session expiry, without HTTP.
+import { appendFile, copyFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SessionStore, SignInThrottle } from './auth';
+import { applyPush } from './push';
+import { PortalStore } from './store';
+import { CHEAP_COST, removeDir, tempDir, testDataset } from './test-helpers';
+
+let dir: string;
+
+beforeAll(async () => {
+	dir = await tempDir('store');
+});
+
+afterAll(async () => {
+	await removeDir(dir);
+});
+
+const scope = { adminUsername: 'admin', parent: { accountId: '100', name: 'Springfield Public Schools' } };
+
+describe('store', () => {
+	it('recovers commits from the journal after a crash and ignores a torn last line', async () => {
+		const live = path.join(dir, 'live');
+		const store = await PortalStore.open({ dir: live, dataset: testDataset(), seedCosts: { user: CHEAP_COST, admin: CHEAP_COST } });
+		const request = {
+			protocolVersion: 1 as const,
+			clientId: 'crash-client',
+			mutations: [{ id: 1, batchId: 'b', kind: 'user.update' as const, accountId: '1001', username: 'jdoe', changes: { name: 'After Crash' }, base: {} }]
+		};
+		await store.withLock(async () => {
+			const outcome = await applyPush(store.state, scope, request, new Map(), CHEAP_COST);
+			if (outcome.record) await store.commit(outcome.record);
+		});
+
+		// "Crash": copy the files as they are on disk while the store is still open, plus a half-written line.
+		const crashed = path.join(dir, 'crashed');
+		await mkdir(crashed);
+		for (const f of ['state.json', 'journal.ndjson']) await copyFile(path.join(live, f), path.join(crashed, f));
+		await appendFile(path.join(crashed, 'journal.ndjson'), '{"seq":99,"applied":5,"us');
+		await store.close();
+
+		const logs: string[] = [];
+		const recovered = await PortalStore.open({ dir: crashed, dataset: testDataset(), log: (l) => logs.push(l) });
+		try {
+			expect(recovered.seeded).toBe(false);
+			expect(recovered.state.getUser('1001', 'JDOE')?.name).toBe('After Crash');
+			expect(recovered.state.clients.get('admin\u0000crash-client')?.lastAppliedId).toBe(1);
+			expect(recovered.state.appliedMutationCount).toBe(1);
+			expect(logs.join()).toContain('incomplete last journal entry');
+		} finally {
+			await recovered.close();
+		}
+	});
+
+	it('refuses a second open of the same directory', async () => {
+		const d = path.join(dir, 'locked');
+		const store = await PortalStore.open({ dir: d, dataset: testDataset(), seedCosts: { user: CHEAP_COST, admin: CHEAP_COST } });
+		await expect(PortalStore.open({ dir: d, dataset: testDataset() })).rejects.toThrow(/already open/);
+		await store.close();
+	});
+
+	it('keeps pull order and counts right while users are rewritten many times', async () => {
+		const d = path.join(dir, 'index');
+		const store = await PortalStore.open({ dir: d, dataset: testDataset(3000), seedCosts: { user: CHEAP_COST, admin: CHEAP_COST } });
+		try {
+			const state = store.state;
+			// Enough rewrites to trigger index compaction.
+			for (let round = 0; round < 3; round++) {
+				for (let i = 0; i < 1500; i++) {
+					const u = state.getUser(i % 2 ? '1001' : '01003', `user${i}`);
+					if (u) state.putUser({ ...u, name: `round ${round}`, rev: ++state.seq });
+				}
+			}
+			const all = state.pull('100', 0, 100_000);
+			expect(all.users.length).toBe(state.userCount('100'));
+			expect(new Set(all.users.map((u) => `${u.accountId}/${u.username}`)).size).toBe(all.users.length);
+			const revs = all.users.map((u) => u.rev);
+			expect([...revs].sort((a, b) => a - b)).toEqual(revs);
+		} finally {
+			await store.close();
+		}
+	});
+});
+
+describe('sessions and throttling', () => {
+	it('expires idle sessions and slides the deadline on use', () => {
+		let now = 0;
+		const sessions = new SessionStore(1000, () => now);
+		const token = sessions.create('admin', '100');
+		now = 900;
+		expect(sessions.touch(token)).toBeDefined();
+		now = 1800;
+		expect(sessions.touch(token)).toBeDefined();
+		now = 2801;
+		expect(sessions.touch(token)).toBeUndefined();
+	});
+
+	it('limits failures per address across usernames and lifts the limit after the window', () => {
+		let now = 0;
+		const throttle = new SignInThrottle({ perUsername: 5, perAddress: 3, windowMs: 60_000 }, () => now);
+		for (const u of ['a', 'b', 'c']) throttle.recordFailure(u, '10.0.0.1');
+		expect(throttle.retryAfterSeconds('d', '10.0.0.1')).toBe(60);
+		expect(throttle.retryAfterSeconds('d', '10.0.0.2')).toBe(0);
+		now = 60_001;
+		expect(throttle.retryAfterSeconds('d', '10.0.0.1')).toBe(0);
+	});
+});

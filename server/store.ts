@@ -1,0 +1,288 @@
+// Durable storage of the portal state in the --state directory: a snapshot (state.json, replaced
+// atomically via temp file + fsync + rename) plus an append-only journal (journal.ndjson, fsync'd per
+// commit) that is folded into a new snapshot once it grows. Also owns the write lock that serialises
+// commits, and fail-stop behaviour: after a failed write nothing more is acknowledged until a restart.
+import { createHash } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import type { Dataset } from '../src/lib/domain/dataset';
+import { DEFAULT_SEED_COSTS, PortalState, type CommitRecord, type SeedCosts, type Snapshot } from './state';
+
+export interface StoreOptions {
+	dir: string;
+	/** Seeds a fresh state directory and is what a test reset restores; ignored when state exists. */
+	dataset: Dataset;
+	seedCosts?: SeedCosts;
+	/** Fold the journal into a new snapshot after this many bytes or records. */
+	compactAfterBytes?: number;
+	compactAfterRecords?: number;
+	log?: (line: string) => void;
+}
+
+const SNAPSHOT = 'state.json';
+const JOURNAL = 'journal.ndjson';
+const LOCK = 'lock';
+
+// Directories this process has open; the pid in the lock file cannot tell two in-process stores apart.
+const openDirs = new Set<string>();
+
+export class StorageFailedError extends Error {}
+
+export class PortalStore {
+	private queue: Promise<unknown> = Promise.resolve();
+	private failure: Error | null = null;
+	private journalBytes = 0;
+	private journalRecords = 0;
+	private closing = false;
+	private closePromise: Promise<void> | undefined;
+	private closed = false;
+
+	private constructor(
+		private readonly dir: string,
+		private current: PortalState,
+		private generation: number,
+		private readonly journal: FileHandle,
+		private readonly opts: StoreOptions,
+		private readonly fingerprint: string,
+		/** True when this start seeded the state from the dataset (rather than loading existing state). */
+		readonly seeded: boolean
+	) {}
+
+	get state(): PortalState {
+		return this.current;
+	}
+
+	/** True when existing state was seeded from a different dataset than the one given now. */
+	get datasetDiffers(): boolean {
+		return this.current.datasetFingerprint !== this.fingerprint;
+	}
+
+	static async open(opts: StoreOptions): Promise<PortalStore> {
+		const dir = path.resolve(opts.dir);
+		const log = opts.log ?? (() => {});
+		await mkdir(dir, { recursive: true, mode: 0o700 });
+		await acquireLock(dir);
+		let journal: FileHandle | undefined;
+		try {
+			const fingerprint = datasetFingerprint(opts.dataset);
+			const costs = opts.seedCosts ?? DEFAULT_SEED_COSTS;
+			const snapshot = await readSnapshot(path.join(dir, SNAPSHOT));
+			journal = await open(path.join(dir, JOURNAL), 'a+', 0o600);
+			let store: PortalStore;
+			if (!snapshot) {
+				const state = await PortalState.fromDataset(opts.dataset, fingerprint, costs);
+				store = new PortalStore(dir, state, 0, journal, opts, fingerprint, true);
+				await store.compact();
+			} else {
+				const state = PortalState.fromSnapshot(snapshot);
+				const replayed = await replayJournal(journal, snapshot.generation, state, log);
+				store = new PortalStore(dir, state, snapshot.generation, journal, opts, fingerprint, false);
+				// Start every run from a clean snapshot so the journal only ever holds this run's commits.
+				if (replayed !== 0) await store.compact();
+				else await store.resetJournal();
+			}
+			return store;
+		} catch (err) {
+			await journal?.close();
+			await releaseLock(dir);
+			throw err;
+		}
+	}
+
+	/** Runs `fn` with exclusive write access; commits and compactions never interleave. */
+	withLock<T>(fn: () => Promise<T>): Promise<T> {
+		// Work queued before close() still runs; work arriving after it is refused.
+		if (this.closing) return Promise.reject(new StorageFailedError('the server is shutting down'));
+		const run = this.queue.then(() => {
+			this.assertWritable();
+			return fn();
+		});
+		this.queue = run.catch(() => {});
+		return run;
+	}
+
+	assertWritable(): void {
+		if (this.failure) throw new StorageFailedError(`state storage failed earlier (${this.failure.message}); restart the server`);
+		if (this.closed) throw new StorageFailedError('the store is closed');
+	}
+
+	/**
+	 * Makes a change durable (journal line + fdatasync) before returning; call inside withLock after
+	 * changing `state`. If the write fails the in-memory state is ahead of the disk, so the store stops
+	 * acknowledging anything: a restart reloads the last durable state, which is what clients were told.
+	 */
+	async commit(record: CommitRecord): Promise<void> {
+		this.assertWritable();
+		const line = `${JSON.stringify(record)}\n`;
+		try {
+			await this.journal.appendFile(line, 'utf8');
+			await this.journal.datasync();
+		} catch (err) {
+			this.failure = err instanceof Error ? err : new Error(String(err));
+			throw new StorageFailedError(`could not write the journal: ${this.failure.message}`);
+		}
+		this.journalBytes += Buffer.byteLength(line);
+		this.journalRecords++;
+		const big = this.journalBytes > (this.opts.compactAfterBytes ?? 16 * 1024 * 1024) || this.journalRecords > (this.opts.compactAfterRecords ?? 5000);
+		if (big && !this.closing) {
+			// Queued behind the current holder, so the answer that triggered it is not delayed by it.
+			void this.withLock(() => this.compact()).catch((err: unknown) => this.opts.log?.(`compaction failed: ${String(err)}`));
+		}
+	}
+
+	/** Stops acknowledging writes after memory may have diverged from disk; a restart reloads the disk state. */
+	markFailed(err: unknown): void {
+		this.failure ??= err instanceof Error ? err : new Error(String(err));
+	}
+
+	/** Replaces the state with a fresh seed of the dataset (test reset); revs keep growing so clients re-pull everything. */
+	async reseed(): Promise<void> {
+		const state = await PortalState.fromDataset(this.opts.dataset, this.fingerprint, this.opts.seedCosts ?? DEFAULT_SEED_COSTS, this.current.seq);
+		this.current = state;
+		await this.compact();
+	}
+
+	/** Waits for queued writes, folds the journal into the snapshot and releases the directory. */
+	close(): Promise<void> {
+		this.closePromise ??= (async () => {
+			this.closing = true;
+			await this.queue;
+			try {
+				if (!this.failure && this.journalRecords > 0) await this.compact();
+			} finally {
+				this.closed = true;
+				await this.journal.close();
+				await releaseLock(this.dir);
+			}
+		})();
+		return this.closePromise;
+	}
+
+	private async compact(): Promise<void> {
+		try {
+			const generation = this.generation + 1;
+			await writeAtomically(path.join(this.dir, SNAPSHOT), JSON.stringify(this.current.toSnapshot(generation)));
+			// From here the snapshot is authoritative: an old-generation journal is ignored on load.
+			this.generation = generation;
+			await this.resetJournal();
+		} catch (err) {
+			this.failure = err instanceof Error ? err : new Error(String(err));
+			throw err;
+		}
+	}
+
+	private async resetJournal(): Promise<void> {
+		await this.journal.truncate(0);
+		await this.journal.appendFile(`${JSON.stringify({ generation: this.generation })}\n`, 'utf8');
+		await this.journal.sync();
+		this.journalBytes = 0;
+		this.journalRecords = 0;
+	}
+}
+
+/** A stable fingerprint of a dataset, so a start with a different --data over existing state can warn. */
+export function datasetFingerprint(dataset: Dataset): string {
+	return createHash('sha256').update(JSON.stringify(dataset)).digest('hex').slice(0, 16);
+}
+
+async function readSnapshot(file: string): Promise<Snapshot | null> {
+	let text: string;
+	try {
+		text = await readFile(file, 'utf8');
+	} catch (err) {
+		if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+		throw err;
+	}
+	try {
+		return JSON.parse(text) as Snapshot;
+	} catch {
+		// Never silently reseed over a damaged file: it may hold the only copy of applied changes.
+		throw new Error(`${file} is not valid JSON; restore it from a backup or move the state directory away to start fresh`);
+	}
+}
+
+async function replayJournal(journal: FileHandle, generation: number, state: PortalState, log: (line: string) => void): Promise<number> {
+	const text = await journal.readFile('utf8');
+	const lines = text.split('\n');
+	let header: { generation?: unknown } | undefined;
+	try {
+		header = JSON.parse(lines[0]) as { generation?: unknown };
+	} catch {
+		header = undefined;
+	}
+	if (header?.generation !== generation) return 0;
+	let replayed = 0;
+	for (let i = 1; i < lines.length; i++) {
+		if (lines[i] === '') continue;
+		let record: CommitRecord;
+		try {
+			record = JSON.parse(lines[i]) as CommitRecord;
+		} catch {
+			// A torn last line is a commit that crashed before its fsync, so it was never acknowledged.
+			if (i >= lines.length - 2) {
+				log(`ignoring an incomplete last journal entry (a write interrupted by a crash)`);
+				break;
+			}
+			throw new Error(`journal line ${i + 1} is damaged; the state directory needs repair`);
+		}
+		state.applyRecord(record);
+		replayed++;
+	}
+	return replayed;
+}
+
+async function writeAtomically(file: string, content: string): Promise<void> {
+	const tmp = `${file}.tmp`;
+	const fh = await open(tmp, 'w', 0o600);
+	try {
+		await fh.writeFile(content, 'utf8');
+		await fh.sync();
+	} finally {
+		await fh.close();
+	}
+	await rename(tmp, file);
+	// The rename itself is only durable once the directory entry is flushed.
+	const dirHandle = await open(path.dirname(file), 'r');
+	try {
+		await dirHandle.sync();
+	} finally {
+		await dirHandle.close();
+	}
+}
+
+async function acquireLock(dir: string): Promise<void> {
+	if (openDirs.has(dir)) throw new Error(`state directory ${dir} is already open in this process`);
+	const lockFile = path.join(dir, LOCK);
+	for (let attempt = 0; attempt < 2; attempt++) {
+		try {
+			const fh = await open(lockFile, 'wx', 0o600);
+			await fh.writeFile(String(process.pid));
+			await fh.close();
+			openDirs.add(dir);
+			return;
+		} catch (err) {
+			if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+			const pid = Number((await readFile(lockFile, 'utf8').catch(() => '')).trim());
+			if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+				throw new Error(`state directory ${dir} is in use by process ${pid}; stop it or use another --state directory`);
+			}
+			// Left behind by a crashed run: take it over.
+			await rm(lockFile, { force: true });
+		}
+	}
+	throw new Error(`could not lock state directory ${dir}`);
+}
+
+async function releaseLock(dir: string): Promise<void> {
+	openDirs.delete(dir);
+	await rm(path.join(dir, LOCK), { force: true });
+}
+
+function isAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (err) {
+		return (err as NodeJS.ErrnoException).code === 'EPERM';
+	}
+}

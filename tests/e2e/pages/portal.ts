@@ -1,0 +1,95 @@
+// Page model of the portal, driven by visible labels only, as an admin would use it.
+import { expect, type Download, type Page } from '@playwright/test';
+import { readFile } from 'node:fs/promises';
+import * as XLSX from 'xlsx';
+
+export const DEMO = {
+	admin: { username: 'admin', password: 'springfield-demo', parent: 'Springfield Public Schools' },
+	other: { username: 'shelby-admin', password: 'shelbyville-demo', parent: 'Shelbyville Library System' }
+};
+
+export class PortalPage {
+	constructor(readonly page: Page) {}
+
+	async goto(): Promise<void> {
+		await this.page.goto('/');
+	}
+
+	async signIn(username = DEMO.admin.username, password = DEMO.admin.password): Promise<void> {
+		await this.page.getByLabel('Username').fill(username);
+		await this.page.getByLabel('Password').fill(password);
+		await this.page.getByRole('button', { name: 'Sign in' }).click();
+		await expect(this.page.getByRole('heading', { name: 'Institutions & Users' })).toBeVisible({ timeout: 30_000 });
+	}
+
+	async signOut(): Promise<void> {
+		await this.page.getByRole('button', { name: 'Sign out' }).click();
+		const discard = this.page.getByRole('button', { name: 'Sign out and discard changes' });
+		if (await discard.isVisible().catch(() => false)) await discard.click();
+		await expect(this.page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+	}
+
+	tab(name: 'Institutions' | 'Users') {
+		return this.page.getByRole('tab', { name });
+	}
+
+	async openUsers(): Promise<void> {
+		await this.tab('Users').click();
+		await expect(this.page.getByText(/\d[\d,]* of [\d,]+ users/)).toBeVisible({ timeout: 20_000 });
+	}
+
+	async search(text: string): Promise<void> {
+		await this.page.getByLabel('Search users').fill(text);
+	}
+
+	usersTable() {
+		return this.page.getByRole('table', { name: 'Users' });
+	}
+
+	async bulkTool(item: 'Bulk upload' | 'Export users'): Promise<void> {
+		await this.page.getByRole('button', { name: /Bulk tools/ }).click();
+		await this.page.getByRole('menuitem', { name: item }).click();
+	}
+
+	dialog() {
+		return this.page.getByRole('dialog', { name: 'Bulk Upload' });
+	}
+
+	/** Opens Bulk Upload, picks User Update, Next: leaves the dialog at the upload form. */
+	async startUserUpdate(): Promise<void> {
+		await this.bulkTool('Bulk upload');
+		const dialog = this.dialog();
+		await dialog.getByLabel('User Update').check();
+		await dialog.getByRole('button', { name: 'Next' }).click();
+		await expect(dialog.getByLabel('Number of users')).toBeVisible();
+	}
+
+	async uploadFile(path: string, count: number): Promise<void> {
+		const dialog = this.dialog();
+		await dialog.getByLabel('Number of users').fill(String(count));
+		await dialog.getByLabel('Spreadsheet file').setInputFiles(path);
+		await dialog.getByRole('button', { name: 'Upload' }).click();
+	}
+
+	async expectDownload(action: () => Promise<void>): Promise<Download> {
+		const [download] = await Promise.all([this.page.waitForEvent('download', { timeout: 30_000 }), action()]);
+		return download;
+	}
+}
+
+/** Reads a downloaded workbook: sheet name → rows of cell text (header row first). */
+export async function readWorkbook(download: Download): Promise<Record<string, string[][]>> {
+	const path = await download.path();
+	const wb = XLSX.read(await readFile(path), { type: 'buffer' });
+	const out: Record<string, string[][]> = {};
+	for (const name of wb.SheetNames) {
+		out[name] = XLSX.utils.sheet_to_json<string[]>(wb.Sheets[name], { header: 1, raw: false, defval: '' });
+	}
+	return out;
+}
+
+/** Cell type of a downloaded workbook's cell, e.g. "s" for text. */
+export async function cellType(download: Download, sheet: string, address: string): Promise<string | undefined> {
+	const wb = XLSX.read(await readFile(await download.path()), { type: 'buffer' });
+	return wb.Sheets[sheet]?.[address]?.t;
+}
