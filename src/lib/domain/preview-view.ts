@@ -1,15 +1,8 @@
 // What the main thread receives about a preflight: a summary, and rows a page at a time.
 // Plain data sized for postMessage: the full preview stays in the worker.
 
-export type RowStatus = 'update' | 'unchanged' | 'failed';
-
-export interface PreviewCounts {
-	rows: number;
-	update: number;
-	unchanged: number;
-	failed: number;
-	warnings: number;
-}
+import type { PreviewCounts } from './preview';
+import type { RowStatus } from './row-rules';
 
 export interface PreviewSummary {
 	fileName: string;

@@ -1,5 +1,6 @@
 // Upload batches and their per-row results. Rows are stored in chunks of ROWS_PER_CHUNK in row order,
 // so a mutation finds its row by position (rowIndex) without scanning the batch.
+import { QUEUED_REASON } from '../domain/results';
 import { db, guarded, type BatchRecord, type BatchRowChunk, type PortalDb, type StoredRowResult } from './db';
 
 export const ROWS_PER_CHUNK = 1000;
@@ -50,7 +51,8 @@ export async function finalizeRowsInTx(batchId: string, finals: RowFinal[], data
 				row.changed = [];
 			}
 			row.status = final.status;
-			row.reason = final.reason;
+			// An Updated row keeps its warnings; only the "waiting to be sent" note goes.
+			row.reason = final.status === 'Failed' ? final.reason : withoutQueuedNote(row.reason);
 		}
 		await database.batchRows.put(chunk);
 	}
@@ -61,6 +63,13 @@ export async function finalizeRowsInTx(batchId: string, finals: RowFinal[], data
 	}
 	await database.batches.put(batch);
 	return finished ? batch : undefined;
+}
+
+function withoutQueuedNote(reason: string): string {
+	return reason
+		.split('; ')
+		.filter((part) => part !== QUEUED_REASON)
+		.join('; ');
 }
 
 export async function listBatches(database: PortalDb = db()): Promise<BatchRecord[]> {

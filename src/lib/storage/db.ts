@@ -37,6 +37,9 @@ export interface BatchRecord {
 	admin: string;
 	/** Rows of the uploaded sheet's header, kept to rebuild the results workbook in its original columns. */
 	header: string[];
+	/** Which uploaded columns hold Account ID, Username, Password…: the results writer needs it. */
+	columnMap: Partial<Record<string, number>>;
+	parentName: string;
 	counts: { rows: number; updated: number; unchanged: number; failed: number; queued: number };
 	/** 'applying' while local writes run; 'queued' while mutations wait to sync; 'done' when every row is final. */
 	state: 'applying' | 'queued' | 'done';

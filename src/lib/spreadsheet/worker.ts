@@ -1,0 +1,205 @@
+// The spreadsheet worker: everything heavy about an upload happens here, off the UI thread.
+// It reads the file, checks every row against the admin's local copy, keeps the preview in memory
+// (the main thread asks for pages), commits Apply to IndexedDB, and builds every workbook we download.
+/// <reference lib="webworker" />
+import { planApply } from '../domain/apply-plan';
+import { buildPreview, type Preview } from '../domain/preview';
+import type { PreviewRowView, PreviewSummary } from '../domain/preview-view';
+import { createRuleContext } from '../domain/rule-context';
+import type { RowOutcome, RuleContext } from '../domain/row-rules';
+import { summarize } from '../domain/results';
+import { FIELD_LABELS } from '../domain/types';
+import { getBatch } from '../storage/batches-repo';
+import { commitBatch } from '../storage/commit-batch-repo';
+import { listInstitutions } from '../storage/institutions-repo';
+import { getMeta } from '../storage/meta-repo';
+import { loadAllUsers } from '../storage/users-repo';
+import { seal, type SealedSecret } from '../sync/password-vault';
+import { SpreadsheetError } from './errors';
+import { readUploadedSheet } from './read';
+import { institutionsFileName, resultsFileName, templateFileName, usersExportFileName, writeInstitutions, writeResults, writeTemplate } from './write';
+import type { PreviewFilter, WorkerProgress, WorkerRequest, WorkerResponse } from './worker-protocol';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+
+interface Held {
+	preview: Preview;
+	ctx: RuleContext;
+	/** Display order: errors first, then everything else in file order. */
+	order: RowOutcome[];
+}
+let held: Held | undefined;
+
+function post(message: WorkerResponse, transfer: Transferable[] = []): void {
+	scope.postMessage(message, transfer);
+}
+
+async function loadContext(): Promise<RuleContext> {
+	const owner = await getMeta('owner');
+	if (!owner) throw new Error('This device has no data for a signed-in admin. Sign in again.');
+	const [institutions, users] = await Promise.all([listInstitutions(), loadAllUsers()]);
+	return createRuleContext({ parent: { accountId: owner.parentAccountId, name: owner.parentName }, roles: owner.roles, institutions, users });
+}
+
+function toView(row: RowOutcome): PreviewRowView {
+	return {
+		row: row.row,
+		accountId: row.accountId,
+		username: row.username,
+		status: row.status,
+		errors: row.errors.map((e) => e.message),
+		warnings: row.warnings.map((w) => w.message),
+		changes: row.diff.map((d) => (d.secret ? { field: FIELD_LABELS[d.field], from: '', to: 'will be reset' } : { field: FIELD_LABELS[d.field], from: d.from, to: d.to }))
+	};
+}
+
+function matches(row: RowOutcome, filter: PreviewFilter): boolean {
+	if (filter === 'all') return true;
+	if (filter === 'errors') return row.status === 'failed';
+	if (filter === 'warnings') return row.warnings.length > 0;
+	return row.status === filter;
+}
+
+async function preflight(id: number, fileName: string, bytes: ArrayBuffer, declaredCount: number): Promise<void> {
+	held = undefined;
+	const progress = (p: WorkerProgress) => post({ type: 'progress', id, progress: p });
+	progress({ phase: 'reading', done: 0, total: 0 });
+	// Users load from IndexedDB while the file parses; both are needed before checking.
+	const contextPromise = loadContext();
+	contextPromise.catch(() => {});
+	const sheet = readUploadedSheet(new Uint8Array(bytes), fileName);
+	const dataRows = Math.max(0, sheet.rows.length - 1);
+	progress({ phase: 'checking', done: 0, total: dataRows });
+	const ctx = await contextPromise;
+	const preview = buildPreview({ rows: sheet.rows, fileName, sheetName: sheet.sheetName, declaredCount }, ctx);
+	progress({ phase: 'checking', done: preview.counts.rows, total: preview.counts.rows });
+	const failed = preview.rows.filter((r) => r.status === 'failed');
+	held = { preview, ctx, order: failed.length ? [...failed, ...preview.rows.filter((r) => r.status !== 'failed')] : preview.rows };
+	const notices = preview.headerWarnings.map((w) => w.message);
+	let sheetNote: string | null = null;
+	if (sheet.sheetNames.length > 1)
+		sheetNote =
+			sheet.chosenBecause === 'named-users'
+				? `read sheet "${sheet.sheetName}" of ${sheet.sheetNames.length}`
+				: `no sheet is named "Users", so the first sheet with data, "${sheet.sheetName}", was read`;
+	if (sheet.format === 'csv' && sheet.encoding) notices.push(`Read as CSV (${sheet.encoding}${sheet.delimiter ? `, ${describeDelimiter(sheet.delimiter)}-separated` : ''}).`);
+	const summary: PreviewSummary = {
+		fileName,
+		sheetName: sheet.sheetName,
+		sheetNote,
+		format: sheet.format,
+		encoding: sheet.encoding,
+		delimiter: sheet.delimiter,
+		declaredCount,
+		blocking: preview.blocking?.message ?? null,
+		counts: preview.counts,
+		notices
+	};
+	post({ type: 'preview', id, summary });
+}
+
+function describeDelimiter(d: string): string {
+	return d === '\t' ? 'tab' : d === ';' ? 'semicolon' : d === ',' ? 'comma' : JSON.stringify(d);
+}
+
+async function apply(id: number, batchId: string, admin: string): Promise<void> {
+	if (!held) throw new Error('There is no checked file to apply. Upload the file again.');
+	const { preview } = held;
+	// Re-check against the local copy as it is now: a sync or another tab may have changed users since the preview.
+	const ctx = await loadContext();
+	const fresh = buildPreview({ rows: reconstructRows(preview), fileName: preview.fileName, sheetName: preview.sheetName, declaredCount: preview.declaredCount }, ctx);
+	const plan = planApply(fresh, ctx);
+	post({ type: 'progress', id, progress: { phase: 'applying', done: 0, total: plan.mutations.length } });
+	const passwords = new Map<number, SealedSecret>();
+	await Promise.all(
+		plan.mutations.map(async (m, i) => {
+			if (m.changes.password !== undefined) passwords.set(i, await seal(m.changes.password));
+		})
+	);
+	const owner = await getMeta('owner');
+	const batch = await commitBatch(
+		{ id: batchId, fileName: preview.fileName, sheetName: preview.sheetName, createdAt: Date.now(), admin, header: preview.header, columnMap: preview.columnMap, parentName: owner?.parentName ?? '' },
+		plan,
+		passwords
+	);
+	held = undefined;
+	post({ type: 'progress', id, progress: { phase: 'applying', done: plan.mutations.length, total: plan.mutations.length } });
+	post({ type: 'applied', id, batchId, counts: batch.counts });
+}
+
+/** The sheet as buildPreview wants it: header row at its row number, data rows at theirs. */
+function reconstructRows(preview: Preview): string[][] {
+	const last = preview.rows.at(-1)?.row ?? preview.headerRow;
+	const rows: string[][] = Array.from({ length: last }, () => []);
+	rows[preview.headerRow - 1] = preview.header;
+	for (const row of preview.rows) rows[row.row - 1] = row.cells;
+	return rows;
+}
+
+async function results(id: number, batchId: string): Promise<void> {
+	const found = await getBatch(batchId);
+	if (!found) throw new Error('That upload is no longer on this device.');
+	const { batch, rows } = found;
+	const bytes = writeResults({
+		header: batch.header,
+		columnMap: batch.columnMap,
+		rows,
+		fileName: batch.fileName,
+		sheetName: batch.sheetName,
+		admin: batch.admin,
+		parentName: batch.parentName,
+		time: new Date(batch.createdAt),
+		summary: summarize(rows)
+	});
+	sendFile(id, resultsFileName(new Date(batch.finishedAt ?? batch.createdAt)), bytes);
+}
+
+function sendFile(id: number, fileName: string, bytes: Uint8Array): void {
+	const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+	post({ type: 'file', id, fileName, bytes: buffer }, [buffer]);
+}
+
+async function template(id: number, withUsers: boolean): Promise<void> {
+	const owner = await getMeta('owner');
+	const institutions = await listInstitutions();
+	const users = withUsers ? await loadAllUsers() : undefined;
+	const bytes = writeTemplate({ institutions, roles: owner?.roles ?? [], users, parentName: owner?.parentName });
+	sendFile(id, withUsers ? usersExportFileName(new Date()) : templateFileName(), bytes);
+}
+
+async function handle(message: WorkerRequest): Promise<void> {
+	switch (message.type) {
+		case 'preflight':
+			return preflight(message.id, message.fileName, message.bytes, message.declaredCount);
+		case 'previewPage': {
+			const order = held?.order ?? [];
+			const filtered = message.filter === 'all' ? order : order.filter((r) => matches(r, message.filter));
+			post({ type: 'previewPage', id: message.id, rows: filtered.slice(message.offset, message.offset + message.limit).map(toView), total: filtered.length });
+			return;
+		}
+		case 'apply':
+			return apply(message.id, message.batchId, message.admin);
+		case 'results':
+			return results(message.id, message.batchId);
+		case 'template':
+			return template(message.id, message.withUsers);
+		case 'institutions': {
+			const institutions = await listInstitutions();
+			institutions.sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
+			return sendFile(message.id, institutionsFileName(new Date()), writeInstitutions(institutions));
+		}
+	}
+}
+
+scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
+	const message = event.data;
+	handle(message).catch((error: unknown) => {
+		const text =
+			error instanceof SpreadsheetError
+				? error.message
+				: error instanceof Error
+					? error.message
+					: 'Something went wrong while reading the file.';
+		post({ type: 'error', id: message.id, message: text });
+	});
+};
