@@ -58,7 +58,7 @@ describe('outbox and settling', () => {
 			expect(first).toBe(1);
 			await appendMutationsInTx([mutation(1, 0, 'user0', 'new0@example.org'), mutation(2, 1, 'user1', 'new1@example.org')]);
 			await createBatchInTx(
-				{ id: 'b1', fileName: 'f.xlsx', sheetName: 'Users', createdAt: 1, admin: 'admin', header: ['Account ID', 'Username', 'Email'], counts: { rows: 3, updated: 0, unchanged: 1, failed: 0, queued: 2 }, state: 'queued' },
+				{ id: 'b1', fileName: 'f.xlsx', sheetName: 'Users', createdAt: 1, admin: 'admin', header: ['Account ID', 'Username', 'Email'], columnMap: { accountId: 0, username: 1, email: 2 }, parentName: 'Springfield Public Schools', counts: { rows: 3, updated: 0, unchanged: 1, failed: 0, queued: 2 }, state: 'queued' },
 				[
 					{ row: 2, cells: ['1001', 'user0', 'new0@example.org'], status: 'Queued', reason: '', changed: ['Email'], mutationId: 1 },
 					{ row: 3, cells: ['1001', 'user1', 'new1@example.org'], status: 'Queued', reason: '', changed: ['Email'], mutationId: 2 },

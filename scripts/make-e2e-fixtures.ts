@@ -1,0 +1,68 @@
+// Writes the e2e upload fixtures: files an admin would upload against the demo dataset
+// (server/demo-data.ts: every institution has users jdoe "John Doe" and asmith "Alice Smith").
+// Run: npx tsx scripts/make-e2e-fixtures.ts. Output is deterministic and committed.
+import { writeFileSync } from 'node:fs';
+import * as XLSX from 'xlsx';
+
+const dir = 'tests/fixtures/e2e';
+const HEADER = ['Account ID', 'Username', 'Name', 'Email', 'Password', 'Role'];
+
+function xlsx(rows: string[][], bookType: 'xlsx' | 'ods' = 'xlsx'): Buffer {
+	const sheet = XLSX.utils.aoa_to_sheet(rows);
+	// Account IDs typed as text, as the template formats them, so 01015 keeps its zero.
+	for (let r = 1; r < rows.length; r++) {
+		const cell = sheet[XLSX.utils.encode_cell({ r, c: 0 })];
+		if (cell) Object.assign(cell, { t: 's', z: '@' });
+	}
+	const book = XLSX.utils.book_new();
+	XLSX.utils.book_append_sheet(book, sheet, 'Users');
+	return XLSX.write(book, { type: 'buffer', bookType, compression: true }) as Buffer;
+}
+
+// Every case the Must-show list names, one row each (the row number is the spreadsheet row).
+export const MIXED: string[][] = [
+	HEADER,
+	['1001', 'jdoe', 'Jonathan Doe', '', '', ''], // 2 valid: name
+	['1001', 'asmith', '', '', '', 'librarian'], // 3 valid: role, canonicalised
+	['1002', 'JDOE', '', 'jdoe.new.1002@example.org', '', ''], // 4 valid: email, username in other case
+	['1001', 'zbronte', 'Zoë Brontë', 'zbronte.1001@example.org', '', 'Teacher'], // 5 unchanged
+	['2001', 'jdoe', 'Foreign Doe', '', '', ''], // 6 another parent's account
+	['1001', 'nobody', 'No Body', '', '', ''], // 7 unknown user
+	['1004', 'jdoe', '', 'not-an-email', '', ''], // 8 bad email
+	['1006', 'asmith', 'Alice Twice', '', '', ''], // 9 duplicate of row 10
+	['1006', 'asmith', 'Alice Again', '', '', ''], // 10 duplicate of row 9
+	['1003', 'jdoe', '', 'jdoe.1003@gmail.com', '', ''], // 11 Google domain mismatch
+	['1007', 'jdoe', '', '', '', 'Janitor'], // 12 wrong role
+	['01015', 'jdoe', 'Johnny Doe', '', '', ''], // 13 leading-zero Account ID
+	['1009', 'jdoe', '', '', 'Correct-Horse-42', ''], // 14 password reset
+	['4711', 'jdoe', 'Ghost', '', '', ''] // 15 unknown account
+];
+
+writeFileSync(`${dir}/mixed-user-update.xlsx`, xlsx(MIXED));
+
+// Windows-1252 bytes (not UTF-8): accented names must come out right. Semicolon-separated, as
+// European Excel saves "CSV".
+const cp1252 = ['Account ID;Username;Name', '1001;jnunez;José Núñez-García', '1001;mlee;Zoë Müller-Brontë'].join('\r\n') + '\r\n';
+writeFileSync(`${dir}/windows-1252-accented-names.csv`, Buffer.from(cp1252, 'latin1'));
+
+writeFileSync(
+	`${dir}/libreoffice-name-update.ods`,
+	xlsx(
+		[
+			HEADER,
+			['1010', 'jdoe', 'Jordan Doe', '', '', ''],
+			['1010', 'asmith', '', '', '', 'Administrator']
+		],
+		'ods'
+	)
+);
+
+writeFileSync(
+	`${dir}/offline-name-update.xlsx`,
+	xlsx([
+		HEADER,
+		['1012', 'jdoe', 'Offline Doe', '', '', ''],
+		['1012', 'asmith', 'Offline Smith', '', '', '']
+	])
+);
+console.log('wrote e2e fixtures to', dir);

@@ -1,0 +1,227 @@
+// Owns the preflight of an upload: from the sheet's rows and the admin's "Number of users" to a
+// Preview that says, row by row, what would be updated, what is unchanged and what fails and why.
+// Nothing is applied here; the caller applies `rows[i].mutation` of the "update" rows, and only when
+// `blocking` is null. Pure and linear in the number of rows (100,000 rows in well under a second).
+import { columnLetter, headerErrorMessage, isBlankRow, mapHeader, TEMPLATE_HEADERS, type ColumnMap } from './header-map';
+import { cellIssue, rowIssue, type Issue } from './issue';
+import { quote } from './field-rules';
+import { addIssue, finishRow, newRowFacts, validateRow, type RowOutcome, type RuleContext } from './row-rules';
+import { FIELD_LABELS } from './types';
+
+export interface PreviewInput {
+	/** The whole sheet, as read (header row included, cells untrimmed). */
+	rows: string[][];
+	fileName: string;
+	sheetName: string;
+	/** What the admin typed as "Number of users". */
+	declaredCount: number;
+}
+
+export type BlockingCode = 'empty' | 'header' | 'no-users' | 'count-invalid' | 'count-mismatch';
+
+export interface PreviewCounts {
+	/** Non-blank data rows (what "Number of users" must equal). */
+	rows: number;
+	update: number;
+	unchanged: number;
+	failed: number;
+	/** Warnings on rows plus warnings about the header. */
+	warnings: number;
+}
+
+export interface Preview {
+	fileName: string;
+	sheetName: string;
+	/** The header row's cells as written. Empty when the sheet has no non-blank row. */
+	header: string[];
+	/** 1-based row number of the header (0 when there is none). */
+	headerRow: number;
+	columnMap: ColumnMap;
+	/** Unknown or ignored columns. */
+	headerWarnings: Issue[];
+	declaredCount: number;
+	/** When set, nothing may be applied; the message says why and what to do. */
+	blocking: null | { code: BlockingCode; message: string };
+	counts: PreviewCounts;
+	/** Non-blank data rows in file order. Empty when the header is unusable. */
+	rows: RowOutcome[];
+}
+
+const HEADERS = TEMPLATE_HEADERS.join(', ');
+
+function plural(n: number, one: string, many: string): string {
+	return `${n} ${n === 1 ? one : many}`;
+}
+
+/** "row 7", "rows 7 and 9", "rows 7, 9, 12, 15, 20 and 3 more". `total` counts all the others. */
+function rowList(shown: number[], total: number): string {
+	if (total === 1) return `row ${shown[0]}`;
+	const list = shown.slice(0, 5);
+	const more = total - list.length;
+	if (more === 0 && list.length === 2) return `rows ${list[0]} and ${list[1]}`;
+	return `rows ${list.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
+
+/** Up to 5 row numbers of `rows` other than `self` (linear in 6, not in the group size). */
+function firstOthers(rows: number[], self: number): number[] {
+	const out: number[] = [];
+	for (let i = 0; i < rows.length && out.length < 5; i++) if (rows[i] !== self) out.push(rows[i]);
+	return out;
+}
+
+export function buildPreview(input: PreviewInput, ctx: RuleContext): Preview {
+	const { rows, fileName, sheetName, declaredCount } = input;
+	const base: Preview = {
+		fileName,
+		sheetName,
+		header: [],
+		headerRow: 0,
+		columnMap: {},
+		headerWarnings: [],
+		declaredCount,
+		blocking: null,
+		counts: { rows: 0, update: 0, unchanged: 0, failed: 0, warnings: 0 },
+		rows: []
+	};
+	const map = mapHeader(rows);
+	if (!map) {
+		base.blocking = { code: 'empty', message: `The file has no rows. Row 1 must hold the headers (${HEADERS}) and each row below it one user.` };
+		return base;
+	}
+	base.header = map.header;
+	base.headerRow = map.headerRow;
+	base.columnMap = map.columns;
+	base.headerWarnings = map.warnings;
+
+	// Non-blank data rows, in file order, with their 1-based row numbers.
+	const dataIndexes: number[] = [];
+	for (let i = map.headerIndex + 1; i < rows.length; i++) if (!isBlankRow(rows[i])) dataIndexes.push(i);
+	base.counts.rows = dataIndexes.length;
+
+	const headerError = headerErrorMessage(map);
+	if (headerError) {
+		base.blocking = { code: 'header', message: headerError };
+		base.counts.warnings = map.warnings.length;
+		return base;
+	}
+	if (dataIndexes.length === 0) {
+		base.blocking = { code: 'no-users', message: `The file has headers in row ${map.headerRow} but no user rows below them.` };
+		return base;
+	}
+	if (!Number.isInteger(declaredCount) || declaredCount < 0) {
+		base.blocking = { code: 'count-invalid', message: 'Enter the number of users in the file as a whole number (do not count the header row).' };
+	} else if (declaredCount !== dataIndexes.length) {
+		base.blocking = {
+			code: 'count-mismatch',
+			message: `You entered ${declaredCount}, the file has ${plural(dataIndexes.length, 'user row', 'user rows')}. The number should only include actual users, not the header row; correct the number or the file and upload again.`
+		};
+	}
+
+	noteValuesUnderBlankHeaders(rows, dataIndexes, map.header, map.headerRow, base.headerWarnings);
+
+	// Pass 1: every row on its own.
+	// Pass 1: every row on its own. Cross-row facts go to parallel arrays; the first occurrence of a key
+	// sits in a Map of numbers and only keys seen twice (few) get a list: no extra object per row.
+	const n = dataIndexes.length;
+	const outcomes: RowOutcome[] = new Array(n);
+	const keys: (string | undefined)[] = new Array(n);
+	const emails: (string | undefined)[] = new Array(n);
+	const firstByKey = new Map<string, number>();
+	const firstByEmail = new Map<string, number>();
+	const byKey = new Map<string, number[]>();
+	const byEmail = new Map<string, number[]>();
+	const note = (first: Map<string, number>, groups: Map<string, number[]>, key: string, d: number) => {
+		const seen = first.get(key);
+		if (seen === undefined) first.set(key, d);
+		else {
+			const group = groups.get(key);
+			if (group) group.push(d);
+			else groups.set(key, [seen, d]);
+		}
+	};
+	const facts = newRowFacts();
+	for (let d = 0; d < n; d++) {
+		const i = dataIndexes[d];
+		outcomes[d] = validateRow(rows[i], i + 1, map.columns, ctx, facts);
+		keys[d] = facts.key;
+		emails[d] = facts.email;
+		if (facts.key !== undefined) note(firstByKey, byKey, facts.key, d);
+		if (facts.newEmail !== undefined) note(firstByEmail, byEmail, facts.newEmail, d);
+	}
+
+	// Pass 2: rules across rows. Linear: each group is summarised once, however large it is.
+	for (const group of byKey.values()) {
+		const head = group.slice(0, 6).map((d) => outcomes[d].row);
+		for (const d of group) {
+			const outcome = outcomes[d];
+			const others = rowList(firstOthers(head, outcome.row), group.length - 1);
+			addIssue(
+				outcome,
+				'errors',
+				cellIssue(outcome.row, FIELD_LABELS.username, `Duplicate of ${others} (same Account ID and Username); none of these rows is processed`, outcome.username)
+			);
+		}
+	}
+	for (const group of byEmail.values()) {
+		// Rows of one user are already duplicates of each other; only other users' rows conflict.
+		const perUser = new Map<string | undefined, number>();
+		const firstRowOfUser: { key: string | undefined; row: number }[] = [];
+		for (const d of group) {
+			const key = keys[d];
+			const count = perUser.get(key) ?? 0;
+			if (count === 0 && firstRowOfUser.length < 6) firstRowOfUser.push({ key, row: outcomes[d].row });
+			perUser.set(key, count + 1);
+		}
+		if (perUser.size < 2) continue;
+		for (const d of group) {
+			const outcome = outcomes[d];
+			const email = emails[d] ?? '';
+			const total = group.length - (perUser.get(keys[d]) ?? 0);
+			const shown = firstRowOfUser.filter((u) => u.key !== keys[d]).map((u) => u.row);
+			addIssue(
+				outcome,
+				'errors',
+				cellIssue(outcome.row, FIELD_LABELS.email, `Email ${quote(email)} is also in ${rowList(shown, total)}; an email address belongs to one user`, email)
+			);
+		}
+	}
+
+	const counts = base.counts;
+	counts.warnings = base.headerWarnings.length;
+	for (let d = 0; d < n; d++) {
+		const outcome = finishRow(outcomes[d]);
+		counts[outcome.status]++;
+		counts.warnings += outcome.warnings.length;
+	}
+	base.rows = outcomes;
+	return base;
+}
+
+// A value typed under a column without a header is silently ignored otherwise (e.g. a forgotten "Role").
+function noteValuesUnderBlankHeaders(rows: string[][], dataIndexes: number[], header: string[], headerRow: number, warnings: Issue[]) {
+	const blank: number[] = [];
+	for (let c = 0; c < header.length; c++) if (header[c].trim() === '') blank.push(c);
+	const found = new Set<number>();
+	for (const i of dataIndexes) {
+		const row = rows[i];
+		for (const c of blank) if (!found.has(c) && row[c] !== undefined && row[c].trim() !== '') found.add(c);
+		for (let c = header.length; c < row.length; c++) if (!found.has(c) && row[c].trim() !== '') found.add(c);
+	}
+	for (const c of [...found].sort((a, b) => a - b)) {
+		warnings.push(rowIssue(headerRow, `Column ${columnLetter(c)}`, `Column ${columnLetter(c)} has values but no header; its values are ignored`));
+	}
+}
+
+/** The preview's rows with errors first, then warnings, then the rest (file order within each group). */
+export function rowsForDisplay(preview: Preview): RowOutcome[] {
+	const rank = (r: RowOutcome) => (r.status === 'failed' ? 0 : r.warnings.length > 0 ? 1 : 2);
+	return preview.rows
+		.map((r, i) => ({ r, i, k: rank(r) }))
+		.sort((a, b) => a.k - b.k || a.i - b.i)
+		.map((x) => x.r);
+}
+
+/** True when the preview may be applied (no blocking problem and at least one update). */
+export function canApply(preview: Preview): boolean {
+	return preview.blocking === null && preview.counts.update > 0;
+}

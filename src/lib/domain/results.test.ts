@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { buildPreview } from './preview';
+import { finalizeRows, neutralizeFormula, QUEUED_REASON, summarize, summaryText, type ApplyOutcome, type FinalStatus } from './results';
+import { ruleContext, sheet } from './test-factories';
+
+const ctx = ruleContext();
+const rows = sheet(
+	['1001', 'jdoe', 'Janet Doe', '', 'Correct-Horse-1'], // update: applied
+	['1001', 'bsmith', 'Bobby'], // update: rejected by the server
+	['01015', 'ogden', '', '', '', 'Teacher'], // update: queued (no answer)
+	['1001', 'ghost'], // failed
+	['1002', 'gwen', '', '', 'Correct-Horse-1'] // unchanged, with a warning
+);
+
+describe('finalizeRows', () => {
+	const preview = buildPreview({ rows, fileName: 'f.xlsx', sheetName: 'Users', declaredCount: 5 }, ctx);
+	const answers: Record<string, ApplyOutcome> = {
+		jdoe: { status: 'applied' },
+		bsmith: { status: 'rejected', reason: 'Name was changed by someone else since your download; upload again' }
+	};
+	const final = finalizeRows(preview, (row) => answers[row.username]);
+
+	it('gives every row a final status, reason and changed fields', () => {
+		expect(final.map((r) => [r.row, r.status, r.reason, r.changed])).toEqual([
+			[2, 'Updated', '', ['Name', 'Password']],
+			[3, 'Failed', 'Name was changed by someone else since your download; upload again', []],
+			[4, 'Queued', QUEUED_REASON, ['Role']],
+			[5, 'Failed', 'User ghost not found in account 1001', []],
+			[6, 'Unchanged', 'Password is ignored: account 1002 uses Google sign-in', []]
+		]);
+	});
+
+	it('reconciles the counts', () => {
+		const summary = summarize(final);
+		expect(summary).toEqual({ rows: 5, updated: 1, unchanged: 1, failed: 2, queued: 1 });
+		expect(summary.updated + summary.unchanged + summary.failed + summary.queued).toBe(summary.rows);
+		expect(summaryText(summary)).toBe('5 rows: 1 updated, 1 unchanged, 2 failed, 1 waiting to be sent');
+	});
+
+	it('fails every row of a blocked preview with the blocking reason', () => {
+		const blocked = buildPreview({ rows, fileName: 'f.xlsx', sheetName: 'Users', declaredCount: 7 }, ctx);
+		const out = finalizeRows(blocked, () => ({ status: 'applied' }));
+		expect(out.every((r) => r.status === 'Failed' && r.reason.startsWith('Not processed: You entered 7, the file has 5 user rows'))).toBe(true);
+		expect(summarize(out).failed).toBe(5);
+	});
+
+	it('summarize always reconciles', () => {
+		const statuses: FinalStatus[] = ['Updated', 'Unchanged', 'Failed', 'Queued'];
+		for (let n = 0; n < 50; n++) {
+			const list = Array.from({ length: n }, (_, i) => ({ status: statuses[(i * 7 + n) % 4] }));
+			const s = summarize(list);
+			expect(s.rows).toBe(n);
+			expect(s.updated + s.unchanged + s.failed + s.queued).toBe(n);
+		}
+	});
+});
+
+describe('neutralizeFormula', () => {
+	it.each([
+		['=SUM(A1:A2)', "'=SUM(A1:A2)"],
+		['+1', "'+1"],
+		['-1', "'-1"],
+		['@cmd', "'@cmd"],
+		['\t=1', "'\t=1"],
+		['\r=1', "'\r=1"],
+		['Jane Doe', 'Jane Doe'],
+		['a=b', 'a=b'],
+		['', ''],
+		["'already", "'already"]
+	])('%j -> %j', (input, output) => expect(neutralizeFormula(input)).toBe(output));
+});

@@ -1,0 +1,107 @@
+// Owns what the results workbook says about each uploaded row after an apply: the final status,
+// the reason and the changed fields, plus totals that always add up. Also the rule that keeps our
+// exported text from being run as a formula. Pure: the spreadsheet layer writes what this decides.
+import type { Preview } from './preview';
+import type { RowOutcome } from './row-rules';
+import { EDITABLE_FIELDS, FIELD_LABELS, type EditableField } from './types';
+
+export type FinalStatus = 'Updated' | 'Unchanged' | 'Failed' | 'Queued';
+
+/**
+ * What happened to an "update" row's mutation:
+ * applied by the server; rejected (the server's reason, e.g. a conflict); queued (saved on this device,
+ * not yet confirmed by the server, e.g. offline).
+ */
+export type ApplyOutcome =
+	| { status: 'applied' }
+	| { status: 'rejected'; reason: string }
+	| { status: 'queued'; reason?: string };
+
+export interface FinalRow {
+	row: number;
+	/** The uploaded cells (the writer masks the password). */
+	cells: string[];
+	status: FinalStatus;
+	/** Empty for a plain success; errors for a failure; warnings otherwise. */
+	reason: string;
+	/** Labels of the fields written ("Name", "Password"); empty unless Updated or Queued. */
+	changed: string[];
+}
+
+export interface ResultSummary {
+	rows: number;
+	updated: number;
+	unchanged: number;
+	failed: number;
+	queued: number;
+}
+
+export const QUEUED_REASON = 'Saved on this device; will be sent when the portal is reachable';
+
+function joinReasons(reasons: string[]): string {
+	return reasons.join('; ');
+}
+
+function changedLabels(row: RowOutcome): string[] {
+	const changes = row.mutation?.changes ?? {};
+	return EDITABLE_FIELDS.filter((f: EditableField) => changes[f] !== undefined).map((f) => FIELD_LABELS[f]);
+}
+
+/**
+ * The final status of every previewed row, in file order. `outcomeOf` answers for "update" rows;
+ * an update row without an answer is Queued (it was handed to the outbox but not confirmed).
+ * A blocked preview applied nothing: every row is Failed with the blocking reason.
+ */
+export function finalizeRows(preview: Preview, outcomeOf: (row: RowOutcome) => ApplyOutcome | undefined): FinalRow[] {
+	return preview.rows.map((row): FinalRow => {
+		const base = { row: row.row, cells: row.cells };
+		const warnings = joinReasons(row.warnings.map((w) => w.reason));
+		if (preview.blocking) return { ...base, status: 'Failed', reason: `Not processed: ${preview.blocking.message}`, changed: [] };
+		if (row.status === 'failed') return { ...base, status: 'Failed', reason: joinReasons(row.errors.map((e) => e.reason)), changed: [] };
+		if (row.status === 'unchanged') return { ...base, status: 'Unchanged', reason: warnings || 'No changes: the values match the current ones', changed: [] };
+		const outcome = outcomeOf(row);
+		if (!outcome || outcome.status === 'queued') {
+			return { ...base, status: 'Queued', reason: joinReasons([outcome?.reason ?? QUEUED_REASON, ...(warnings ? [warnings] : [])]), changed: changedLabels(row) };
+		}
+		if (outcome.status === 'rejected') return { ...base, status: 'Failed', reason: outcome.reason, changed: [] };
+		return { ...base, status: 'Updated', reason: warnings, changed: changedLabels(row) };
+	});
+}
+
+/** Totals by status; rows = updated + unchanged + failed + queued by construction. */
+export function summarize(rows: readonly Pick<FinalRow, 'status'>[]): ResultSummary {
+	const summary: ResultSummary = { rows: 0, updated: 0, unchanged: 0, failed: 0, queued: 0 };
+	for (const { status } of rows) {
+		summary.rows++;
+		if (status === 'Updated') summary.updated++;
+		else if (status === 'Unchanged') summary.unchanged++;
+		else if (status === 'Failed') summary.failed++;
+		else summary.queued++;
+	}
+	return summary;
+}
+
+/** One sentence for the end of an upload ("118 rows: 100 updated, 3 unchanged, 15 failed"). */
+export function summaryText(summary: ResultSummary): string {
+	const parts = [`${summary.updated} updated`, `${summary.unchanged} unchanged`, `${summary.failed} failed`];
+	if (summary.queued > 0) parts.push(`${summary.queued} waiting to be sent`);
+	return `${summary.rows} ${summary.rows === 1 ? 'row' : 'rows'}: ${parts.join(', ')}`;
+}
+
+/**
+ * Formula injection ("CSV injection") guard for text we write into spreadsheets: a cell starting with
+ * = + - @ (formula triggers in Excel, LibreOffice and Google Sheets), or tab / carriage return (which
+ * some importers strip before looking for those) is prefixed with a single quote.
+ *
+ * Why a quote: it is OWASP's recommendation and the spreadsheet convention for "this is text"; the
+ * value stays readable and no program evaluates it, even after the admin saves the results as CSV and
+ * opens that. The cost is a visible "'" in such cells; our reader removes it again (row-rules
+ * restoreNeutralized) so re-uploading an export does not rename "=Smith" to "'=Smith". Our .xlsx cells
+ * are string-typed anyway; the prefix protects the copies admins make of them.
+ */
+export function neutralizeFormula(text: string): string {
+	if (text === '') return text;
+	const c = text.charCodeAt(0);
+	if (c === 0x3d || c === 0x2b || c === 0x2d || c === 0x40 || c === 0x09 || c === 0x0d) return `'${text}`;
+	return text;
+}

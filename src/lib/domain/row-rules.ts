@@ -1,0 +1,293 @@
+// Owns validating one data row of an upload against what the portal knows (accounts, users, roles)
+// and turning it into an outcome: failed (with errors), unchanged, or an update with its mutation.
+// Cross-row rules (duplicate users, the same email twice) need every row and live in preview.ts.
+// Single-field rules come from field-rules.ts so the server words rejections identically.
+import {
+	canonicalRole,
+	checkAccountIdFormat,
+	checkEmailFormat,
+	checkGoogleDomain,
+	checkName,
+	checkNotForeignAccount,
+	checkPassword,
+	checkUsernamePresent,
+	quote,
+	unknownRoleMessage
+} from './field-rules';
+import type { ColumnMap } from './header-map';
+import { cellIssue, type Issue } from './issue';
+import type { EditableField, Institution, Parent, User, UserBase, UserChanges } from './types';
+import { FIELD_LABELS, userKey } from './types';
+
+/** What the rules need to know; the worker answers from IndexedDB, tests from test-factories.ts. */
+export interface RuleContext {
+	parent: Parent;
+	roles: readonly string[];
+	/** A child account of `parent`, or undefined (unknown or another parent's). */
+	institution(accountId: string): Institution | undefined;
+	/** Case-insensitive on username. */
+	user(accountId: string, username: string): User | undefined;
+	/** Who has this (lower-cased) email among this parent's users. */
+	emailOwner(emailLower: string): { accountId: string; username: string } | undefined;
+}
+
+export type RowStatus = 'update' | 'unchanged' | 'failed';
+
+/** One field's before -> after. Passwords are write-only: from and to are '' and `secret` is set. */
+export interface FieldDiff {
+	field: EditableField;
+	from: string;
+	to: string;
+	secret?: true;
+}
+
+export interface RowMutation {
+	changes: UserChanges;
+	/** The current values of the changed visible fields, as the server's conflict check expects. */
+	base: UserBase;
+}
+
+export interface RowOutcome {
+	/** Spreadsheet row number as the admin sees it (1-based, header and blank rows counted). */
+	row: number;
+	/** The row's cells exactly as read (for the results sheet; may contain a password). */
+	cells: string[];
+	/** Trimmed values, for display and for the mutation. */
+	accountId: string;
+	username: string;
+	/** The child account's name when the Account ID is one. */
+	accountName: string | undefined;
+	status: RowStatus;
+	/** Read-only: rows without findings share one frozen empty list. */
+	errors: Issue[];
+	/** Read-only, like errors. */
+	warnings: Issue[];
+	/** Filled for status "update" only (read-only, like errors). */
+	diff: FieldDiff[];
+	/** Set for status "update" only: what to send. */
+	mutation: RowMutation | undefined;
+}
+
+// ---- cells --------------------------------------------------------------------------------------
+
+// Whitespace plus invisible characters that copy-paste leaves at the ends (zero-width space, BOM, word joiner).
+const EDGES = /^[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u2060\ufeff]+$/g;
+
+/** Trims a cell; the fast check skips the regex for the common printable-ASCII case. */
+export function trimCell(raw: string): string {
+	if (raw === '') return raw;
+	const first = raw.charCodeAt(0);
+	const last = raw.charCodeAt(raw.length - 1);
+	if (first > 0x20 && first < 0x7f && last > 0x20 && last < 0x7f) return raw;
+	return raw.replace(EDGES, '');
+}
+
+/**
+ * Undoes formula neutralisation (see results.ts neutralizeFormula): our exports write a name like
+ * "=Smith" as "'=Smith"; uploading that export again must not rename the user to "'=Smith".
+ */
+export function restoreNeutralized(value: string): string {
+	if (value.length > 1 && value.charCodeAt(0) === 0x27) {
+		const c = value.charCodeAt(1);
+		if (c === 0x3d || c === 0x2b || c === 0x2d || c === 0x40) return value.slice(1);
+	}
+	return value;
+}
+
+// ---- one row --------------------------------------------------------------------------------------
+
+/**
+ * What preview.ts needs from a row for the rules across rows. A scratch object the caller reuses
+ * (validateRow overwrites every field), so the 100,000-row case allocates nothing extra per row.
+ */
+export interface RowFacts {
+	/** userKey once the account is a child account and the username is given: duplicate detection. */
+	key: string | undefined;
+	/** Lower-cased email when the row gives its user a different address: in-file uniqueness. */
+	newEmail: string | undefined;
+	/** That email as written. */
+	email: string | undefined;
+}
+
+export function newRowFacts(): RowFacts {
+	return { key: undefined, newEmail: undefined, email: undefined };
+}
+
+// Rows without findings share these (frozen, so a stray push fails loudly instead of leaking into every
+// row). Fewer objects per row matter: at 100,000 rows, keeping objects alive costs more than the rules.
+const NO_ISSUES: Issue[] = Object.freeze([]) as unknown as Issue[];
+const NO_DIFF: FieldDiff[] = Object.freeze([]) as unknown as FieldDiff[];
+
+/** Adds an error or a warning to a row (the row's lists start out as the shared empty list). */
+export function addIssue(outcome: RowOutcome, kind: 'errors' | 'warnings', issue: Issue): void {
+	if (outcome[kind] === NO_ISSUES) outcome[kind] = [issue];
+	else outcome[kind].push(issue);
+}
+
+const ACCOUNT_LABEL = FIELD_LABELS.accountId;
+const USERNAME_LABEL = FIELD_LABELS.username;
+
+/** "Did you mean 01015?" when Excel dropped (or someone added) leading zeros. */
+function paddingHint(accountId: string, ctx: RuleContext): string {
+	const digits = accountId.replace(/^0+(?=\d)/, '');
+	for (let len = digits.length; len <= 18; len++) {
+		const candidate = digits.padStart(len, '0');
+		if (candidate !== accountId && ctx.institution(candidate)) {
+			return `. Did you mean ${candidate}? Spreadsheet programs drop leading zeros; format the Account ID column as Text`;
+		}
+	}
+	return '';
+}
+
+function trimWarning(row: number, field: EditableField | 'accountId' | 'username', raw: string): Issue {
+	const label = FIELD_LABELS[field];
+	if (field === 'password') return cellIssue(row, label, `${label} had leading or trailing spaces; they were removed`);
+	return cellIssue(row, label, `${label} ${quote(raw)} had leading or trailing spaces; they were removed`, raw);
+}
+
+/** A mapped cell, trimmed (with a warning when that changed it) and with our formula guard undone. */
+function readCell(cells: string[], outcome: RowOutcome, columns: ColumnMap, field: EditableField | 'accountId' | 'username'): string {
+	const index = columns[field];
+	if (index === undefined) return '';
+	const raw = cells[index];
+	if (raw === undefined || raw === '') return '';
+	let value = trimCell(raw);
+	if (value !== raw && value !== '') addIssue(outcome, 'warnings', trimWarning(outcome.row, field, raw));
+	if (field !== 'password') value = restoreNeutralized(value);
+	return value;
+}
+
+/**
+ * Validates one non-blank data row. `row` is the spreadsheet row number. Call finishRow after any
+ * rules across rows to settle status, diff and mutation.
+ * Order matters for the admin: a bad or foreign account stops the row ("row not processed");
+ * otherwise every field is checked so one upload shows all of a row's problems.
+ */
+export function validateRow(cells: string[], row: number, columns: ColumnMap, ctx: RuleContext, facts: RowFacts = newRowFacts()): RowOutcome {
+	facts.key = undefined;
+	facts.newEmail = undefined;
+	facts.email = undefined;
+	// Every property set up front: one object shape for all rows.
+	const outcome: RowOutcome = {
+		row,
+		cells,
+		accountId: '',
+		username: '',
+		accountName: undefined,
+		status: 'failed',
+		errors: NO_ISSUES,
+		warnings: NO_ISSUES,
+		diff: NO_DIFF,
+		mutation: undefined
+	};
+	const error = (column: string, reason: string, value?: string) => addIssue(outcome, 'errors', cellIssue(row, column, reason, value));
+	const accountId = (outcome.accountId = readCell(cells, outcome, columns, 'accountId'));
+	const username = (outcome.username = readCell(cells, outcome, columns, 'username'));
+
+	const accountError = checkAccountIdFormat(accountId);
+	if (accountError) {
+		error(ACCOUNT_LABEL, accountError, accountId || undefined);
+		return outcome;
+	}
+	const institution = ctx.institution(accountId);
+	const foreign = checkNotForeignAccount(accountId, institution, ctx.parent.name);
+	if (foreign || !institution) {
+		error(ACCOUNT_LABEL, (foreign ?? '') + paddingHint(accountId, ctx), accountId);
+		return outcome;
+	}
+	outcome.accountName = institution.name;
+	const usernameError = checkUsernamePresent(username);
+	if (usernameError) {
+		error(USERNAME_LABEL, usernameError);
+		return outcome;
+	}
+	const user = ctx.user(accountId, username);
+	if (!user) error(USERNAME_LABEL, `User ${username} not found in account ${accountId}`, username);
+	// Also for unknown users: two rows naming the same missing user are still duplicates of each other.
+	facts.key = userKey(accountId, username);
+
+	let changes: UserChanges | undefined;
+	let base: UserBase | undefined;
+
+	const name = readCell(cells, outcome, columns, 'name');
+	if (name !== '') {
+		const problem = checkName(name);
+		if (problem) error(FIELD_LABELS.name, problem, name);
+		else if (user && name !== user.name) {
+			(changes ??= {}).name = name;
+			(base ??= {}).name = user.name;
+		}
+	}
+
+	const email = readCell(cells, outcome, columns, 'email');
+	if (email !== '') {
+		const problem = checkEmailFormat(email);
+		if (problem) error(FIELD_LABELS.email, problem, email);
+		else if (user && email !== user.email) {
+			const lower = email.toLowerCase();
+			// A change of letter case only is still the same address: no ownership or domain question.
+			if (lower !== user.email.toLowerCase()) {
+				const domainProblem = checkGoogleDomain(email, institution);
+				if (domainProblem) error(FIELD_LABELS.email, domainProblem, email);
+				const owner = ctx.emailOwner(lower);
+				if (owner && userKey(owner.accountId, owner.username) !== facts.key) {
+					error(FIELD_LABELS.email, `Email ${quote(email)} is already used by user ${owner.username} in account ${owner.accountId}`, email);
+				}
+				facts.newEmail = lower;
+				facts.email = email;
+			}
+			(changes ??= {}).email = email;
+			(base ??= {}).email = user.email;
+		}
+	}
+
+	const password = readCell(cells, outcome, columns, 'password');
+	if (password !== '') {
+		if (institution.signIn === 'google') {
+			addIssue(outcome, 'warnings', cellIssue(row, FIELD_LABELS.password, `Password is ignored: account ${accountId} uses Google sign-in`));
+		} else {
+			const problem = checkPassword(password, username);
+			if (problem) error(FIELD_LABELS.password, problem);
+			else (changes ??= {}).password = password;
+		}
+	}
+
+	const role = readCell(cells, outcome, columns, 'role');
+	if (role !== '') {
+		const canonical = canonicalRole(role, ctx.roles);
+		if (!canonical) error(FIELD_LABELS.role, unknownRoleMessage(role, ctx.roles), role);
+		else if (user && canonical !== user.role) {
+			(changes ??= {}).role = canonical;
+			(base ??= {}).role = user.role;
+		}
+	}
+	if (changes) outcome.mutation = { changes, base: base ?? {} };
+	return outcome;
+}
+
+const DIFF_ORDER: readonly EditableField[] = ['name', 'email', 'password', 'role'];
+
+/** Settles status, diff and mutation once every rule (including those across rows) has run. */
+export function finishRow(outcome: RowOutcome): RowOutcome {
+	if (outcome.errors.length > 0) {
+		outcome.status = 'failed';
+		outcome.mutation = undefined; // rows with errors are never applied
+		return outcome;
+	}
+	const mutation = outcome.mutation;
+	if (!mutation) {
+		outcome.status = 'unchanged';
+		return outcome;
+	}
+	const { changes, base } = mutation;
+	const diff: FieldDiff[] = [];
+	for (const field of DIFF_ORDER) {
+		const to = changes[field];
+		if (to === undefined) continue;
+		if (field === 'password') diff.push({ field, from: '', to: '', secret: true });
+		else diff.push({ field, from: base[field] ?? '', to });
+	}
+	outcome.status = 'update';
+	outcome.diff = diff;
+	return outcome;
+}

@@ -1,0 +1,218 @@
+// Owns turning the bytes of a delimited text file (.csv, .tsv, .txt) into rows of text:
+// encoding detection, delimiter detection and a CSV parser that never guesses types.
+// Pure (no xlsx, no DOM): TextDecoder is available in Web Workers and Node.
+//
+// Why a hand-written parser: spreadsheet parsers guess types ("01015" -> 1015, "1e3" -> 1000,
+// "3/4" -> a date). Account IDs and usernames must arrive exactly as typed, so every field stays text.
+
+export type TextEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+export type Delimiter = ',' | ';' | '\t';
+
+export interface DecodedText {
+	text: string;
+	encoding: TextEncoding;
+}
+
+export interface CsvRead {
+	rows: string[][];
+	encoding: TextEncoding;
+	delimiter: Delimiter;
+}
+
+/**
+ * Decodes bytes to a string. BOMs win; then UTF-16 without BOM is recognised by its NUL bytes
+ * (Excel's "Unicode Text" always has a BOM, but other tools do not); then strict UTF-8; and when
+ * the bytes are not valid UTF-8, Windows-1252, which is what Excel on Windows writes for "CSV".
+ */
+export function decodeText(bytes: Uint8Array): DecodedText {
+	if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+		return { text: new TextDecoder('utf-8').decode(bytes.subarray(3)), encoding: 'utf-8-bom' };
+	}
+	if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) {
+		return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)), encoding: 'utf-16le' };
+	}
+	if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) {
+		return { text: new TextDecoder('utf-16be').decode(bytes.subarray(2)), encoding: 'utf-16be' };
+	}
+	const utf16 = guessUtf16WithoutBom(bytes);
+	if (utf16) return { text: new TextDecoder(utf16).decode(bytes), encoding: utf16 };
+	try {
+		return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8' };
+	} catch {
+		return { text: decodeWindows1252(bytes), encoding: 'windows-1252' };
+	}
+}
+
+// 0x80-0x9F of Windows-1252 (undefined bytes map to U+FFFD). Decoded by hand because Node's
+// TextDecoder('windows-1252') treats the label as ISO-8859-1 and turns "’" and "€" into C1 controls.
+const CP1252_HIGH = '€\uFFFD‚ƒ„…†‡ˆ‰Š‹Œ\uFFFDŽ\uFFFD\uFFFD‘’“”•–—˜™š›œ\uFFFDžŸ';
+
+export function decodeWindows1252(bytes: Uint8Array): string {
+	const chunk = 8192;
+	const parts: string[] = [];
+	const codes = new Uint16Array(Math.min(chunk, bytes.length));
+	for (let start = 0; start < bytes.length; start += chunk) {
+		const end = Math.min(start + chunk, bytes.length);
+		for (let i = start; i < end; i++) {
+			const b = bytes[i];
+			codes[i - start] = b >= 0x80 && b <= 0x9f ? CP1252_HIGH.charCodeAt(b - 0x80) : b;
+		}
+		parts.push(String.fromCharCode(...codes.subarray(0, end - start)));
+	}
+	return parts.join('');
+}
+
+// ASCII text in UTF-16 has a NUL in every other byte; look at the first KiB only.
+function guessUtf16WithoutBom(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+	const n = Math.min(bytes.length, 1024) & ~1;
+	if (n < 4) return null;
+	let evenNul = 0;
+	let oddNul = 0;
+	for (let i = 0; i < n; i += 2) {
+		if (bytes[i] === 0) evenNul++;
+		if (bytes[i + 1] === 0) oddNul++;
+	}
+	const pairs = n / 2;
+	if (oddNul > pairs * 0.6 && evenNul < pairs * 0.1) return 'utf-16le';
+	if (evenNul > pairs * 0.6 && oddNul < pairs * 0.1) return 'utf-16be';
+	return null;
+}
+
+const CANDIDATES: readonly Delimiter[] = [',', ';', '\t'];
+const QUOTE = 0x22;
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Picks the delimiter among comma, semicolon and tab by counting them outside quotes on the first
+ * lines. The header line decides (header names never contain delimiters, data like "Doe, John" may);
+ * ties are broken by how consistently the count repeats on the next lines; no evidence means comma.
+ */
+export function detectDelimiter(text: string, maxLines = 10): Delimiter {
+	const counts = CANDIDATES.map(() => [] as number[]);
+	let line = CANDIDATES.map(() => 0);
+	let inQuotes = false;
+	let lines = 0;
+	let nonBlank = false;
+	for (let i = 0; i < text.length && lines < maxLines; i++) {
+		const c = text.charCodeAt(i);
+		if (c === QUOTE) {
+			inQuotes = !inQuotes;
+			nonBlank = true;
+		} else if (!inQuotes && (c === LF || c === CR)) {
+			if (nonBlank) {
+				line.forEach((count, k) => counts[k].push(count));
+				lines++;
+			}
+			line = CANDIDATES.map(() => 0);
+			nonBlank = false;
+		} else if (!inQuotes) {
+			const k = c === 0x2c ? 0 : c === 0x3b ? 1 : c === 0x09 ? 2 : -1;
+			if (k >= 0) line[k]++;
+			if (c > 0x20) nonBlank = true;
+		}
+	}
+	if (nonBlank && lines < maxLines) line.forEach((count, k) => counts[k].push(count));
+
+	let best: Delimiter = ',';
+	let bestScore = 0;
+	CANDIDATES.forEach((delimiter, k) => {
+		const perLine = counts[k];
+		const first = perLine[0] ?? 0;
+		if (first === 0) return;
+		const consistent = perLine.slice(1).filter((n) => n === first).length;
+		const score = first * 1000 + consistent;
+		if (score > bestScore) {
+			bestScore = score;
+			best = delimiter;
+		}
+	});
+	return best;
+}
+
+/**
+ * RFC 4180 parsing, lenient where real files are sloppy: CRLF, LF or CR line ends; quoted fields may
+ * hold delimiters, quotes ("") and line breaks; a quote inside an unquoted field is kept literally;
+ * text after a closing quote is appended; an unterminated quote runs to the end of the file.
+ * A final line break does not make an extra row. Every field is returned exactly as text.
+ */
+export function parseCsv(text: string, delimiter: Delimiter): string[][] {
+	const rows: string[][] = [];
+	const delim = delimiter.charCodeAt(0);
+	const n = text.length;
+	let row: string[] = [];
+	let i = 0;
+	// Each iteration reads one field starting at i.
+	while (i < n) {
+		let field: string;
+		if (text.charCodeAt(i) === QUOTE) {
+			let value = '';
+			let start = i + 1;
+			i = start;
+			for (;;) {
+				const q = text.indexOf('"', i);
+				if (q === -1) {
+					value += text.slice(start);
+					i = n;
+					break;
+				}
+				if (text.charCodeAt(q + 1) === QUOTE) {
+					value += text.slice(start, q + 1);
+					i = start = q + 2;
+					continue;
+				}
+				value += text.slice(start, q);
+				i = q + 1;
+				break;
+			}
+			// Sloppy files: `"abc"def,` -> `abcdef`.
+			const rest = i;
+			while (i < n) {
+				const c = text.charCodeAt(i);
+				if (c === delim || c === LF || c === CR) break;
+				i++;
+			}
+			field = rest < i ? value + text.slice(rest, i) : value;
+		} else {
+			const start = i;
+			while (i < n) {
+				const c = text.charCodeAt(i);
+				if (c === delim || c === LF || c === CR) break;
+				i++;
+			}
+			field = text.slice(start, i);
+		}
+		row.push(field);
+		if (i >= n) break;
+		const c = text.charCodeAt(i);
+		if (c === delim) {
+			i++;
+			if (i >= n) row.push('');
+			continue;
+		}
+		// Line end: CRLF, LF or CR.
+		i += c === CR && text.charCodeAt(i + 1) === LF ? 2 : 1;
+		// An empty line becomes a row [''] on the next iteration: blank rows keep the row numbers the admin sees.
+		rows.push(row);
+		row = [];
+	}
+	if (row.length > 0) rows.push(row);
+	return rows;
+}
+
+// Excel writes and honours a first line "sep=;" naming the delimiter; it is not shown as a row.
+const SEP_LINE = /^sep=(.)\r?\n?/i;
+
+/** Decodes and parses a delimited text file. */
+export function readCsv(bytes: Uint8Array): CsvRead {
+	const { text, encoding } = decodeText(bytes);
+	let body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+	let delimiter: Delimiter | null = null;
+	const sep = SEP_LINE.exec(body.slice(0, 8));
+	if (sep && (CANDIDATES as readonly string[]).includes(sep[1])) {
+		delimiter = sep[1] as Delimiter;
+		body = body.slice(sep[0].length);
+	}
+	delimiter ??= detectDelimiter(body);
+	return { rows: parseCsv(body, delimiter), encoding, delimiter };
+}

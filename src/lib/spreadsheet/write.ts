@@ -1,0 +1,246 @@
+// Owns the workbooks the portal hands to admins: the upload template (optionally pre-filled: "Export
+// users"), the "Export Institutions" list, and the results of an upload. All .xlsx, compressed.
+// Every text cell goes through neutralizeFormula; Account ID and Username are text cells with number
+// format "@" so Excel keeps leading zeros, also when the admin types into the template.
+// Passwords are never written: the results show "(set)" where the upload had one.
+import { utils, write, type CellObject, type ColInfo, type WorkBook, type WorkSheet } from 'xlsx';
+import { LIMITS } from '../domain/field-rules';
+import { TEMPLATE_HEADERS, type ColumnMap } from '../domain/header-map';
+import { neutralizeFormula, type FinalRow, type ResultSummary } from '../domain/results';
+import type { Institution, User } from '../domain/types';
+
+type Cell = CellObject;
+
+const text = (value: string): Cell => ({ t: 's', v: neutralizeFormula(value) });
+/** Text cell formatted as Text ("@"): Excel keeps what is typed there as text (leading zeros survive). */
+const textAt = (value: string): Cell => ({ t: 's', v: neutralizeFormula(value), z: '@' });
+const num = (value: number): Cell => ({ t: 'n', v: value });
+
+function sheetOf(rows: (Cell | undefined)[][], widths: number[]): WorkSheet {
+	let maxCol = 0;
+	for (const row of rows) maxCol = Math.max(maxCol, row.length - 1);
+	const data = rows.length > 0 ? rows : [[]];
+	const ws = { '!data': data } as unknown as WorkSheet;
+	ws['!ref'] = utils.encode_range({ s: { r: 0, c: 0 }, e: { r: Math.max(data.length - 1, 0), c: Math.max(maxCol, 0) } });
+	ws['!cols'] = widths.map((wch): ColInfo => ({ wch }));
+	return ws;
+}
+
+// type "buffer", not "array": SheetJS builds "array" output through a binary string, one character per
+// byte (4 of the 6 seconds of a 100,000-row results file). "buffer" gives a Node Buffer in Node and a
+// Uint8Array in a browser worker; either way we hand out a plain Uint8Array view.
+function toBytes(wb: WorkBook): Uint8Array {
+	const out = write(wb, { type: 'buffer', bookType: 'xlsx', compression: true }) as Uint8Array | number[];
+	return out instanceof Uint8Array ? new Uint8Array(out.buffer, out.byteOffset, out.byteLength) : Uint8Array.from(out);
+}
+
+function signInText(institution: Institution): string {
+	if (institution.signIn !== 'google') return 'Password';
+	return `Google sign-in (${institution.googleDomains.map((d) => `@${d}`).join(', ')})`;
+}
+
+function sortedInstitutions(institutions: readonly Institution[]): Institution[] {
+	return [...institutions].sort((a, b) => a.name.localeCompare(b.name) || a.accountId.localeCompare(b.accountId));
+}
+
+// ---- template ---------------------------------------------------------------------------------------
+
+export interface TemplateInput {
+	institutions: readonly Institution[];
+	roles: readonly string[];
+	/** Pre-fill with these users ("Export users"); the Password column stays blank. */
+	users?: readonly User[];
+	/** The parent account's name, for the Instructions sheet. */
+	parentName?: string;
+}
+
+/** Rows below the data that are pre-formatted as Text so typed IDs keep their leading zeros. */
+export const TEMPLATE_SPARE_ROWS = 1000;
+
+const TEMPLATE_WIDTHS = [12, 24, 30, 36, 20, 16];
+
+/**
+ * The upload template. All six columns are Text ("@"), not only Account ID and Username: Excel would
+ * otherwise turn a password like "00123456" into the number 123456 or a name like "1-2" into a date.
+ */
+export function writeTemplate(input: TemplateInput): Uint8Array {
+	const users = input.users ?? [];
+	const rows: (Cell | undefined)[][] = [TEMPLATE_HEADERS.map((h) => text(h))];
+	for (const u of users) rows.push([textAt(u.accountId), textAt(u.username), textAt(u.name), textAt(u.email), textAt(''), textAt(u.role)]);
+	const blank = () => TEMPLATE_HEADERS.map(() => textAt(''));
+	for (let i = 0; i < TEMPLATE_SPARE_ROWS; i++) rows.push(blank());
+
+	const wb = utils.book_new();
+	utils.book_append_sheet(wb, sheetOf(rows, TEMPLATE_WIDTHS), 'Users');
+	utils.book_append_sheet(wb, instructionsSheet(input), 'Instructions');
+	utils.book_append_sheet(wb, institutionsSheet(input.institutions), 'Accounts');
+	return toBytes(wb);
+}
+
+/**
+ * The Instructions sheet. Column descriptions are the help article's words (admins know them), with the
+ * rules this portal enforces added after them.
+ */
+export function instructionLines(input: Pick<TemplateInput, 'roles' | 'parentName'>): string[][] {
+	const parent = input.parentName ? ` (${input.parentName})` : '';
+	const roles = input.roles.join(', ');
+	return [
+		['Bulk User Update'],
+		[],
+		[`Use the "Users" sheet to update existing users in the child accounts of your parent account${parent}. One user per row; row 1 holds the headers. Do not rename the headers or the "Users" sheet.`],
+		['A blank cell means "leave unchanged". Only the cells you fill in are changed.'],
+		[],
+		['Column', 'Required', 'What to enter'],
+		[
+			'Account ID',
+			'Required',
+			'Found in the Export Institutions List spreadsheet (and on the "Accounts" sheet of this workbook). This is the numeric identifier for each building and required for each user updated via bulk. You may bulk update as many different users, tied to any number of different accounts as you wish. The account IDs listed in your template must be listed as child accounts under your parent account or they will not be processed. Keep leading zeros: the column is formatted as Text.'
+		],
+		['Username', 'Required', 'The username of the person being updated. The user must already exist in that account; this template does not create users.'],
+		['Name', 'Optional', `The name of the person being updated. Up to ${LIMITS.nameMax} characters.`],
+		[
+			'Email',
+			'Optional',
+			'The email address of the person being updated. If you are using Google sign in, update this to match your Google email addresses. For an account with Google sign-in the email must use that account\'s Google domain (see the "Accounts" sheet). An email address can belong to only one user.'
+		],
+		[
+			'Password',
+			'Optional',
+			`The new password for the person being updated. ${LIMITS.passwordMin} to ${LIMITS.passwordMax} characters, and not the same as the username. Accounts that use Google sign-in ignore this column (users sign in with Google). Passwords are never shown again, not even in the results.`
+		],
+		['Role', 'Optional', `Any change in role for the person being updated. One of: ${roles}.`],
+		[],
+		['Number of users'],
+		[
+			'With the Bulk Upload window open, enter the number of users included in your spreadsheet. This is used as an extra safety precaution to ensure accurate data is added to your account. The number entered should only include actual users on your spreadsheet, and NOT the column header row of the template itself. If the number does not match the file, nothing is updated.'
+		],
+		[],
+		['Results'],
+		[
+			'Upon completion you will get a message stating the number of rows updated or the number of rows that had errors, and a spreadsheet with this information is downloaded to your computer. It lists every row of your upload with its status (Updated, Unchanged, Failed or Queued) and, if it failed, why it failed.'
+		]
+	];
+}
+
+function instructionsSheet(input: TemplateInput): WorkSheet {
+	const rows = instructionLines(input).map((line) => line.map((cell) => text(cell)));
+	return sheetOf(rows, [16, 10, 110]);
+}
+
+function institutionsSheet(institutions: readonly Institution[]): WorkSheet {
+	const rows: Cell[][] = [['Account ID', 'Name', 'Sign-in method'].map((h) => text(h))];
+	for (const inst of sortedInstitutions(institutions)) rows.push([textAt(inst.accountId), text(inst.name), text(signInText(inst))]);
+	return sheetOf(rows, [12, 40, 36]);
+}
+
+// ---- institutions -------------------------------------------------------------------------------------
+
+/** "Export Institutions": the admin's child accounts, Account IDs as text. Sorted by name. */
+export function writeInstitutions(institutions: readonly Institution[]): Uint8Array {
+	const wb = utils.book_new();
+	utils.book_append_sheet(wb, institutionsSheet(institutions), 'Institutions');
+	return toBytes(wb);
+}
+
+// ---- results ------------------------------------------------------------------------------------------
+
+export interface ResultsInput {
+	/** The uploaded header row (preview.header). */
+	header: readonly string[];
+	/** preview.columnMap: says which columns are Account ID, Username and Password. */
+	columnMap: ColumnMap;
+	/** finalizeRows(...) output, file order. */
+	rows: readonly FinalRow[];
+	fileName: string;
+	sheetName?: string;
+	/** The admin's username. */
+	admin: string;
+	parentName?: string;
+	time: Date;
+	summary: ResultSummary;
+	/** The blocking reason, when nothing was processed. */
+	blocking?: string;
+}
+
+export const PASSWORD_SET = '(set)';
+const RESULT_COLUMNS = ['Row', 'Status', 'Reason', 'Changed'];
+
+/**
+ * Sheet "Results": the uploaded rows in file order with their original columns, then Row, Status,
+ * Reason, Changed. Sheet "Summary": file, time, admin and the counts.
+ */
+export function writeResults(input: ResultsInput): Uint8Array {
+	const { header, columnMap, rows } = input;
+	const width = Math.max(header.length, ...rows.map((r) => r.cells.length));
+	const textColumns = new Set([columnMap.accountId, columnMap.username].filter((c): c is number => c !== undefined));
+	const passwordColumn = columnMap.password;
+
+	const headerRow: Cell[] = [];
+	for (let c = 0; c < width; c++) headerRow.push(text(header[c] ?? ''));
+	for (const h of RESULT_COLUMNS) headerRow.push(text(h));
+	const out: (Cell | undefined)[][] = [headerRow];
+	for (const row of rows) {
+		const cells: (Cell | undefined)[] = [];
+		for (let c = 0; c < width; c++) {
+			let value = row.cells[c] ?? '';
+			if (c === passwordColumn) value = value.trim() === '' ? '' : PASSWORD_SET;
+			if (textColumns.has(c)) cells.push(textAt(value));
+			else cells.push(value === '' ? undefined : text(value));
+		}
+		cells.push(num(row.row), text(row.status), row.reason ? text(row.reason) : undefined, row.changed.length ? text(row.changed.join(', ')) : undefined);
+		out.push(cells);
+	}
+	const widths = [...Array.from({ length: width }, (_, c) => (c === passwordColumn ? 10 : 18)), 6, 11, 80, 24];
+	const results = sheetOf(out, widths);
+	results['!autofilter'] = { ref: utils.encode_range({ s: { r: 0, c: 0 }, e: { r: out.length - 1, c: width + RESULT_COLUMNS.length - 1 } }) };
+
+	const s = input.summary;
+	const summaryRows: Cell[][] = [
+		[text('File'), text(input.fileName)],
+		...(input.sheetName ? [[text('Sheet'), text(input.sheetName)]] : []),
+		[text('Uploaded'), text(localTimestamp(input.time))],
+		[text('Admin'), text(input.admin)],
+		...(input.parentName ? [[text('Parent account'), text(input.parentName)]] : []),
+		[text('Rows'), num(s.rows)],
+		[text('Updated'), num(s.updated)],
+		[text('Unchanged'), num(s.unchanged)],
+		[text('Failed'), num(s.failed)],
+		[text('Queued'), num(s.queued)],
+		...(input.blocking ? [[text('Not processed'), text(input.blocking)]] : [])
+	];
+
+	const wb = utils.book_new();
+	utils.book_append_sheet(wb, results, 'Results');
+	utils.book_append_sheet(wb, sheetOf(summaryRows, [16, 80]), 'Summary');
+	return toBytes(wb);
+}
+
+// ---- file names -------------------------------------------------------------------------------------
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/** "2025-03-09 14:05:07" in local time. */
+export function localTimestamp(date: Date): string {
+	return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+}
+
+function stamp(date: Date): string {
+	return `${date.getFullYear()}${pad(date.getMonth() + 1)}${pad(date.getDate())}-${pad(date.getHours())}${pad(date.getMinutes())}${pad(date.getSeconds())}`;
+}
+
+/** user-update-results-YYYYMMDD-HHmmss.xlsx, local time. */
+export function resultsFileName(date: Date): string {
+	return `user-update-results-${stamp(date)}.xlsx`;
+}
+
+export function templateFileName(): string {
+	return 'user-update-template.xlsx';
+}
+
+export function usersExportFileName(date: Date): string {
+	return `users-${stamp(date)}.xlsx`;
+}
+
+export function institutionsFileName(date: Date): string {
+	return `institutions-${stamp(date)}.xlsx`;
+}
