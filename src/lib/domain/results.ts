@@ -36,7 +36,7 @@ export interface ResultSummary {
 	queued: number;
 }
 
-export const QUEUED_REASON = 'Saved on this device; will be sent when the portal is reachable';
+export const QUEUED_REASON = 'Saved on this device, to be sent when the portal is reachable';
 
 function joinReasons(reasons: string[]): string {
 	return reasons.join('; ');

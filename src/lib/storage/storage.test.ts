@@ -1,5 +1,6 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { QUEUED_REASON } from '../domain/results';
 import type { UserRecord } from '../domain/types';
 import { createBatchInTx, getBatch } from './batches-repo';
 import { db, USERS_PER_CHUNK, wipeDatabase, type StoredMutation } from './db';
@@ -60,7 +61,7 @@ describe('outbox and settling', () => {
 			await createBatchInTx(
 				{ id: 'b1', fileName: 'f.xlsx', sheetName: 'Users', createdAt: 1, admin: 'admin', header: ['Account ID', 'Username', 'Email'], columnMap: { accountId: 0, username: 1, email: 2 }, parentName: 'Springfield Public Schools', counts: { rows: 3, updated: 0, unchanged: 1, failed: 0, queued: 2 }, state: 'queued' },
 				[
-					{ row: 2, cells: ['1001', 'user0', 'new0@example.org'], status: 'Queued', reason: '', changed: ['Email'], mutationId: 1 },
+					{ row: 2, cells: ['1001', 'user0', 'new0@example.org'], status: 'Queued', reason: `${QUEUED_REASON}; Name was trimmed`, changed: ['Email'], mutationId: 1 },
 					{ row: 3, cells: ['1001', 'user1', 'new1@example.org'], status: 'Queued', reason: '', changed: ['Email'], mutationId: 2 },
 					{ row: 4, cells: ['1001', 'user2', ''], status: 'Unchanged', reason: '', changed: [] }
 				]
@@ -83,7 +84,7 @@ describe('outbox and settling', () => {
 		expect(stored.batch.counts).toEqual({ rows: 3, updated: 1, unchanged: 1, failed: 1, queued: 0 });
 		expect(stored.batch.state).toBe('done');
 		expect(stored.rows.map((r) => [r.status, r.reason])).toEqual([
-			['Updated', ''],
+			['Updated', 'Name was trimmed'],
 			['Failed', 'Email was changed by someone else since this file was checked'],
 			['Unchanged', '']
 		]);
