@@ -38,6 +38,8 @@ export class BulkUploadState {
 	previewTotal = $state(0);
 	previewOffset = $state(0);
 	completion = $state<Completion | null>(null);
+	/** The batch this dialog is applying or has just reported on: its sync notice would repeat the dialog. */
+	activeBatchId: string | null = null;
 
 	openDialog(): void {
 		this.reset();
@@ -47,6 +49,7 @@ export class BulkUploadState {
 	close(): void {
 		if (this.step === 'processing') spreadsheets.cancel();
 		this.open = false;
+		this.activeBatchId = null;
 	}
 
 	reset(): void {
@@ -154,6 +157,7 @@ export class BulkUploadState {
 		this.error = null;
 		this.progress = { phase: 'applying', done: 0, total: this.summary.counts.update };
 		const batchId = `b${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+		this.activeBatchId = batchId;
 		try {
 			await spreadsheets.request<'applied'>({ type: 'apply', batchId, admin: session.owner.username }, (p) => (this.progress = p));
 			// Online: push now, so the per-row answers in the results are the server's final word.
