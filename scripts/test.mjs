@@ -29,7 +29,7 @@ let ok = true;
 if (!e2eOnly) {
 	ok = run('types', 'npx', ['svelte-kit', 'sync']) && ok;
 	ok = run('types', 'npx', ['svelte-check', '--tsconfig', './tsconfig.json', '--threshold', 'error', '--output', 'machine']) && ok;
-	ok = run('unit', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportDir}/vitest.json`]) && ok;
+	ok = run('unit', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile=${reportDir}/vitest.json`]) && ok;
 }
 ok = run('build', 'npx', ['vite', 'build', '--logLevel', 'warn']) && ok;
 if (ok || existsSync('build/index.html'))
@@ -45,6 +45,7 @@ function count(file, read) {
 const unit = count(`${reportDir}/vitest.json`, (r) => ({ passed: r.numPassedTests, failed: r.numFailedTests }));
 const e2e = count(`${reportDir}/playwright.json`, (r) => ({ passed: r.stats.expected, failed: r.stats.unexpected + (r.stats.flaky ?? 0) }));
 console.log(`\nunit: ${unit.passed} passed, ${unit.failed} failed; e2e: ${e2e.passed} passed, ${e2e.failed} failed`);
-const failed = unit.failed + e2e.failed + (ok ? 0 : 1) * (unit.failed + e2e.failed === 0 ? 1 : 0);
+// A failed step with no failed test (type errors, a broken build) still counts as one failure.
+const failed = Math.max(unit.failed + e2e.failed, ok ? 0 : 1);
 console.log(`${ok ? 'all' : 'tests'}: ${unit.passed + e2e.passed} passed, ${failed} failed`);
 process.exit(ok ? 0 : 1);

@@ -2,7 +2,6 @@
 // It reads the file, checks every row against the admin's local copy, keeps the preview in memory
 // (the main thread asks for pages), commits Apply to IndexedDB, and builds every workbook we download.
 /// <reference lib="webworker" />
-import { planApply } from '../domain/apply-plan';
 import { buildPreview, type Preview } from '../domain/preview';
 import type { PreviewRowView, PreviewSummary } from '../domain/preview-view';
 import { createRuleContext } from '../domain/rule-context';
@@ -10,11 +9,10 @@ import type { RowOutcome, RuleContext } from '../domain/row-rules';
 import { summarize } from '../domain/results';
 import { FIELD_LABELS } from '../domain/types';
 import { getBatch } from '../storage/batches-repo';
-import { commitBatch } from '../storage/commit-batch-repo';
 import { listInstitutions } from '../storage/institutions-repo';
 import { getMeta } from '../storage/meta-repo';
 import { loadAllUsers } from '../storage/users-repo';
-import { seal, type SealedSecret } from '../sync/password-vault';
+import { applyUpload } from '../sync/apply-upload';
 import { SpreadsheetError } from './errors';
 import { readUploadedSheet } from './read';
 import { institutionsFileName, resultsFileName, templateFileName, usersExportFileName, writeInstitutions, writeResults, writeTemplate } from './write';
@@ -108,22 +106,11 @@ async function apply(id: number, batchId: string, admin: string): Promise<void> 
 	// Re-check against the local copy as it is now: a sync or another tab may have changed users since the preview.
 	const ctx = await loadContext();
 	const fresh = buildPreview({ rows: reconstructRows(preview), fileName: preview.fileName, sheetName: preview.sheetName, declaredCount: preview.declaredCount }, ctx);
-	const plan = planApply(fresh, ctx);
-	post({ type: 'progress', id, progress: { phase: 'applying', done: 0, total: plan.mutations.length } });
-	const passwords = new Map<number, SealedSecret>();
-	await Promise.all(
-		plan.mutations.map(async (m, i) => {
-			if (m.changes.password !== undefined) passwords.set(i, await seal(m.changes.password));
-		})
-	);
+	post({ type: 'progress', id, progress: { phase: 'applying', done: 0, total: fresh.counts.update } });
 	const owner = await getMeta('owner');
-	const batch = await commitBatch(
-		{ id: batchId, fileName: preview.fileName, sheetName: preview.sheetName, createdAt: Date.now(), admin, header: preview.header, columnMap: preview.columnMap, parentName: owner?.parentName ?? '' },
-		plan,
-		passwords
-	);
+	const batch = await applyUpload(fresh, ctx, { batchId, admin, parentName: owner?.parentName ?? '' });
 	held = undefined;
-	post({ type: 'progress', id, progress: { phase: 'applying', done: plan.mutations.length, total: plan.mutations.length } });
+	post({ type: 'progress', id, progress: { phase: 'applying', done: fresh.counts.update, total: fresh.counts.update } });
 	post({ type: 'applied', id, batchId, counts: batch.counts });
 }
 

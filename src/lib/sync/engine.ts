@@ -6,7 +6,7 @@ import { getMeta, getOrPutMeta, setMeta } from '../storage/meta-repo';
 import { oldestOutboxChunk } from '../storage/outbox-repo';
 import { settleOutboxChunk } from '../storage/settle-repo';
 import { pullChanges } from './download';
-import { unseal } from './password-vault';
+import { unsealMany } from './password-vault';
 import { PROTOCOL_VERSION, type Mutation } from './protocol';
 import { TransportError, type PortalTransport } from './transport';
 
@@ -21,13 +21,15 @@ export async function clientId(): Promise<string> {
 }
 
 async function toWire(chunk: OutboxChunk): Promise<Mutation[]> {
-	return Promise.all(
-		chunk.mutations.map(async (m) => {
-			const changes: Mutation['changes'] = { ...m.changes };
-			if (m.password) changes.password = await unseal(m.password);
-			return { id: m.id, batchId: m.batchId, kind: m.kind, accountId: m.accountId, username: m.username, changes, base: m.base };
-		})
-	);
+	const sealed = chunk.mutations.filter((m) => m.password);
+	const plain = await unsealMany(sealed.map((m) => m.password!));
+	const passwords = new Map(sealed.map((m, i) => [m.id, plain[i]]));
+	return chunk.mutations.map((m) => {
+		const changes: Mutation['changes'] = { ...m.changes };
+		const password = passwords.get(m.id);
+		if (password !== undefined) changes.password = password;
+		return { id: m.id, batchId: m.batchId, kind: m.kind, accountId: m.accountId, username: m.username, changes, base: m.base };
+	});
 }
 
 export async function syncOnce(transport: PortalTransport, onPushed: (count: number) => void = () => {}): Promise<SyncPassResult> {

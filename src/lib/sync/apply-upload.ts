@@ -1,0 +1,30 @@
+// Turns a checked upload into local changes and outbox mutations: plan, seal passwords, commit in one
+// transaction. The worker runs it for Apply; engine tests run it directly.
+import { planApply } from '../domain/apply-plan';
+import type { Preview } from '../domain/preview';
+import type { RuleContext } from '../domain/row-rules';
+import { commitBatch } from '../storage/commit-batch-repo';
+import type { BatchRecord } from '../storage/db';
+import { sealMany, type SealedSecret } from './password-vault';
+
+export async function applyUpload(preview: Preview, ctx: RuleContext, meta: { batchId: string; admin: string; parentName: string; now?: number }): Promise<BatchRecord> {
+	const plan = planApply(preview, ctx);
+	// Sealing is async WebCrypto, which cannot run inside an IndexedDB transaction: do it first.
+	const withPassword = plan.mutations.flatMap((m, i) => (m.changes.password !== undefined ? [i] : []));
+	const sealed = await sealMany(withPassword.map((i) => plan.mutations[i].changes.password!));
+	const passwords = new Map<number, SealedSecret>(withPassword.map((i, k) => [i, sealed[k]]));
+	return commitBatch(
+		{
+			id: meta.batchId,
+			fileName: preview.fileName,
+			sheetName: preview.sheetName,
+			createdAt: meta.now ?? Date.now(),
+			admin: meta.admin,
+			header: preview.header,
+			columnMap: preview.columnMap,
+			parentName: meta.parentName
+		},
+		plan,
+		passwords
+	);
+}
