@@ -13,7 +13,7 @@ export type WorkerRequest =
 
 export type PreviewFilter = 'all' | 'errors' | 'update' | 'unchanged' | 'warnings';
 
-export type WorkerProgress = { phase: 'reading' | 'checking' | 'applying' | 'writing'; done: number; total: number };
+export type WorkerProgress = { phase: 'reading' | 'checking' | 'applying' | 'sending' | 'writing'; done: number; total: number };
 
 export type WorkerResponse =
 	| { type: 'progress'; id: number; progress: WorkerProgress }

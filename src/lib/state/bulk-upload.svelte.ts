@@ -151,6 +151,18 @@ export class BulkUploadState {
 		this.step = 'form';
 	}
 
+	private async sendAndWait(batchId: string): Promise<void> {
+		const deadline = Date.now() + SEND_WAIT_MS;
+		void sync.run();
+		for (;;) {
+			const found = await getBatch(batchId);
+			if (!found || found.batch.state === 'done' || Date.now() > deadline || !navigator.onLine || session.expired) return;
+			const { queued, rows } = found.batch.counts;
+			this.progress = { phase: 'sending', done: rows - queued, total: rows };
+			await new Promise((resolve) => setTimeout(resolve, 250));
+		}
+	}
+
 	async apply(): Promise<void> {
 		if (!this.summary || !session.owner) return;
 		this.step = 'applying';
@@ -160,8 +172,9 @@ export class BulkUploadState {
 		this.activeBatchId = batchId;
 		try {
 			await spreadsheets.request<'applied'>({ type: 'apply', batchId, admin: session.owner.username }, (p) => (this.progress = p));
-			// Online: push now, so the per-row answers in the results are the server's final word.
-			if (navigator.onLine) await sync.run();
+			// Online: push now and wait a while, so the results carry the server's final word per row.
+			// A flaky connection may need a retry or two; rows still unanswered after that stay Queued.
+			if (navigator.onLine) await this.sendAndWait(batchId);
 			this.progress = { phase: 'writing', done: 0, total: 0 };
 			const file = await spreadsheets.request<'file'>({ type: 'results', batchId });
 			const counts = await batchCounts(batchId);
@@ -176,6 +189,8 @@ export class BulkUploadState {
 		}
 	}
 }
+
+export const SEND_WAIT_MS = 20_000;
 
 async function batchCounts(batchId: string) {
 	const found = await getBatch(batchId);

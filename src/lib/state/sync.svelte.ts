@@ -8,6 +8,7 @@ import { pendingMutationCount } from '../storage/outbox-repo';
 import { syncOnce } from '../sync/engine';
 import { TransportError } from '../sync/transport';
 import { describe, session } from './session.svelte';
+import { pwa } from './pwa.svelte';
 import { transport } from './services';
 
 export const BACKOFF = { baseMs: 1000, capMs: 60_000 };
@@ -102,6 +103,8 @@ export class SyncState {
 			if (error instanceof TransportError && error.kind === 'unauthenticated') {
 				session.markExpired();
 			} else if (!(error instanceof TransportError) || error.retryable) {
+				// Where the browser has Background Sync, it wakes us when the network is back, even in a background tab.
+				void pwa.requestBackgroundSync();
 				const wait = error instanceof TransportError && error.details.retryAfterSeconds ? error.details.retryAfterSeconds * 1000 : backoffDelay(this.attempt++);
 				this.schedule(wait);
 			}
