@@ -82,6 +82,7 @@ export class DirectoryState {
 				const users = await loadAllUsers();
 				users.sort(compareUsers);
 				this.index = new UserIndex(users);
+				if (!this.loaded) performance.mark('users:ready');
 				this.loaded = true;
 			} while (this.again);
 		})().finally(() => (this.loading = undefined));
