@@ -65,4 +65,9 @@ writeFileSync(
 		['1012', 'asmith', 'Offline Smith', '', '', '']
 	])
 );
+// Markup and formulas in names must show as text in the app and stay inert in the results workbook.
+writeFileSync(
+	`${dir}/xss-and-formula-names.csv`,
+	['Account ID,Username,Name,Password', '1013,jdoe,<img src=x onerror=alert(1)>,', '1013,asmith,"=HYPERLINK(""http://evil.example"",""click"")",Sup3r-Secret-77'].join('\r\n') + '\r\n'
+);
 console.log('wrote e2e fixtures to', dir);

@@ -12,6 +12,9 @@ import { sync } from './sync.svelte';
 export type UploadStep = 'action' | 'form' | 'processing' | 'preview' | 'applying' | 'done';
 
 export const PREVIEW_PAGE = 50;
+
+/** Upload limits the main thread enforces; the reader in the worker has its own (src/lib/spreadsheet/limits.ts). */
+export const LIMITS = { fileBytes: 50_000_000, parseSeconds: 60 };
 export const ACCEPT = '.xlsx,.xls,.ods,.csv';
 
 export interface Completion {
@@ -93,6 +96,11 @@ export class BulkUploadState {
 			this.error = 'Choose the spreadsheet file to upload.';
 			return;
 		}
+		// Checked here too, so a huge file is refused before the browser reads it into memory.
+		if (this.file.size > LIMITS.fileBytes) {
+			this.error = `The file "${this.file.name}" is ${(this.file.size / 1e6).toFixed(1)} MB; the limit is ${LIMITS.fileBytes / 1e6} MB. Split it into smaller files and upload each one.`;
+			return;
+		}
 		this.error = null;
 		this.step = 'processing';
 		this.progress = { phase: 'reading', done: 0, total: 0 };
@@ -102,8 +110,7 @@ export class BulkUploadState {
 			const bytes = await this.file.arrayBuffer();
 			const result = await spreadsheets.request<'preview'>(
 				{ type: 'preflight', fileName: this.file.name, bytes, declaredCount: count },
-				(p) => (this.progress = p),
-				[bytes]
+				{ onProgress: (p) => (this.progress = p), transfer: [bytes], timeoutMs: LIMITS.parseSeconds * 1000 }
 			);
 			this.summary = result.summary;
 			performance.measure('bulk:preflight', 'bulk:upload-start');
@@ -175,7 +182,7 @@ export class BulkUploadState {
 		this.activeBatchId = batchId;
 		performance.mark('bulk:apply-start');
 		try {
-			await spreadsheets.request<'applied'>({ type: 'apply', batchId, admin: session.owner.username }, (p) => (this.progress = p));
+			await spreadsheets.request<'applied'>({ type: 'apply', batchId, admin: session.owner.username }, { onProgress: (p) => (this.progress = p) });
 			performance.measure('bulk:apply-local', 'bulk:apply-start');
 			// Online: push now and wait a while, so the results carry the server's final word per row.
 			// A flaky connection may need a retry or two; rows still unanswered after that stay Queued.
