@@ -8,11 +8,19 @@ export class UserIndex<U extends User = User> {
 	/** Lower-cased "username name email accountId" per user, in `users` order, for substring search. */
 	private haystack: string[] = [];
 
-	constructor(readonly users: U[] = []) {
+	readonly users: U[] = [];
+
+	constructor(users: U[] = []) {
+		this.addAll(users);
+	}
+
+	/** Adds users in the order given; callers feed it chunk by chunk to keep each step short. */
+	addAll(users: readonly U[]): void {
 		for (const user of users) this.add(user);
 	}
 
 	private add(user: U): void {
+		this.users.push(user);
 		this.byKey.set(userKey(user.accountId, user.username), user);
 		if (user.email) this.byEmail.set(user.email.toLowerCase(), user);
 		this.haystack.push(`${user.username}\u0001${user.name}\u0001${user.email}\u0001${user.accountId}`.toLowerCase());

@@ -1,6 +1,6 @@
 // Typed messages between the main thread and the spreadsheet worker. The main thread only posts bytes
-// and renders what comes back; parsing, validation, storage writes for Apply, and workbook building
-// all happen in the worker, so no step of a 100,000-row upload runs on the UI thread.
+// and renders what comes back; parsing, validation, storage writes for Apply, workbook building and
+// the first download of 100,000 users all happen in the worker, so none of it runs on the UI thread.
 import type { PreviewRowView, PreviewSummary } from '../domain/preview-view';
 
 export type WorkerRequest =
@@ -9,11 +9,12 @@ export type WorkerRequest =
 	| { type: 'apply'; id: number; batchId: string; admin: string }
 	| { type: 'results'; id: number; batchId: string }
 	| { type: 'template'; id: number; withUsers: boolean }
-	| { type: 'institutions'; id: number };
+	| { type: 'institutions'; id: number }
+	| { type: 'download'; id: number };
 
 export type PreviewFilter = 'all' | 'errors' | 'update' | 'unchanged' | 'warnings';
 
-export type WorkerProgress = { phase: 'reading' | 'checking' | 'applying' | 'sending' | 'writing'; done: number; total: number };
+export type WorkerProgress = { phase: 'downloading' | 'reading' | 'checking' | 'applying' | 'sending' | 'writing'; done: number; total: number };
 
 export type WorkerResponse =
 	| { type: 'progress'; id: number; progress: WorkerProgress }
@@ -21,6 +22,7 @@ export type WorkerResponse =
 	| { type: 'previewPage'; id: number; rows: PreviewRowView[]; total: number }
 	| { type: 'applied'; id: number; batchId: string; counts: { rows: number; updated: number; unchanged: number; failed: number; queued: number } }
 	| { type: 'file'; id: number; fileName: string; bytes: ArrayBuffer }
+	| { type: 'downloaded'; id: number; users: number }
 	| { type: 'error'; id: number; message: string };
 
 export type WorkerResult<T extends WorkerResponse['type']> = Extract<WorkerResponse, { type: T }>;

@@ -13,6 +13,8 @@ import { listInstitutions } from '../storage/institutions-repo';
 import { getMeta } from '../storage/meta-repo';
 import { loadAllUsers } from '../storage/users-repo';
 import { applyUpload } from '../sync/apply-upload';
+import { downloadAll } from '../sync/download';
+import { HttpTransport, TransportError } from '../sync/transport';
 import { SpreadsheetError } from './errors';
 import { readUploadedSheet } from './read';
 import { institutionsFileName, resultsFileName, templateFileName, usersExportFileName, writeInstitutions, writeResults, writeTemplate } from './write';
@@ -170,6 +172,12 @@ async function handle(message: WorkerRequest): Promise<void> {
 			return results(message.id, message.batchId);
 		case 'template':
 			return template(message.id, message.withUsers);
+		case 'download': {
+			// Same-origin fetches from a worker carry the session cookie like the page's do.
+			const users = await downloadAll(new HttpTransport(), (p) => post({ type: 'progress', id: message.id, progress: { phase: 'downloading', done: p.received, total: p.total } }));
+			post({ type: 'downloaded', id: message.id, users });
+			return;
+		}
 		case 'institutions': {
 			const institutions = await listInstitutions();
 			institutions.sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
@@ -182,7 +190,7 @@ scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
 	const message = event.data;
 	handle(message).catch((error: unknown) => {
 		const text =
-			error instanceof SpreadsheetError
+			error instanceof SpreadsheetError || error instanceof TransportError
 				? error.message
 				: error instanceof Error
 					? error.message

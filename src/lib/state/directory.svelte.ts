@@ -6,7 +6,7 @@ import type { Institution, UserRecord } from '../domain/types';
 import { listInstitutions } from '../storage/institutions-repo';
 import { watch } from '../storage/live';
 import { getMeta } from '../storage/meta-repo';
-import { loadAllUsers } from '../storage/users-repo';
+import { forEachUserChunk } from '../storage/users-repo';
 import { saveFile } from './save-file';
 import { describe } from './session.svelte';
 import { spreadsheets } from './spreadsheets';
@@ -79,9 +79,12 @@ export class DirectoryState {
 		this.loading = (async () => {
 			do {
 				this.again = false;
-				const users = await loadAllUsers();
-				users.sort(compareUsers);
-				this.index = new UserIndex(users);
+				// Built aside and swapped in whole, one chunk per task, so the table never shows half a
+				// reload and the main thread never blocks for long (users are stored sorted).
+				const next = new UserIndex<UserRecord>();
+				// Each chunk arrives in its own IndexedDB success task: that is the yield.
+				await forEachUserChunk((users) => next.addAll(users));
+				this.index = next;
 				if (!this.loaded) performance.mark('users:ready');
 				this.loaded = true;
 			} while (this.again);
@@ -121,12 +124,5 @@ export class DirectoryState {
 	}
 }
 
-function compareUsers(a: UserRecord, b: UserRecord): number {
-	// Code-unit order, not localeCompare: sorting 100,000 users with a collator costs a long task.
-	if (a.accountId !== b.accountId) return a.accountId < b.accountId ? -1 : 1;
-	const x = a.username.toLowerCase();
-	const y = b.username.toLowerCase();
-	return x < y ? -1 : x > y ? 1 : 0;
-}
 
 export const directory = new DirectoryState();

@@ -3,11 +3,12 @@
 import { SvelteDate } from 'svelte/reactivity';
 import type { SessionInfo } from '../sync/protocol';
 import { TransportError } from '../sync/transport';
-import { downloadAll, type DownloadProgress } from '../sync/download';
+import type { DownloadProgress } from '../sync/download';
 import { getMeta, setMeta, type LocalOwner } from '../storage/meta-repo';
 import { onVersionChange, StorageError, wipeDatabase } from '../storage/db';
 import { pendingMutationCount } from '../storage/outbox-repo';
 import { transport } from './services';
+import { spreadsheets } from './spreadsheets';
 
 export type SessionStatus = 'loading' | 'signed-out' | 'downloading' | 'ready';
 
@@ -89,7 +90,8 @@ export class SessionState {
 		this.progress = { received: 0, total: 0 };
 		try {
 			await setMeta('owner', owner);
-			await downloadAll(transport, (p) => (this.progress = p));
+			// In the worker: storing 100,000 users would otherwise block this thread for a long moment.
+			await spreadsheets.request<'downloaded'>({ type: 'download' }, { onProgress: (p) => (this.progress = { received: p.done, total: p.total }) });
 			this.owner = owner;
 			this.expired = false;
 			this.status = 'ready';

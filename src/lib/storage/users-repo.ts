@@ -23,9 +23,20 @@ function toChunks(users: UserRecord[]): UserChunk[] {
 	return chunks;
 }
 
-/** Replaces every local user in one transaction: a download either lands whole or not at all. */
+/** Account, then username case-insensitively: the order the Users tab lists them in. */
+export function compareUsers(a: UserRecord, b: UserRecord): number {
+	if (a.accountId !== b.accountId) return a.accountId < b.accountId ? -1 : 1;
+	const x = a.username.toLowerCase();
+	const y = b.username.toLowerCase();
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * Replaces every local user in one transaction: a download either lands whole or not at all.
+ * Users are stored sorted, so readers can show chunks as they come without sorting 100,000 users.
+ */
 export async function replaceAllUsers(users: UserRecord[], database: PortalDb = db()): Promise<void> {
-	const chunks = toChunks(users);
+	const chunks = toChunks([...users].sort(compareUsers));
 	await guarded(() =>
 		database.transaction('rw', database.userChunks, database.meta, async () => {
 			await database.userChunks.clear();
@@ -35,12 +46,24 @@ export async function replaceAllUsers(users: UserRecord[], database: PortalDb = 
 	);
 }
 
-/** Reads all users; `onChunk` lets a caller index them chunk by chunk without one long task. */
+/** Reads all users at once; for the worker, where one long task blocks nobody. */
 export async function loadAllUsers(database: PortalDb = db()): Promise<UserRecord[]> {
 	const chunks = await guarded(() => database.userChunks.toArray());
 	const users: UserRecord[] = [];
 	for (const chunk of chunks) for (const user of chunk.users) users.push(user);
 	return users;
+}
+
+/**
+ * Reads users chunk by chunk in stored order, one small read per chunk, so the main thread never
+ * deserialises 100,000 users in one task; `onChunk` may yield between chunks.
+ */
+export async function forEachUserChunk(onChunk: (users: UserRecord[]) => Promise<void> | void, database: PortalDb = db()): Promise<void> {
+	const ids = await guarded(() => database.userChunks.orderBy('id').primaryKeys());
+	for (const id of ids) {
+		const chunk = await guarded(() => database.userChunks.get(id));
+		if (chunk) await onChunk(chunk.users);
+	}
 }
 
 export async function countUsers(database: PortalDb = db()): Promise<number> {
