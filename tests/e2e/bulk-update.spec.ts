@@ -1,12 +1,7 @@
-import { expect, test, type APIRequestContext } from '@playwright/test';
-import { PortalPage, readWorkbook } from './pages/portal';
+import { expect, test } from '@playwright/test';
+import { PortalPage, readWorkbook, serverUser } from './pages/portal';
 
 const FIX = 'tests/fixtures/e2e';
-
-async function serverUser(request: APIRequestContext, accountId: string, username: string) {
-	const response = await request.get(`/api/__test/state?accountId=${accountId}&username=${username}`);
-	return (await response.json()) as { user: { name: string; email: string; role: string }; hasPassword: boolean; appliedMutationCount: number };
-}
 
 test.beforeEach(async ({ request }) => {
 	await request.post('/api/__test/reset', { data: {} });
@@ -14,14 +9,9 @@ test.beforeEach(async ({ request }) => {
 
 test('a mixed file gives exactly the expected status and reason for every row, and the users table shows the new values', async ({ page, request }) => {
 	const portal = new PortalPage(page);
-	await portal.goto();
-	await portal.signIn();
-	await portal.openUsers();
-	await portal.startUserUpdate();
-	await portal.uploadFile(`${FIX}/mixed-user-update.xlsx`, 14);
-
+	await portal.openAsAdmin();
+	await portal.preflight(`${FIX}/mixed-user-update.xlsx`, 14);
 	const dialog = portal.dialog();
-	await expect(dialog.getByRole('heading', { name: 'Check before applying' })).toBeVisible({ timeout: 30_000 });
 	const summary = dialog.getByRole('list', { name: 'Summary' });
 	await expect(summary).toContainText('5 will update');
 	await expect(summary).toContainText('1 unchanged');
@@ -94,9 +84,7 @@ test('a mixed file gives exactly the expected status and reason for every row, a
 
 test('a count that does not match the file blocks the upload and names both numbers', async ({ page, request }) => {
 	const portal = new PortalPage(page);
-	await portal.goto();
-	await portal.signIn();
-	await portal.openUsers();
+	await portal.openAsAdmin();
 	await portal.startUserUpdate();
 	await portal.uploadFile(`${FIX}/mixed-user-update.xlsx`, 15);
 	await expect(portal.dialog().getByRole('alert')).toContainText('You entered 15, the file has 14 user rows');
@@ -106,9 +94,7 @@ test('a count that does not match the file blocks the upload and names both numb
 
 test('a Windows-1252 CSV and a LibreOffice .ods file both update users with the right characters', async ({ page, request }) => {
 	const portal = new PortalPage(page);
-	await portal.goto();
-	await portal.signIn();
-	await portal.openUsers();
+	await portal.openAsAdmin();
 	await portal.startUserUpdate();
 	await portal.uploadFile(`${FIX}/windows-1252-accented-names.csv`, 2);
 	const dialog = portal.dialog();
@@ -131,9 +117,7 @@ test('a Windows-1252 CSV and a LibreOffice .ods file both update users with the 
 
 test('with the network off, preflight works and Apply queues the rows; back online they sync and the history results say Updated', async ({ page, context, request }) => {
 	const portal = new PortalPage(page);
-	await portal.goto();
-	await portal.signIn();
-	await portal.openUsers();
+	await portal.openAsAdmin();
 	await context.setOffline(true);
 	await portal.startUserUpdate();
 	await portal.uploadFile(`${FIX}/offline-name-update.xlsx`, 2);
@@ -157,9 +141,7 @@ test('with the network off, preflight works and Apply queues the rows; back onli
 
 test('the template and Export users download workbooks in the template layout, never with passwords', async ({ page }) => {
 	const portal = new PortalPage(page);
-	await portal.goto();
-	await portal.signIn();
-	await portal.openUsers();
+	await portal.openAsAdmin();
 	await portal.startUserUpdate();
 	const template = await portal.expectDownload(() => portal.dialog().getByRole('link', { name: 'User Update' }).click());
 	const book = await readWorkbook(template);

@@ -32,9 +32,7 @@ test('sign in lists the institutions, and Export Institutions downloads exactly 
 
 test('the Users tab searches and pages through every user, and is accessible', async ({ page }) => {
 	const portal = new PortalPage(page);
-	await portal.goto();
-	await portal.signIn();
-	await portal.openUsers();
+	await portal.openAsAdmin();
 	expect(await seriousViolations(page)).toEqual([]);
 	const total = Number((await page.getByText(/of [\d,]+ users/).innerText()).match(/of ([\d,]+) users/)![1].replace(/,/g, ''));
 	expect(total).toBeGreaterThanOrEqual(2000);
@@ -79,9 +77,7 @@ test('an admin of another parent sees none of the first parent\u2019s data, in t
 
 test('after one online visit, a reload with the network off still shows the app and the users', async ({ page, context }) => {
 	const portal = new PortalPage(page);
-	await portal.goto();
-	await portal.signIn();
-	await portal.openUsers();
+	await portal.openAsAdmin();
 	// The service worker must control the page before going offline.
 	await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, undefined, { timeout: 20_000 });
 	await context.setOffline(true);
@@ -96,9 +92,7 @@ test('after one online visit, a reload with the network off still shows the app 
 
 test('signing out removes this admin\u2019s data from the device', async ({ page }) => {
 	const portal = new PortalPage(page);
-	await portal.goto();
-	await portal.signIn();
-	await portal.openUsers();
+	await portal.openAsAdmin();
 	await portal.signOut();
 	const names = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
 	expect(names).not.toContain('admin-portal');

@@ -46,9 +46,7 @@ test('every page is served with a strict CSP and security headers, and the app r
 		if (/Content Security Policy|Refused to/.test(m.text())) violations.push(m.text());
 	});
 	const portal = new PortalPage(page);
-	await portal.goto();
-	await portal.signIn();
-	await portal.openUsers();
+	await portal.openAsAdmin();
 	expect(violations).toEqual([]);
 });
 
@@ -61,9 +59,7 @@ test('markup in names is shown as text, formulas are neutralised in results, and
 	const logs: string[] = [];
 	page.on('console', (m) => logs.push(m.text()));
 	const portal = new PortalPage(page);
-	await portal.goto();
-	await portal.signIn();
-	await portal.openUsers();
+	await portal.openAsAdmin();
 	// Offline, so the password waits in the outbox: that is where it must be encrypted.
 	await context.setOffline(true);
 	await portal.startUserUpdate();
@@ -111,9 +107,7 @@ test('sign-in attempts are limited with a clear wait time', async ({ page }) => 
 
 test('after one admin signs out, the next admin on the same browser sees nothing of the first', async ({ page }) => {
 	const portal = new PortalPage(page);
-	await portal.goto();
-	await portal.signIn();
-	await portal.openUsers();
+	await portal.openAsAdmin();
 	await portal.signOut();
 	await portal.signIn(DEMO.other.username, DEMO.other.password);
 	await expect(page.getByText(DEMO.other.parent)).toBeVisible();

@@ -1,28 +1,20 @@
 // Fault tests of the offline-first sync: nothing applied may be lost or applied twice, whatever the
 // network, the browser or the server does. The server runs with --faults (test-only switches).
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { PortalPage, readWorkbook } from './pages/portal';
+import { PortalPage, readWorkbook, serverUser } from './pages/portal';
 import { renameCsv, serverUsers } from '../factories/uploads';
 
 const FIX = 'tests/fixtures/e2e';
-
-async function serverState(request: APIRequestContext, accountId: string, username: string) {
-	const r = await request.get(`/api/__test/state?accountId=${accountId}&username=${username}`);
-	return (await r.json()) as { user: { name: string; email: string }; appliedMutationCount: number };
-}
 
 async function faults(request: APIRequestContext, body: Record<string, number>) {
 	expect((await request.post('/api/__test/faults', { data: body })).ok()).toBe(true);
 }
 
 async function applyAndDownload(portal: PortalPage, path: string, count: number) {
-	await portal.startUserUpdate();
-	await portal.uploadFile(path, count);
-	const dialog = portal.dialog();
-	await expect(dialog.getByRole('heading', { name: 'Check before applying' })).toBeVisible({ timeout: 30_000 });
-	const download = await portal.expectDownload(() => dialog.getByRole('button', { name: 'Apply' }).click());
-	await dialog.getByRole('button', { name: 'Close' }).first().click();
-	return readWorkbook(download);
+	await portal.preflight(path, count);
+	const book = await portal.applyAndRead();
+	await portal.closeDialog();
+	return book;
 }
 
 function countPushes(page: Page): { count: number } {
@@ -39,37 +31,31 @@ test.beforeEach(async ({ request }) => {
 
 test('a connection that drops after the server applied a push is retried with no second effect', async ({ page, request }) => {
 	const portal = new PortalPage(page);
-	await portal.goto();
-	await portal.signIn();
-	await portal.openUsers();
-	const before = (await serverState(request, '1012', 'jdoe')).appliedMutationCount;
+	await portal.openAsAdmin();
+	const before = (await serverUser(request, '1012', 'jdoe')).appliedMutationCount;
 	await faults(request, { dropAfterApply: 1 });
 	const book = await applyAndDownload(portal, `${FIX}/offline-name-update.xlsx`, 2);
 	expect(book.Results.slice(1).map((r) => r[7])).toEqual(['Updated', 'Updated']);
 	await expect(page.getByText('All changes synced')).toBeVisible({ timeout: 30_000 });
-	const after = await serverState(request, '1012', 'jdoe');
+	const after = await serverUser(request, '1012', 'jdoe');
 	expect(after.user.name).toBe('Offline Doe');
 	expect(after.appliedMutationCount - before).toBe(2);
 });
 
 test('the server answering 503 for a while: the engine backs off, then finishes with nothing lost', async ({ page, request }) => {
 	const portal = new PortalPage(page);
-	await portal.goto();
-	await portal.signIn();
-	await portal.openUsers();
+	await portal.openAsAdmin();
 	await faults(request, { failNext: 3, status: 503 });
 	await applyAndDownload(portal, `${FIX}/offline-name-update.xlsx`, 2);
 	await expect(page.getByText('All changes synced')).toBeVisible({ timeout: 45_000 });
-	expect((await serverState(request, '1012', 'asmith')).user.name).toBe('Offline Smith');
+	expect((await serverUser(request, '1012', 'asmith')).user.name).toBe('Offline Smith');
 	const history = page.getByRole('region', { name: 'Upload history' });
 	await expect(history.getByRole('row', { name: /offline-name-update/ })).toContainText('Complete');
 });
 
 test('closing the page in the middle of a sync: reopening finishes the rest', async ({ page, context, request }) => {
 	const portal = new PortalPage(page);
-	await portal.goto();
-	await portal.signIn();
-	await portal.openUsers();
+	await portal.openAsAdmin();
 	const users = (await serverUsers(page.request)).slice(0, 1500);
 	const file = renameCsv(users, 'Reopened');
 	// Slow answers, so the page closes while the second of three chunks is on its way.
@@ -88,9 +74,9 @@ test('closing the page in the middle of a sync: reopening finishes the rest', as
 	await expect(again.getByText('All changes synced')).toBeVisible({ timeout: 45_000 });
 	for (const i of [0, 700, 1499]) {
 		const u = users[i];
-		expect((await serverState(request, u.accountId, u.username)).user.name).toBe(`Reopened ${i}`);
+		expect((await serverUser(request, u.accountId, u.username)).user.name).toBe(`Reopened ${i}`);
 	}
-	const total = (await serverState(request, users[0].accountId, users[0].username)).appliedMutationCount;
+	const total = (await serverUser(request, users[0].accountId, users[0].username)).appliedMutationCount;
 	expect(total).toBe(1500);
 });
 
@@ -116,15 +102,13 @@ test('two tabs: exactly one pushes, both show the final state', async ({ page, c
 		await portal.search('Offline Doe');
 		await expect(portal.usersTable().getByRole('cell', { name: 'Offline Doe' })).toBeVisible();
 	}
-	expect((await serverState(request, '1012', 'jdoe')).appliedMutationCount).toBe(2);
+	expect((await serverUser(request, '1012', 'jdoe')).appliedMutationCount).toBe(2);
 });
 
 test('10,000 queued mutations sync in chunks; applied on the server plus rejected equals queued', async ({ page, context, request }) => {
 	test.setTimeout(240_000);
 	const portal = new PortalPage(page);
-	await portal.goto();
-	await portal.signIn();
-	await portal.openUsers();
+	await portal.openAsAdmin();
 	const users = (await serverUsers(page.request)).slice(0, 2000);
 	const pushes = countPushes(page);
 	await context.setOffline(true);
@@ -148,20 +132,16 @@ test('10,000 queued mutations sync in chunks; applied on the server plus rejecte
 		expect(cells[7]).toBe('Complete');
 	}
 	expect(updated + failed).toBe(10_000);
-	const applied = (await serverState(request, users[0].accountId, users[0].username)).appliedMutationCount;
+	const applied = (await serverUser(request, users[0].accountId, users[0].username)).appliedMutationCount;
 	expect(applied).toBe(updated);
-	expect((await serverState(request, users[1999].accountId, users[1999].username)).user.name).toBe('Round 5 1999');
+	expect((await serverUser(request, users[1999].accountId, users[1999].username)).user.name).toBe('Round 5 1999');
 });
 
 test('a concurrent edit on the server between preflight and sync produces the field-level conflict', async ({ page, request }) => {
 	const portal = new PortalPage(page);
-	await portal.goto();
-	await portal.signIn();
-	await portal.openUsers();
-	await portal.startUserUpdate();
-	await portal.uploadFile(`${FIX}/mixed-user-update.xlsx`, 14);
+	await portal.openAsAdmin();
+	await portal.preflight(`${FIX}/mixed-user-update.xlsx`, 14);
 	const dialog = portal.dialog();
-	await expect(dialog.getByRole('heading', { name: 'Check before applying' })).toBeVisible({ timeout: 30_000 });
 	// Someone else changes 1002 jdoe's email (row 4 changes it too) and 1001 jdoe's role (row 2 changes only the name).
 	await request.post('/api/__test/edit-user', { data: { accountId: '1002', username: 'jdoe', changes: { email: 'jdoe.elsewhere@example.org' } } });
 	await request.post('/api/__test/edit-user', { data: { accountId: '1001', username: 'jdoe', changes: { role: 'Teacher' } } });
@@ -170,8 +150,8 @@ test('a concurrent edit on the server between preflight and sync produces the fi
 	const row = (n: number) => rows.find((r) => r[6] === String(n))!;
 	expect(row(4).slice(7, 9)).toEqual(['Failed', 'Email was changed by someone else since this file was checked']);
 	expect(row(2)[7]).toBe('Updated');
-	expect((await serverState(request, '1002', 'jdoe')).user.email).toBe('jdoe.elsewhere@example.org');
-	const jdoe1001 = await serverState(request, '1001', 'jdoe');
+	expect((await serverUser(request, '1002', 'jdoe')).user.email).toBe('jdoe.elsewhere@example.org');
+	const jdoe1001 = await serverUser(request, '1001', 'jdoe');
 	expect(jdoe1001.user.name).toBe('Jonathan Doe');
 	await dialog.getByRole('button', { name: 'Close' }).first().click();
 	await portal.search('jdoe.elsewhere@example.org');
@@ -180,9 +160,7 @@ test('a concurrent edit on the server between preflight and sync produces the fi
 
 test('session expiry mid-queue: the queue is kept, the admin signs in again, then it finishes', async ({ page, context, request }) => {
 	const portal = new PortalPage(page);
-	await portal.goto();
-	await portal.signIn();
-	await portal.openUsers();
+	await portal.openAsAdmin();
 	await context.setOffline(true);
 	await applyAndDownload(portal, `${FIX}/offline-name-update.xlsx`, 2);
 	await request.post('/api/__test/expire-sessions', { data: {} });
@@ -193,5 +171,5 @@ test('session expiry mid-queue: the queue is kept, the admin signs in again, the
 	await page.getByRole('button', { name: 'Sign in' }).click();
 	await expect(page.getByText('All changes synced')).toBeVisible({ timeout: 30_000 });
 	await expect(page.getByText('Your session has expired.')).toHaveCount(0);
-	expect((await serverState(request, '1012', 'asmith')).user.name).toBe('Offline Smith');
+	expect((await serverUser(request, '1012', 'asmith')).user.name).toBe('Offline Smith');
 });

@@ -1,5 +1,5 @@
 // Page model of the portal, driven by visible labels only, as an admin would use it.
-import { expect, type Download, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Download, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 import * as XLSX from 'xlsx';
 
@@ -27,6 +27,13 @@ export class PortalPage {
 		const discard = this.page.getByRole('button', { name: 'Sign out and discard changes' });
 		if (await discard.isVisible().catch(() => false)) await discard.click();
 		await expect(this.page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+	}
+
+	/** Signed in as `username` with the Users tab open: where most flows start. */
+	async openAsAdmin(username = DEMO.admin.username, password = DEMO.admin.password): Promise<void> {
+		await this.goto();
+		await this.signIn(username, password);
+		await this.openUsers();
 	}
 
 	tab(name: 'Institutions' | 'Users') {
@@ -71,6 +78,23 @@ export class PortalPage {
 		await dialog.getByRole('button', { name: 'Upload' }).click();
 	}
 
+	/** Bulk upload → User Update → file and count → Upload, then waits for the preview. */
+	async preflight(path: string, count: number): Promise<void> {
+		await this.startUserUpdate();
+		await this.uploadFile(path, count);
+		await expect(this.dialog().getByRole('heading', { name: 'Check before applying' })).toBeVisible({ timeout: 30_000 });
+	}
+
+	/** Apply in the open dialog; returns the results workbook that downloads by itself. */
+	async applyAndRead(): Promise<Record<string, string[][]>> {
+		const download = await this.expectDownload(() => this.dialog().getByRole('button', { name: 'Apply' }).click());
+		return readWorkbook(download);
+	}
+
+	async closeDialog(): Promise<void> {
+		await this.dialog().getByRole('button', { name: 'Close' }).first().click();
+	}
+
 	async expectDownload(action: () => Promise<void>): Promise<Download> {
 		const [download] = await Promise.all([this.page.waitForEvent('download', { timeout: 30_000 }), action()]);
 		return download;
@@ -86,6 +110,12 @@ export async function readWorkbook(download: Download): Promise<Record<string, s
 		out[name] = XLSX.utils.sheet_to_json<string[]>(wb.Sheets[name], { header: 1, raw: false, defval: '' });
 	}
 	return out;
+}
+
+/** The server's view of one user (test-only endpoint of the reference server started with --faults). */
+export async function serverUser(request: APIRequestContext, accountId: string, username: string) {
+	const response = await request.get(`/api/__test/state?accountId=${accountId}&username=${username}`);
+	return (await response.json()) as { user: { name: string; email: string; role: string }; hasPassword: boolean; appliedMutationCount: number };
 }
 
 /** Cell type of a downloaded workbook's cell, e.g. "s" for text. */
