@@ -92,3 +92,17 @@ describe('outbox and settling', () => {
 		expect(await settleOutboxChunk(chunk, [])).toEqual([]);
 	});
 });
+
+describe('storage errors', () => {
+	it('names a full disk and an upgrade in another tab in words an admin can act on', async () => {
+		const { toStorageError, StorageError } = await import('./db');
+		const quota = toStorageError(Object.assign(new Error('x'), { name: 'QuotaExceededError' }));
+		expect(quota).toBeInstanceOf(StorageError);
+		expect((quota as Error).message).toMatch(/run out of storage space.*Nothing was half-saved/);
+		const wrapped = toStorageError({ name: 'AbortError', inner: { name: 'QuotaExceededError' } });
+		expect((wrapped as InstanceType<typeof StorageError>).code).toBe('quota');
+		expect((toStorageError(Object.assign(new Error('x'), { name: 'DatabaseClosedError' })) as Error).message).toMatch(/another tab\. Reload/);
+		const other = new Error('something else');
+		expect(toStorageError(other)).toBe(other);
+	});
+});
