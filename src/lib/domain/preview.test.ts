@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildPreview, canApply, rowsForDisplay, type PreviewInput } from './preview';
+import { buildPreview, canApply, PROGRESS_EVERY, rowsForDisplay, type PreviewInput } from './preview';
 import { HEADER, institution, ruleContext, sheet, user } from './test-factories';
 import type { RuleContext } from './row-rules';
 
@@ -177,5 +177,19 @@ describe('buildPreview: rows', () => {
 		expect(p.counts.failed).toBe(0);
 		console.log(`buildPreview 100,000 rows: ${ms.toFixed(0)} ms`);
 		expect(ms).toBeLessThan(5000); // catches quadratic regressions (minutes), not noise; ~0.6-0.9 s on the 2-core dev VM
+	});
+});
+
+describe('buildPreview progress', () => {
+	it('reports rows checked as it goes', () => {
+		const n = PROGRESS_EVERY * 2 + 7;
+		const users = Array.from({ length: n }, (_, i) => user({ accountId: '1001', username: `p${i}` }));
+		const rows = [HEADER.slice(), ...users.map((u) => [u.accountId, u.username, 'New Name', '', '', ''])];
+		const seen: [number, number][] = [];
+		buildPreview({ rows, fileName: 'f.csv', sheetName: 'f', declaredCount: n }, ruleContext({ users }), (done, total) => seen.push([done, total]));
+		expect(seen).toEqual([
+			[PROGRESS_EVERY, n],
+			[PROGRESS_EVERY * 2, n]
+		]);
 	});
 });

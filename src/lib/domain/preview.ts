@@ -69,7 +69,10 @@ function firstOthers(rows: number[], self: number): number[] {
 	return out;
 }
 
-export function buildPreview(input: PreviewInput, ctx: RuleContext): Preview {
+/** How often buildPreview reports progress: often enough for a smooth bar, rare enough to cost nothing. */
+export const PROGRESS_EVERY = 5000;
+
+export function buildPreview(input: PreviewInput, ctx: RuleContext, onProgress?: (checked: number, total: number) => void): Preview {
 	const { rows, fileName, sheetName, declaredCount } = input;
 	const base: Preview = {
 		fileName,
@@ -119,7 +122,6 @@ export function buildPreview(input: PreviewInput, ctx: RuleContext): Preview {
 
 	noteValuesUnderBlankHeaders(rows, dataIndexes, map.header, map.headerRow, base.headerWarnings);
 
-	// Pass 1: every row on its own.
 	// Pass 1: every row on its own. Cross-row facts go to parallel arrays; the first occurrence of a key
 	// sits in a Map of numbers and only keys seen twice (few) get a list: no extra object per row.
 	const n = dataIndexes.length;
@@ -147,6 +149,7 @@ export function buildPreview(input: PreviewInput, ctx: RuleContext): Preview {
 		emails[d] = facts.email;
 		if (facts.key !== undefined) note(firstByKey, byKey, facts.key, d);
 		if (facts.newEmail !== undefined) note(firstByEmail, byEmail, facts.newEmail, d);
+		if (onProgress && (d + 1) % PROGRESS_EVERY === 0) onProgress(d + 1, n);
 	}
 
 	// Pass 2: rules across rows. Linear: each group is summarised once, however large it is.

@@ -71,7 +71,7 @@ async function preflight(id: number, fileName: string, bytes: ArrayBuffer, decla
 	const dataRows = Math.max(0, sheet.rows.length - 1);
 	progress({ phase: 'checking', done: 0, total: dataRows });
 	const ctx = await contextPromise;
-	const preview = buildPreview({ rows: sheet.rows, fileName, sheetName: sheet.sheetName, declaredCount }, ctx);
+	const preview = buildPreview({ rows: sheet.rows, fileName, sheetName: sheet.sheetName, declaredCount }, ctx, (done, total) => progress({ phase: 'checking', done, total }));
 	progress({ phase: 'checking', done: preview.counts.rows, total: preview.counts.rows });
 	const failed = preview.rows.filter((r) => r.status === 'failed');
 	held = { preview, ctx, order: failed.length ? [...failed, ...preview.rows.filter((r) => r.status !== 'failed')] : preview.rows };
