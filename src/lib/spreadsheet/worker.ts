@@ -25,6 +25,8 @@ const scope = self as unknown as DedicatedWorkerGlobalScope;
 interface Held {
 	preview: Preview;
 	ctx: RuleContext;
+	/** meta.usersVersion read before the context loaded: unchanged at Apply means the preview still holds. */
+	usersVersion: number | undefined;
 	/** Display order: errors first, then everything else in file order. */
 	order: RowOutcome[];
 }
@@ -65,6 +67,7 @@ async function preflight(id: number, fileName: string, bytes: ArrayBuffer, decla
 	const progress = (p: WorkerProgress) => post({ type: 'progress', id, progress: p });
 	progress({ phase: 'reading', done: 0, total: 0 });
 	// Users load from IndexedDB while the file parses; both are needed before checking.
+	const usersVersion = await getMeta('usersVersion');
 	const contextPromise = loadContext();
 	contextPromise.catch(() => {});
 	const sheet = readUploadedSheet(new Uint8Array(bytes), fileName);
@@ -74,7 +77,7 @@ async function preflight(id: number, fileName: string, bytes: ArrayBuffer, decla
 	const preview = buildPreview({ rows: sheet.rows, fileName, sheetName: sheet.sheetName, declaredCount }, ctx, (done, total) => progress({ phase: 'checking', done, total }));
 	progress({ phase: 'checking', done: preview.counts.rows, total: preview.counts.rows });
 	const failed = preview.rows.filter((r) => r.status === 'failed');
-	held = { preview, ctx, order: failed.length ? [...failed, ...preview.rows.filter((r) => r.status !== 'failed')] : preview.rows };
+	held = { preview, ctx, usersVersion, order: failed.length ? [...failed, ...preview.rows.filter((r) => r.status !== 'failed')] : preview.rows };
 	const notices = preview.headerWarnings.map((w) => w.message);
 	let sheetNote: string | null = null;
 	if (sheet.sheetNames.length > 1)
@@ -105,9 +108,14 @@ function describeDelimiter(d: string): string {
 async function apply(id: number, batchId: string, admin: string): Promise<void> {
 	if (!held) throw new Error('There is no checked file to apply. Upload the file again.');
 	const { preview } = held;
-	// Re-check against the local copy as it is now: a sync or another tab may have changed users since the preview.
-	const ctx = await loadContext();
-	const fresh = buildPreview({ rows: reconstructRows(preview), fileName: preview.fileName, sheetName: preview.sheetName, declaredCount: preview.declaredCount }, ctx);
+	let ctx = held.ctx;
+	let fresh = preview;
+	// A sync or another tab may have changed users since the preview: then check again against the local
+	// copy as it is now, so what is applied is what the rules say today.
+	if ((await getMeta('usersVersion')) !== held.usersVersion) {
+		ctx = await loadContext();
+		fresh = buildPreview({ rows: reconstructRows(preview), fileName: preview.fileName, sheetName: preview.sheetName, declaredCount: preview.declaredCount }, ctx);
+	}
 	post({ type: 'progress', id, progress: { phase: 'applying', done: 0, total: fresh.counts.update } });
 	const owner = await getMeta('owner');
 	const batch = await applyUpload(fresh, ctx, { batchId, admin, parentName: owner?.parentName ?? '' });

@@ -17,6 +17,8 @@ export interface MetaValues {
 	downloadedAt: number;
 	clientId: string;
 	nextMutationId: number;
+	/** Mutations waiting in the outbox, kept with every outbox write. */
+	outboxCount: number;
 	lastSyncAt: number;
 	lastSyncError: string;
 	/** Non-extractable AES-GCM key that encrypts passwords waiting in the outbox. */

@@ -3,6 +3,7 @@
 import type { MutationResult } from '../sync/protocol';
 import { finalizeRowsInTx, type RowFinal } from './batches-repo';
 import { db, guarded, type BatchRecord, type OutboxChunk, type PortalDb } from './db';
+import { removeOutboxChunkInTx } from './outbox-repo';
 import { patchUsersInTx, type UserPatch } from './users-repo';
 
 export async function settleOutboxChunk(chunk: OutboxChunk, results: MutationResult[], database: PortalDb = db()): Promise<BatchRecord[]> {
@@ -34,7 +35,7 @@ export async function settleOutboxChunk(chunk: OutboxChunk, results: MutationRes
 				const done = await finalizeRowsInTx(batchId, list, database);
 				if (done) finished.push(done);
 			}
-			await database.outbox.delete(chunk.id);
+			await removeOutboxChunkInTx(chunk, database);
 			return finished;
 		})
 	);
