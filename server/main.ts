@@ -1,5 +1,5 @@
 // Command line entry of the reference portal server:
-//   tsx server/main.ts [--port N] [--host H] [--data FILE] [--state DIR] [--static DIR] [--faults]
+//   tsx server/main.ts [--port N] [--host H] [--data FILE] [--state DIR] [--static DIR] [--faults] [limits]
 // Validates the dataset before anything else (a bad file is a one-paragraph error, not a stack trace),
 // starts the server, prints where to go and how to sign in, and flushes state on SIGINT/SIGTERM.
 import { existsSync, readFileSync } from 'node:fs';
@@ -9,13 +9,19 @@ import { parseDataset, type Dataset } from '../src/lib/domain/dataset';
 import { createPortalServer } from './app';
 import { demoDataset } from './demo-data';
 
-const USAGE = `usage: tsx server/main.ts [--port N] [--host H] [--data FILE] [--state DIR] [--static DIR] [--faults]
+const USAGE = `usage: tsx server/main.ts [--port N] [--host H] [--data FILE] [--state DIR] [--static DIR] [--faults] [limits]
   --port    port to listen on (default 4173; 0 picks a free one)
   --host    address to bind (default 127.0.0.1)
   --data    dataset JSON that seeds a fresh state (default: the built-in demo dataset)
   --state   state directory (default .portal-state/); existing state wins over --data
   --static  built app to serve (default build/)
-  --faults  enable the /api/__test/ endpoints and fault injection (tests only)`;
+  --faults  enable the /api/__test/ endpoints and fault injection (tests only)
+limits:
+  --body-limit-kb N         largest accepted request body (default 1024)
+  --session-idle-minutes N  sign-out after this long without a request (default 720)
+  --signin-attempts N       failed sign-ins per username per window before 429 (default 5)
+  --signin-attempts-per-address N  the same per remote address (default 20)
+  --signin-window-minutes N the throttle's window (default 5)`;
 
 function fail(message: string): never {
 	console.error(message);
@@ -54,6 +60,11 @@ async function main(): Promise<void> {
 				state: { type: 'string', default: '.portal-state' },
 				static: { type: 'string', default: 'build' },
 				faults: { type: 'boolean', default: false },
+				'body-limit-kb': { type: 'string' },
+				'session-idle-minutes': { type: 'string' },
+				'signin-attempts': { type: 'string' },
+				'signin-attempts-per-address': { type: 'string' },
+				'signin-window-minutes': { type: 'string' },
 				help: { type: 'boolean', short: 'h', default: false }
 			},
 			strict: true,
@@ -69,10 +80,37 @@ async function main(): Promise<void> {
 	const port = Number(values.port);
 	if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be 0-65535, got ${values.port}`);
 
+	const positive = (name: string, raw: string | undefined): number | undefined => {
+		if (raw === undefined) return undefined;
+		const n = Number(raw);
+		if (!Number.isInteger(n) || n < 1) fail(`--${name} must be a whole number above 0, got ${raw}`);
+		return n;
+	};
+	const bodyKb = positive('body-limit-kb', values['body-limit-kb']);
+	const idleMinutes = positive('session-idle-minutes', values['session-idle-minutes']);
+	const perUsername = positive('signin-attempts', values['signin-attempts']);
+	const perAddress = positive('signin-attempts-per-address', values['signin-attempts-per-address']);
+	const windowMinutes = positive('signin-window-minutes', values['signin-window-minutes']);
+	const rateLimit = {
+		...(perUsername ? { perUsername } : {}),
+		...(perAddress ? { perAddress } : {}),
+		...(windowMinutes ? { windowMs: windowMinutes * 60_000 } : {})
+	};
+
 	const dataset = loadDataset(values.data);
 	let portal;
 	try {
-		portal = await createPortalServer({ dataset, port, host: values.host, stateDir: values.state, staticDir: values.static, faults: values.faults });
+		portal = await createPortalServer({
+			dataset,
+			port,
+			host: values.host,
+			stateDir: values.state,
+			staticDir: values.static,
+			faults: values.faults,
+			...(bodyKb ? { bodyLimitBytes: bodyKb * 1024 } : {}),
+			...(idleMinutes ? { sessionIdleMs: idleMinutes * 60_000 } : {}),
+			rateLimit
+		});
 	} catch (err) {
 		const code = (err as NodeJS.ErrnoException).code;
 		if (code === 'EADDRINUSE') fail(`Port ${port} on ${values.host} is already in use; pass --port with another number`);
