@@ -5,6 +5,8 @@ import { userKey, type User } from './types';
 export class UserIndex<U extends User = User> {
 	readonly byKey = new Map<string, U>();
 	readonly byEmail = new Map<string, U>();
+	/** Users per account, kept while adding so screens never loop over every user to count. */
+	readonly countByAccount = new Map<string, number>();
 	/** Lower-cased "username name email accountId" per user, in `users` order, for substring search. */
 	private haystack: string[] = [];
 
@@ -21,6 +23,7 @@ export class UserIndex<U extends User = User> {
 
 	private add(user: U): void {
 		this.users.push(user);
+		this.countByAccount.set(user.accountId, (this.countByAccount.get(user.accountId) ?? 0) + 1);
 		this.byKey.set(userKey(user.accountId, user.username), user);
 		if (user.email) this.byEmail.set(user.email.toLowerCase(), user);
 		this.haystack.push(`${user.username}\u0001${user.name}\u0001${user.email}\u0001${user.accountId}`.toLowerCase());

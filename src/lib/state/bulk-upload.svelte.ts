@@ -1,9 +1,10 @@
 // The Bulk Upload dialog's flow: choose the action, fill the form, process in the worker with
 // progress, preview, apply, and the results workbook. The screen renders `step` and calls methods.
 import type { PreviewRowView, PreviewSummary } from '../domain/preview-view';
+import { DEFAULT_LIMITS } from '../spreadsheet/limits';
 import { CancelledError } from '../spreadsheet/worker-client';
 import type { PreviewFilter, WorkerProgress } from '../spreadsheet/worker-protocol';
-import { getBatch } from '../storage/batches-repo';
+import { getBatchRecord } from '../storage/batches-repo';
 import { describe, session } from './session.svelte';
 import { saveFile } from './save-file';
 import { spreadsheets } from './spreadsheets';
@@ -13,8 +14,9 @@ export type UploadStep = 'action' | 'form' | 'processing' | 'preview' | 'applyin
 
 export const PREVIEW_PAGE = 50;
 
-/** Upload limits the main thread enforces; the reader in the worker has its own (src/lib/spreadsheet/limits.ts). */
-export const LIMITS = { fileBytes: 50_000_000, parseSeconds: 60 };
+/** How long the worker may take to read and check a file before it is stopped. */
+export const PARSE_SECONDS = 60;
+const MB = 1024 * 1024;
 export const ACCEPT = '.xlsx,.xls,.ods,.csv';
 
 export interface Completion {
@@ -97,8 +99,9 @@ export class BulkUploadState {
 			return;
 		}
 		// Checked here too, so a huge file is refused before the browser reads it into memory.
-		if (this.file.size > LIMITS.fileBytes) {
-			this.error = `The file "${this.file.name}" is ${(this.file.size / 1e6).toFixed(1)} MB; the limit is ${LIMITS.fileBytes / 1e6} MB. Split it into smaller files and upload each one.`;
+		const { maxFileBytes } = DEFAULT_LIMITS;
+		if (this.file.size > maxFileBytes) {
+			this.error = `The file "${this.file.name}" is ${(this.file.size / MB).toFixed(1)} MB; the limit is ${maxFileBytes / MB} MB. Split it into smaller files and upload each one.`;
 			return;
 		}
 		this.error = null;
@@ -110,7 +113,7 @@ export class BulkUploadState {
 			const bytes = await this.file.arrayBuffer();
 			const result = await spreadsheets.request<'preview'>(
 				{ type: 'preflight', fileName: this.file.name, bytes, declaredCount: count },
-				{ onProgress: (p) => (this.progress = p), transfer: [bytes], timeoutMs: LIMITS.parseSeconds * 1000 }
+				{ onProgress: (p) => (this.progress = p), transfer: [bytes], timeoutMs: PARSE_SECONDS * 1000 }
 			);
 			this.summary = result.summary;
 			performance.measure('bulk:preflight', 'bulk:upload-start');
@@ -165,9 +168,9 @@ export class BulkUploadState {
 		const deadline = Date.now() + SEND_WAIT_MS;
 		void sync.run();
 		for (;;) {
-			const found = await getBatch(batchId);
-			if (!found || found.batch.state === 'done' || Date.now() > deadline || !navigator.onLine || session.expired) return;
-			const { queued, rows } = found.batch.counts;
+			const batch = await getBatchRecord(batchId);
+			if (!batch || batch.state === 'done' || Date.now() > deadline || !navigator.onLine || session.expired) return;
+			const { queued, rows } = batch.counts;
 			this.progress = { phase: 'sending', done: rows - queued, total: rows };
 			await new Promise((resolve) => setTimeout(resolve, 250));
 		}
@@ -207,9 +210,9 @@ export class BulkUploadState {
 export const SEND_WAIT_MS = 20_000;
 
 async function batchCounts(batchId: string) {
-	const found = await getBatch(batchId);
-	if (!found) throw new Error('The upload was applied but its results could not be read back.');
-	return found.batch.counts;
+	const batch = await getBatchRecord(batchId);
+	if (!batch) throw new Error('The upload was applied but its results could not be read back.');
+	return batch.counts;
 }
 
 export const bulkUpload = new BulkUploadState();

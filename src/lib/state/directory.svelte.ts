@@ -37,11 +37,7 @@ export class DirectoryState {
 		if (!this.matches) return users.slice(start, start + PAGE_SIZE);
 		return this.matches.slice(start, start + PAGE_SIZE).map((i) => users[i]);
 	});
-	readonly userCounts = $derived.by(() => {
-		const counts = new Map<string, number>();
-		for (const user of this.index.users) counts.set(user.accountId, (counts.get(user.accountId) ?? 0) + 1);
-		return counts;
-	});
+	readonly userCounts = $derived(this.index.countByAccount);
 	readonly institutionsById = $derived(new Map(this.institutions.map((i) => [i.accountId, i])));
 
 	private stop: (() => void)[] = [];

@@ -76,6 +76,11 @@ export async function listBatches(database: PortalDb = db()): Promise<BatchRecor
 	return guarded(() => database.batches.orderBy('createdAt').reverse().toArray());
 }
 
+/** The batch record alone (counts, state), without reading its rows. */
+export async function getBatchRecord(batchId: string, database: PortalDb = db()): Promise<BatchRecord | undefined> {
+	return guarded(() => database.batches.get(batchId));
+}
+
 export async function getBatch(batchId: string, database: PortalDb = db()): Promise<{ batch: BatchRecord; rows: StoredRowResult[] } | undefined> {
 	return guarded(async () => {
 		const batch = await database.batches.get(batchId);
