@@ -13,6 +13,24 @@ export interface DecodedText {
 	encoding: TextEncoding;
 }
 
+/** Caps checked while parsing, so a huge file stops early instead of filling memory first. */
+export interface CsvLimits {
+	maxRows: number;
+	maxColumns: number;
+}
+
+/** Thrown by parseCsv when a row or column beyond CsvLimits would be added. */
+export class CsvLimitError extends Error {
+	constructor(
+		readonly limit: 'rows' | 'columns',
+		/** 1-based row where the limit was crossed. */
+		readonly row: number
+	) {
+		super(limit === 'rows' ? `more than the row limit (row ${row})` : `more than the column limit in row ${row}`);
+		this.name = 'CsvLimitError';
+	}
+}
+
 export interface CsvRead {
 	rows: string[][];
 	encoding: TextEncoding;
@@ -135,11 +153,14 @@ export function detectDelimiter(text: string, maxLines = 10): Delimiter {
  * hold delimiters, quotes ("") and line breaks; a quote inside an unquoted field is kept literally;
  * text after a closing quote is appended; an unterminated quote runs to the end of the file.
  * A final line break does not make an extra row. Every field is returned exactly as text.
+ * With `limits`, throws CsvLimitError as soon as a row or a field beyond them would be added.
  */
-export function parseCsv(text: string, delimiter: Delimiter): string[][] {
+export function parseCsv(text: string, delimiter: Delimiter, limits?: CsvLimits): string[][] {
 	const rows: string[][] = [];
 	const delim = delimiter.charCodeAt(0);
 	const n = text.length;
+	const maxRows = limits?.maxRows ?? Infinity;
+	const maxColumns = limits?.maxColumns ?? Infinity;
 	let row: string[] = [];
 	let i = 0;
 	// Each iteration reads one field starting at i.
@@ -182,29 +203,37 @@ export function parseCsv(text: string, delimiter: Delimiter): string[][] {
 			}
 			field = text.slice(start, i);
 		}
+		if (row.length >= maxColumns) throw new CsvLimitError('columns', rows.length + 1);
 		row.push(field);
 		if (i >= n) break;
 		const c = text.charCodeAt(i);
 		if (c === delim) {
 			i++;
-			if (i >= n) row.push('');
+			if (i >= n) {
+				if (row.length >= maxColumns) throw new CsvLimitError('columns', rows.length + 1);
+				row.push('');
+			}
 			continue;
 		}
 		// Line end: CRLF, LF or CR.
 		i += c === CR && text.charCodeAt(i + 1) === LF ? 2 : 1;
 		// An empty line becomes a row [''] on the next iteration: blank rows keep the row numbers the admin sees.
+		if (rows.length >= maxRows) throw new CsvLimitError('rows', rows.length + 1);
 		rows.push(row);
 		row = [];
 	}
-	if (row.length > 0) rows.push(row);
+	if (row.length > 0) {
+		if (rows.length >= maxRows) throw new CsvLimitError('rows', rows.length + 1);
+		rows.push(row);
+	}
 	return rows;
 }
 
 // Excel writes and honours a first line "sep=;" naming the delimiter; it is not shown as a row.
 const SEP_LINE = /^sep=(.)\r?\n?/i;
 
-/** Decodes and parses a delimited text file. */
-export function readCsv(bytes: Uint8Array): CsvRead {
+/** Decodes and parses a delimited text file (see parseCsv for `limits`). */
+export function readCsv(bytes: Uint8Array, limits?: CsvLimits): CsvRead {
 	const { text, encoding } = decodeText(bytes);
 	let body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 	let delimiter: Delimiter | null = null;
@@ -214,5 +243,5 @@ export function readCsv(bytes: Uint8Array): CsvRead {
 		body = body.slice(sep[0].length);
 	}
 	delimiter ??= detectDelimiter(body);
-	return { rows: parseCsv(body, delimiter), encoding, delimiter };
+	return { rows: parseCsv(body, delimiter, limits), encoding, delimiter };
 }

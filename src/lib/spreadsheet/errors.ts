@@ -9,7 +9,15 @@ export type SpreadsheetErrorCode =
 	/** Password-protected (encrypted) workbook: the cells cannot be read without the password. */
 	| 'encrypted'
 	/** A readable file without any non-blank cell (or the chosen sheet is blank). */
-	| 'no-data';
+	| 'no-data'
+	/** Larger than the upload limit (limits.ts maxFileBytes). */
+	| 'too-large'
+	/** A ZIP (.xlsx, .ods) that would expand beyond the limits: too many files, too large, or compressed too
+	 * well to be a spreadsheet (a "zip bomb"). Decided from the ZIP directory, before anything is unpacked. */
+	| 'compressed-bomb'
+	/** The sheet spans more rows or columns than we read (limits.ts maxRows, maxColumns), or declares more
+	 * repeated or linked cells than we expand (maxExpandedCells). */
+	| 'sheet-too-large';
 
 export const UNSUPPORTED_MESSAGE = 'This file is not a spreadsheet SheetJS can read (.xlsx, .xls, .ods or .csv)';
 
@@ -21,6 +29,29 @@ export class SpreadsheetError extends Error {
 		this.name = 'SpreadsheetError';
 		this.code = code;
 	}
+}
+
+/** "1,048,576". */
+export function formatCount(n: number): string {
+	return n.toLocaleString('en-US');
+}
+
+/**
+ * "73.4 MB", "12.3 GB", "50 MB" (binary units, as limits.ts). `up` rounds up, so a file just over a limit
+ * never reads as the limit itself ("50.1 MB", not "50.0 MB").
+ */
+export function formatBytes(bytes: number, rounding: 'up' | 'nearest' = 'nearest'): string {
+	const units: [number, string][] = [
+		[1024 ** 3, 'GB'],
+		[1024 ** 2, 'MB'],
+		[1024, 'KB']
+	];
+	const [size, unit] = units.find(([size]) => bytes >= size) ?? [1, 'bytes'];
+	if (size === 1) return `${formatCount(bytes)} ${bytes === 1 ? 'byte' : 'bytes'}`;
+	const value = bytes / size;
+	if (Number.isInteger(value)) return `${formatCount(value)} ${unit}`;
+	const tenths = rounding === 'up' ? Math.ceil(value * 10) / 10 : Math.round(value * 10) / 10;
+	return `${tenths.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} ${unit}`;
 }
 
 export function isSpreadsheetError(error: unknown): error is SpreadsheetError {
