@@ -7,7 +7,8 @@ import { findChromium } from './chromium.mjs';
 
 const e2eOnly = process.argv.includes('--e2e-only');
 const extra = process.argv.slice(2).filter((a) => a !== '--e2e-only');
-const reportDir = 'test-results/reports';
+// Outside test-results/, which Playwright empties when it starts.
+const reportDir = '.test-reports';
 rmSync(reportDir, { recursive: true, force: true });
 mkdirSync(reportDir, { recursive: true });
 
@@ -29,7 +30,7 @@ let ok = true;
 if (!e2eOnly) {
 	ok = run('types', 'npx', ['svelte-kit', 'sync']) && ok;
 	ok = run('types', 'npx', ['svelte-check', '--tsconfig', './tsconfig.json', '--threshold', 'error', '--output', 'machine']) && ok;
-	ok = run('unit', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile=${reportDir}/vitest.json`]) && ok;
+	ok = run('unit', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportDir}/vitest.json`]) && ok;
 }
 ok = run('build', 'npx', ['vite', 'build', '--logLevel', 'warn']) && ok;
 if (ok || existsSync('build/index.html'))

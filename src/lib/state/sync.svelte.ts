@@ -27,7 +27,8 @@ export interface Notice {
 }
 
 export class SyncState {
-	pending = $state(0);
+	/** Null until the outbox was read: "All changes synced" must never show before we know. */
+	pending = $state<number | null>(null);
 	lastSyncAt = $state<number | null>(null);
 	running = $state(false);
 	error = $state<string | null>(null);
@@ -43,7 +44,7 @@ export class SyncState {
 		this.stop();
 		this.stops.push(
 			watch(pendingMutationCount, (n) => {
-				const grew = n > this.pending;
+				const grew = n > (this.pending ?? 0);
 				this.pending = n;
 				if (grew) this.schedule(0);
 			}),
@@ -62,6 +63,7 @@ export class SyncState {
 		for (const stop of this.stops) stop();
 		this.stops = [];
 		clearTimeout(this.timer);
+		this.pending = null;
 	}
 
 	onBatchFinished(listener: (batch: BatchRecord) => void): () => void {
