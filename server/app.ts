@@ -80,8 +80,11 @@ export async function createPortalServer(opts: PortalServerOptions): Promise<Por
 			else res.destroy();
 		});
 	});
-	// Slow-loris guard: a client must send its headers and body within these limits.
-	server.headersTimeout = 20_000;
+	// Idle keep-alive sockets stay open longer than clients keep them (Node's 5 s default races with a
+	// client reusing the socket and turns a POST into "socket hang up"); headersTimeout must exceed it.
+	// Slow-loris guard: a client must still send its headers and body within these limits.
+	server.keepAliveTimeout = 65_000;
+	server.headersTimeout = 66_000;
 	server.requestTimeout = 120_000;
 
 	try {
