@@ -2,7 +2,7 @@
 // It reads the file, checks every row against the admin's local copy, keeps the preview in memory
 // (the main thread asks for pages), commits Apply to IndexedDB, and builds every workbook we download.
 /// <reference lib="webworker" />
-import { buildPreview, type Preview } from '../domain/preview';
+import { buildPreview, rowsForDisplay, type Preview } from '../domain/preview';
 import type { PreviewRowView, PreviewSummary } from '../domain/preview-view';
 import { createRuleContext } from '../domain/rule-context';
 import type { RowOutcome, RuleContext } from '../domain/row-rules';
@@ -14,8 +14,7 @@ import { getMeta } from '../storage/meta-repo';
 import { loadAllUsers } from '../storage/users-repo';
 import { applyUpload } from '../sync/apply-upload';
 import { downloadAll } from '../sync/download';
-import { HttpTransport, TransportError } from '../sync/transport';
-import { SpreadsheetError } from './errors';
+import { HttpTransport } from '../sync/transport';
 import { readUploadedSheet } from './read';
 import { institutionsFileName, resultsFileName, templateFileName, usersExportFileName, writeInstitutions, writeResults, writeTemplate } from './write';
 import type { PreviewFilter, WorkerProgress, WorkerRequest, WorkerResponse } from './worker-protocol';
@@ -27,7 +26,7 @@ interface Held {
 	ctx: RuleContext;
 	/** meta.usersVersion read before the context loaded: unchanged at Apply means the preview still holds. */
 	usersVersion: number | undefined;
-	/** Display order: errors first, then everything else in file order. */
+	/** Display order: rowsForDisplay (errors, then warnings, then the rest, each in file order). */
 	order: RowOutcome[];
 }
 let held: Held | undefined;
@@ -76,8 +75,7 @@ async function preflight(id: number, fileName: string, bytes: ArrayBuffer, decla
 	const ctx = await contextPromise;
 	const preview = buildPreview({ rows: sheet.rows, fileName, sheetName: sheet.sheetName, declaredCount }, ctx, (done, total) => progress({ phase: 'checking', done, total }));
 	progress({ phase: 'checking', done: preview.counts.rows, total: preview.counts.rows });
-	const failed = preview.rows.filter((r) => r.status === 'failed');
-	held = { preview, ctx, usersVersion, order: failed.length ? [...failed, ...preview.rows.filter((r) => r.status !== 'failed')] : preview.rows };
+	held = { preview, ctx, usersVersion, order: rowsForDisplay(preview) };
 	const notices = preview.headerWarnings.map((w) => w.message);
 	let sheetNote: string | null = null;
 	if (sheet.sheetNames.length > 1)
@@ -197,12 +195,12 @@ async function handle(message: WorkerRequest): Promise<void> {
 scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
 	const message = event.data;
 	handle(message).catch((error: unknown) => {
-		const text =
-			error instanceof SpreadsheetError || error instanceof TransportError
-				? error.message
-				: error instanceof Error
-					? error.message
-					: 'Something went wrong while reading the file.';
+		// Our own errors carry sentences for admins; a programming error (TypeError and the like) does not.
+		const internal = !(error instanceof Error) || error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError || error instanceof SyntaxError;
+		if (internal) console.error('spreadsheet worker:', error);
+		const text = internal
+			? 'Something went wrong while processing the file. Nothing was changed. Try again; if it keeps happening, save the file as .xlsx and upload that.'
+			: (error as Error).message;
 		post({ type: 'error', id: message.id, message: text });
 	});
 };

@@ -3,6 +3,7 @@
 // Every text cell goes through neutralizeFormula; Account ID and Username are text cells with number
 // format "@" so Excel keeps leading zeros, also when the admin types into the template.
 // Passwords are never written: the results show "(set)" where the upload had one.
+import { PASSWORD_MASK } from '../domain/apply-plan';
 import { utils, write, type CellObject, type ColInfo, type WorkBook, type WorkSheet } from 'xlsx';
 import { LIMITS } from '../domain/field-rules';
 import { TEMPLATE_HEADERS, type ColumnMap } from '../domain/header-map';
@@ -162,7 +163,8 @@ export interface ResultsInput {
 	blocking?: string;
 }
 
-export const PASSWORD_SET = '(set)';
+/** What a results cell shows for a given password: the same mask the stored results use. */
+export const PASSWORD_SET = PASSWORD_MASK;
 const RESULT_COLUMNS = ['Row', 'Status', 'Reason', 'Changed'];
 
 /**

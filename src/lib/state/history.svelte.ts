@@ -1,6 +1,8 @@
 // Batch history on the Users tab: every upload with its counts, and its results workbook on demand
 // (rebuilt from the stored rows, so it always shows the latest status of each row).
 import type { BatchRecord } from '../storage/db';
+
+export type { BatchRecord };
 import { listBatches } from '../storage/batches-repo';
 import { watch } from '../storage/live';
 import { describe } from './session.svelte';

@@ -1,6 +1,5 @@
 // Who is signed in on this device, and the lifecycle of their local copy: restore on start (offline
 // first: local data shows before the server answers), sign in and download, expiry, sign out.
-import { SvelteDate } from 'svelte/reactivity';
 import type { SessionInfo } from '../sync/protocol';
 import { TransportError } from '../sync/transport';
 import type { DownloadProgress } from '../sync/download';
@@ -21,7 +20,6 @@ export class SessionState {
 	progress = $state<DownloadProgress | null>(null);
 	/** Set when another tab upgraded the database: this tab must reload. */
 	blocked = $state<string | null>(null);
-	readonly checkedAt = new SvelteDate(0);
 
 	constructor() {
 		onVersionChange(() => (this.blocked = 'The portal was updated in another tab. Reload this page to continue.'));
@@ -48,7 +46,6 @@ export class SessionState {
 	async verify(): Promise<boolean> {
 		try {
 			const info = await transport.session();
-			this.checkedAt.setTime(Date.now());
 			this.expired = info === null;
 			return info !== null;
 		} catch {

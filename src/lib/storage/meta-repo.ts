@@ -33,10 +33,6 @@ export async function setMeta<K extends keyof MetaValues>(key: K, value: MetaVal
 	await guarded(() => database.meta.put({ key, value }));
 }
 
-export async function deleteMeta(key: keyof MetaValues, database: PortalDb = db()): Promise<void> {
-	await guarded(() => database.meta.delete(key));
-}
-
 /** Must run inside a transaction that includes `meta`. */
 export async function bumpUsersVersion(database: PortalDb = db()): Promise<number> {
 	const current = ((await database.meta.get('usersVersion'))?.value as number | undefined) ?? 0;

@@ -66,11 +66,6 @@ export async function forEachUserChunk(onChunk: (users: UserRecord[]) => Promise
 	}
 }
 
-export async function countUsers(database: PortalDb = db()): Promise<number> {
-	const chunks = await guarded(() => database.userChunks.toArray());
-	return chunks.reduce((n, c) => n + c.users.length, 0);
-}
-
 export interface UserPatch {
 	accountId: string;
 	username: string;

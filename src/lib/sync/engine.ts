@@ -2,7 +2,7 @@
 // changes made elsewhere. One pass is `syncOnce`; scheduling, backoff and the one-tab lock live in
 // the sync state (src/lib/state/sync.svelte.ts), so this module stays testable with any transport.
 import type { BatchRecord, OutboxChunk } from '../storage/db';
-import { getMeta, getOrPutMeta, setMeta } from '../storage/meta-repo';
+import { getOrPutMeta, setMeta } from '../storage/meta-repo';
 import { oldestOutboxChunk } from '../storage/outbox-repo';
 import { settleOutboxChunk } from '../storage/settle-repo';
 import { pullChanges } from './download';
@@ -55,8 +55,4 @@ export async function syncOnce(transport: PortalTransport, onPushed: (count: num
 	result.pulled = await pullChanges(transport);
 	await setMeta('lastSyncAt', Date.now());
 	return result;
-}
-
-export async function lastSyncAt(): Promise<number | undefined> {
-	return getMeta('lastSyncAt');
 }
