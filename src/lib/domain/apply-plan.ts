@@ -19,8 +19,8 @@ export interface PlannedMutation {
 	/** The user's username as the portal spells it (the file may differ in case). */
 	username: string;
 	changes: UserChanges;
+	/** The user's values of the changed fields when checked: the conflict check and the rollback. */
 	base: UserBase;
-	before: { name: string; email: string; role: string };
 }
 
 export interface ApplyPlan {
@@ -35,7 +35,9 @@ export function planApply(preview: Preview, ctx: RuleContext): ApplyPlan {
 	const mutations: PlannedMutation[] = [];
 	const rows = finals.map((final, rowIndex): PlannedRow => {
 		// Passwords never reach storage in the clear: results keep only whether one was given.
-		const cells = passwordColumn === undefined ? final.cells : final.cells.map((c, i) => (i === passwordColumn ? (c.trim() ? PASSWORD_MASK : '') : c));
+		// (Copied only when there is a password to hide: most rows share the preview's cells.)
+		const password = passwordColumn === undefined ? '' : (final.cells[passwordColumn] ?? '');
+		const cells = password === '' ? final.cells : final.cells.map((c, i) => (i === passwordColumn ? (c.trim() ? PASSWORD_MASK : '') : c));
 		const source = preview.rows[rowIndex];
 		if (final.status !== 'Queued' || !source.mutation) return { ...final, cells };
 		const user = ctx.user(source.accountId, source.username);
@@ -45,8 +47,7 @@ export function planApply(preview: Preview, ctx: RuleContext): ApplyPlan {
 			accountId: user.accountId,
 			username: user.username,
 			changes: source.mutation.changes,
-			base: source.mutation.base,
-			before: { name: user.name, email: user.email, role: user.role }
+			base: source.mutation.base
 		});
 		return { ...final, cells, mutationIndex: mutations.length - 1 };
 	});

@@ -9,9 +9,10 @@ import type { RowOutcome, RuleContext } from '../domain/row-rules';
 import { summarize } from '../domain/results';
 import { FIELD_LABELS } from '../domain/types';
 import { getBatch } from '../storage/batches-repo';
+import { UsersChangedError } from '../storage/commit-batch-repo';
 import { listInstitutions } from '../storage/institutions-repo';
 import { getMeta } from '../storage/meta-repo';
-import { loadAllUsers } from '../storage/users-repo';
+import { loadAllUsers, loadUserSnapshot, snapshotUsers, type UserSnapshot } from '../storage/users-repo';
 import { applyUpload } from '../sync/apply-upload';
 import { downloadAll } from '../sync/download';
 import { HttpTransport } from '../sync/transport';
@@ -24,8 +25,8 @@ const scope = self as unknown as DedicatedWorkerGlobalScope;
 interface Held {
 	preview: Preview;
 	ctx: RuleContext;
-	/** meta.usersVersion read before the context loaded: unchanged at Apply means the preview still holds. */
-	usersVersion: number | undefined;
+	/** The stored users the context was built from; its version unchanged at Apply means the preview still holds. */
+	snapshot: UserSnapshot;
 	/** Display order: rowsForDisplay (errors, then warnings, then the rest, each in file order). */
 	order: RowOutcome[];
 }
@@ -35,11 +36,12 @@ function post(message: WorkerResponse, transfer: Transferable[] = []): void {
 	scope.postMessage(message, transfer);
 }
 
-async function loadContext(): Promise<RuleContext> {
+async function loadContext(): Promise<{ ctx: RuleContext; snapshot: UserSnapshot }> {
 	const owner = await getMeta('owner');
 	if (!owner) throw new Error('This device has no data for a signed-in admin. Sign in again.');
-	const [institutions, users] = await Promise.all([listInstitutions(), loadAllUsers()]);
-	return createRuleContext({ parent: { accountId: owner.parentAccountId, name: owner.parentName }, roles: owner.roles, institutions, users });
+	const [institutions, snapshot] = await Promise.all([listInstitutions(), loadUserSnapshot()]);
+	const ctx = createRuleContext({ parent: { accountId: owner.parentAccountId, name: owner.parentName }, roles: owner.roles, institutions, users: snapshotUsers(snapshot) });
+	return { ctx, snapshot };
 }
 
 function toView(row: RowOutcome): PreviewRowView {
@@ -66,16 +68,15 @@ async function preflight(id: number, fileName: string, bytes: ArrayBuffer, decla
 	const progress = (p: WorkerProgress) => post({ type: 'progress', id, progress: p });
 	progress({ phase: 'reading', done: 0, total: 0 });
 	// Users load from IndexedDB while the file parses; both are needed before checking.
-	const usersVersion = await getMeta('usersVersion');
 	const contextPromise = loadContext();
 	contextPromise.catch(() => {});
 	const sheet = readUploadedSheet(new Uint8Array(bytes), fileName);
 	const dataRows = Math.max(0, sheet.rows.length - 1);
 	progress({ phase: 'checking', done: 0, total: dataRows });
-	const ctx = await contextPromise;
+	const { ctx, snapshot } = await contextPromise;
 	const preview = buildPreview({ rows: sheet.rows, fileName, sheetName: sheet.sheetName, declaredCount }, ctx, (done, total) => progress({ phase: 'checking', done, total }));
 	progress({ phase: 'checking', done: preview.counts.rows, total: preview.counts.rows });
-	held = { preview, ctx, usersVersion, order: rowsForDisplay(preview) };
+	held = { preview, ctx, snapshot, order: rowsForDisplay(preview) };
 	const notices = preview.headerWarnings.map((w) => w.message);
 	let sheetNote: string | null = null;
 	if (sheet.sheetNames.length > 1)
@@ -106,20 +107,28 @@ function describeDelimiter(d: string): string {
 async function apply(id: number, batchId: string, admin: string): Promise<void> {
 	if (!held) throw new Error('There is no checked file to apply. Upload the file again.');
 	const { preview } = held;
-	let ctx = held.ctx;
+	let { ctx, snapshot } = held;
 	let fresh = preview;
-	// A sync or another tab may have changed users since the preview: then check again against the local
-	// copy as it is now, so what is applied is what the rules say today.
-	if ((await getMeta('usersVersion')) !== held.usersVersion) {
-		ctx = await loadContext();
-		fresh = buildPreview({ rows: reconstructRows(preview), fileName: preview.fileName, sheetName: preview.sheetName, declaredCount: preview.declaredCount }, ctx);
-	}
-	post({ type: 'progress', id, progress: { phase: 'applying', done: 0, total: fresh.counts.update } });
 	const owner = await getMeta('owner');
-	const batch = await applyUpload(fresh, ctx, { batchId, admin, parentName: owner?.parentName ?? '' });
-	held = undefined;
-	post({ type: 'progress', id, progress: { phase: 'applying', done: fresh.counts.update, total: fresh.counts.update } });
-	post({ type: 'applied', id, batchId, counts: batch.counts });
+	for (let attempt = 1; ; attempt++) {
+		// A sync or another tab may have changed users since the preview: then check again against the
+		// local copy as it is now, so what is applied is what the rules say today.
+		if ((await getMeta('usersVersion')) !== snapshot.version) {
+			({ ctx, snapshot } = await loadContext());
+			fresh = buildPreview({ rows: reconstructRows(preview), fileName: preview.fileName, sheetName: preview.sheetName, declaredCount: preview.declaredCount }, ctx);
+		}
+		post({ type: 'progress', id, progress: { phase: 'applying', done: 0, total: fresh.counts.update } });
+		try {
+			const batch = await applyUpload(fresh, ctx, { batchId, admin, parentName: owner?.parentName ?? '' }, snapshot);
+			held = undefined;
+			post({ type: 'progress', id, progress: { phase: 'applying', done: fresh.counts.update, total: fresh.counts.update } });
+			post({ type: 'applied', id, batchId, counts: batch.counts });
+			return;
+		} catch (error) {
+			// Changed between the check above and the commit: rare (a sync settling just then); check again.
+			if (!(error instanceof UsersChangedError) || attempt >= 3) throw error;
+		}
+	}
 }
 
 /** The sheet as buildPreview wants it: header row at its row number, data rows at theirs. */

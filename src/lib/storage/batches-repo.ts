@@ -1,5 +1,7 @@
 // Upload batches and their per-row results. Rows are stored in chunks of ROWS_PER_CHUNK in row order,
-// so a mutation finds its row by position (rowIndex) without scanning the batch.
+// so a mutation finds its row by position (rowIndex) without scanning the batch. A Queued row's
+// standard note (QUEUED_REASON) is not stored: it is the same on every such row, and 100,000 copies of
+// it were a fifth of what Apply serialised. Reads put it back.
 import { QUEUED_REASON } from '../domain/results';
 import { db, guarded, type BatchRecord, type BatchRowChunk, type PortalDb, type StoredRowResult } from './db';
 
@@ -13,7 +15,7 @@ function rowChunkId(batchId: string, seq: number): string {
 export async function createBatchInTx(batch: BatchRecord, rows: StoredRowResult[], database: PortalDb = db()): Promise<void> {
 	const chunks: BatchRowChunk[] = [];
 	for (let i = 0, seq = 0; i < rows.length; i += ROWS_PER_CHUNK, seq++)
-		chunks.push({ id: rowChunkId(batch.id, seq), batchId: batch.id, rows: rows.slice(i, i + ROWS_PER_CHUNK) });
+		chunks.push({ id: rowChunkId(batch.id, seq), batchId: batch.id, rows: rows.slice(i, i + ROWS_PER_CHUNK).map(toStored) });
 	await database.batches.put(batch);
 	await database.batchRows.bulkPut(chunks);
 }
@@ -66,10 +68,22 @@ export async function finalizeRowsInTx(batchId: string, finals: RowFinal[], data
 }
 
 function withoutQueuedNote(reason: string): string {
+	if (reason === QUEUED_REASON) return '';
+	if (!reason.includes(QUEUED_REASON)) return reason;
 	return reason
 		.split('; ')
 		.filter((part) => part !== QUEUED_REASON)
 		.join('; ');
+}
+
+function toStored(row: StoredRowResult): StoredRowResult {
+	return row.status === 'Queued' && row.reason.includes(QUEUED_REASON) ? { ...row, reason: withoutQueuedNote(row.reason) } : row;
+}
+
+/** Puts the Queued note back (rows stored before it was left out still have it). */
+function fromStored(row: StoredRowResult): StoredRowResult {
+	if (row.status !== 'Queued' || row.reason.split('; ').includes(QUEUED_REASON)) return row;
+	return { ...row, reason: row.reason ? `${QUEUED_REASON}; ${row.reason}` : QUEUED_REASON };
 }
 
 export async function listBatches(database: PortalDb = db()): Promise<BatchRecord[]> {
@@ -86,6 +100,8 @@ export async function getBatch(batchId: string, database: PortalDb = db()): Prom
 		const batch = await database.batches.get(batchId);
 		if (!batch) return undefined;
 		const chunks = await database.batchRows.where('batchId').equals(batchId).sortBy('id');
-		return { batch, rows: chunks.flatMap((c) => c.rows) };
+		const rows: StoredRowResult[] = [];
+		for (const chunk of chunks) for (const row of chunk.rows) rows.push(fromStored(row));
+		return { batch, rows };
 	});
 }

@@ -5,23 +5,41 @@ import type { SealedSecret } from '../sync/password-vault';
 import { createBatchInTx } from './batches-repo';
 import { db, guarded, type BatchRecord, type PortalDb, type StoredMutation, type StoredRowResult } from './db';
 import { appendMutationsInTx, reserveMutationIdsInTx } from './outbox-repo';
-import { patchUsersInTx } from './users-repo';
+import { patchUsersInTx, type UserPatch, type UserSnapshot } from './users-repo';
+
+function lap(name: string, start: number): number {
+	const end = performance.now();
+	performance.measure(name, { start, end });
+	return end;
+}
+
+/** The users changed between planning and committing (a sync or another tab): plan again. */
+export class UsersChangedError extends Error {
+	constructor() {
+		super('Users on this device kept changing while the upload was being applied (a sync was running), so nothing was applied. Select Apply again.');
+		this.name = 'UsersChangedError';
+	}
+}
 
 export async function commitBatch(
 	batch: Omit<BatchRecord, 'counts' | 'state'>,
 	plan: ApplyPlan,
 	/** Sealed passwords by mutation index; sealing is async WebCrypto, so it happens before the transaction. */
 	passwords: Map<number, SealedSecret>,
+	/** The users the plan was made against, if the caller holds them: saves reading them all again. */
+	snapshot?: UserSnapshot,
 	database: PortalDb = db()
 ): Promise<BatchRecord> {
 	return guarded(() =>
 		database.transaction('rw', [database.userChunks, database.meta, database.outbox, database.batches, database.batchRows], async () => {
+			// The plan's base values (what a rejection rolls back to) must be the users as stored now.
+			if (snapshot && (await database.meta.get('usersVersion'))?.value !== snapshot.version) throw new UsersChangedError();
 			const firstId = plan.mutations.length ? await reserveMutationIdsInTx(plan.mutations.length, database) : 0;
 			const mutations: StoredMutation[] = plan.mutations.map((m, i) => {
 				const { password, ...visible } = m.changes;
 				const sealed = passwords.get(i);
 				if (password !== undefined && !sealed) throw new Error('A password was not encrypted; nothing was applied.');
-				return { id: firstId + i, batchId: batch.id, rowIndex: m.rowIndex, kind: 'user.update', accountId: m.accountId, username: m.username, changes: visible, ...(sealed ? { password: sealed } : {}), base: m.base, before: m.before };
+				return { id: firstId + i, rowIndex: m.rowIndex, accountId: m.accountId, username: m.username, changes: visible, ...(sealed ? { password: sealed } : {}), base: m.base };
 			});
 			const rows: StoredRowResult[] = plan.rows.map((r) => ({
 				row: r.row,
@@ -34,15 +52,22 @@ export async function commitBatch(
 			const counts = { rows: rows.length, updated: 0, unchanged: 0, failed: 0, queued: 0 };
 			for (const row of rows) counts[row.status === 'Updated' ? 'updated' : row.status === 'Unchanged' ? 'unchanged' : row.status === 'Failed' ? 'failed' : 'queued']++;
 			const record: BatchRecord = { ...batch, counts, state: counts.queued ? 'queued' : 'done', ...(counts.queued ? {} : { finishedAt: Date.now() }) };
-			await patchUsersInTx(
-				plan.mutations
-					.map((m) => ({ accountId: m.accountId, username: m.username, set: { ...('name' in m.changes ? { name: m.changes.name } : {}), ...('email' in m.changes ? { email: m.changes.email } : {}), ...('role' in m.changes ? { role: m.changes.role } : {}) } }))
-					.filter((p) => Object.keys(p.set).length > 0),
-				[],
-				database
-			);
-			await appendMutationsInTx(mutations, database);
+			let t = performance.now();
+			const patches: UserPatch[] = [];
+			for (const { accountId, username, changes } of plan.mutations) {
+				const set: UserPatch['set'] = {};
+				if (changes.name !== undefined) set.name = changes.name;
+				if (changes.email !== undefined) set.email = changes.email;
+				if (changes.role !== undefined) set.role = changes.role;
+				// A password-only change has nothing to show locally.
+				if (set.name !== undefined || set.email !== undefined || set.role !== undefined) patches.push({ accountId, username, set });
+			}
+			await patchUsersInTx(patches, [], database, snapshot);
+			t = lap('apply:tx-users', t);
+			await appendMutationsInTx(batch.id, mutations, database);
+			t = lap('apply:tx-outbox', t);
 			await createBatchInTx(record, rows, database);
+			lap('apply:tx-results', t);
 			return record;
 		})
 	);

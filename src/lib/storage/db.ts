@@ -65,24 +65,30 @@ export interface StoredRowResult {
 export interface OutboxChunk {
 	/** The first mutation id in the chunk; chunks never overlap and are pushed in key order. */
 	id: number;
+	/** Every mutation of a chunk comes from this one upload (chunks are cut per upload). */
 	batchId: string;
 	mutations: StoredMutation[];
 }
 
+/**
+ * One queued user update. Kept lean because Apply writes 100,000 of them: the batch is the chunk's and
+ * the kind is always "user.update".
+ */
 export interface StoredMutation {
 	id: number;
-	batchId: string;
 	/** Position of the row in its batch's stored results, to finalise it when the server answers. */
 	rowIndex: number;
-	kind: 'user.update';
 	accountId: string;
 	username: string;
 	changes: { name?: string; email?: string; role?: string };
 	/** The password, encrypted with the device's non-extractable AES-GCM key; never stored in plaintext. */
 	password?: { iv: Uint8Array; data: ArrayBuffer };
+	/**
+	 * The user's values of the fields this change sets, as they were when the upload was checked: the
+	 * server's conflict check, and what a rejection rolls back to. (Apply re-checks the file if users
+	 * changed before it commits, so these are also the values the optimistic change replaced.)
+	 */
 	base: { name?: string; email?: string; role?: string };
-	/** The row's user as it was before the optimistic local change, to roll back on rejection. */
-	before: { name: string; email: string; role: string };
 }
 
 export type PortalDb = Dexie & {

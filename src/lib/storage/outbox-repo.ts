@@ -18,12 +18,12 @@ async function adjustCountInTx(delta: number, database: PortalDb): Promise<void>
 }
 
 /** Must run inside a transaction that includes `outbox` and `meta`. */
-export async function appendMutationsInTx(mutations: StoredMutation[], database: PortalDb = db()): Promise<void> {
+export async function appendMutationsInTx(batchId: string, mutations: StoredMutation[], database: PortalDb = db()): Promise<void> {
 	await adjustCountInTx(mutations.length, database);
 	const chunks: OutboxChunk[] = [];
 	for (let i = 0; i < mutations.length; i += PUSH_BATCH_MAX) {
 		const slice = mutations.slice(i, i + PUSH_BATCH_MAX);
-		chunks.push({ id: slice[0].id, batchId: slice[0].batchId, mutations: slice });
+		chunks.push({ id: slice[0].id, batchId, mutations: slice });
 	}
 	await database.outbox.bulkPut(chunks);
 }

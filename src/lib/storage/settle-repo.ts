@@ -2,7 +2,7 @@
 // in ONE transaction, so a crash in between can never leave a mutation both settled and still queued.
 import type { MutationResult } from '../sync/protocol';
 import { finalizeRowsInTx, type RowFinal } from './batches-repo';
-import { db, guarded, type BatchRecord, type OutboxChunk, type PortalDb } from './db';
+import { db, guarded, type BatchRecord, type OutboxChunk, type PortalDb, type StoredMutation } from './db';
 import { removeOutboxChunkInTx } from './outbox-repo';
 import { patchUsersInTx, type UserPatch } from './users-repo';
 
@@ -17,15 +17,15 @@ export async function settleOutboxChunk(chunk: OutboxChunk, results: MutationRes
 			for (const mutation of chunk.mutations) {
 				const result = byId.get(mutation.id);
 				if (!result) throw new Error(`The portal did not answer for change ${mutation.id}`);
-				let list = finals.get(mutation.batchId);
-				if (!list) finals.set(mutation.batchId, (list = []));
+				let list = finals.get(chunk.batchId);
+				if (!list) finals.set(chunk.batchId, (list = []));
 				if (result.status === 'applied') {
 					const { name, email, role, rev } = result.user;
 					patches.push({ accountId: mutation.accountId, username: mutation.username, set: { name, email, role, rev } });
 					list.push({ rowIndex: mutation.rowIndex, status: 'Updated', reason: '' });
 				} else {
 					// Roll the optimistic change back to what the admin had before the upload.
-					patches.push({ accountId: mutation.accountId, username: mutation.username, set: rollback(mutation.changes, mutation.before) });
+					patches.push({ accountId: mutation.accountId, username: mutation.username, set: rollback(mutation.changes, mutation.base) });
 					list.push({ rowIndex: mutation.rowIndex, status: 'Failed', reason: result.reason });
 				}
 			}
@@ -41,10 +41,9 @@ export async function settleOutboxChunk(chunk: OutboxChunk, results: MutationRes
 	);
 }
 
-function rollback(changes: { name?: string; email?: string; role?: string }, before: { name: string; email: string; role: string }) {
-	const set: { name?: string; email?: string; role?: string } = {};
-	if (changes.name !== undefined) set.name = before.name;
-	if (changes.email !== undefined) set.email = before.email;
-	if (changes.role !== undefined) set.role = before.role;
+/** The changed fields back to their base values (a password has none: the portal never had it from us). */
+function rollback(changes: StoredMutation['changes'], base: StoredMutation['base']): StoredMutation['changes'] {
+	const set: StoredMutation['changes'] = {};
+	for (const field of ['name', 'email', 'role'] as const) if (changes[field] !== undefined && base[field] !== undefined) set[field] = base[field];
 	return set;
 }

@@ -7,7 +7,7 @@ import { db, USERS_PER_CHUNK, wipeDatabase, type StoredMutation } from './db';
 import { getMeta } from './meta-repo';
 import { appendMutationsInTx, oldestOutboxChunk, pendingMutationCount, reserveMutationIdsInTx } from './outbox-repo';
 import { settleOutboxChunk } from './settle-repo';
-import { loadAllUsers, patchUsers, replaceAllUsers } from './users-repo';
+import { loadAllUsers, loadUserSnapshot, patchUsers, patchUsersInTx, replaceAllUsers } from './users-repo';
 
 function users(n: number, accountId = '1001'): UserRecord[] {
 	return Array.from({ length: n }, (_, i) => ({ accountId, username: `user${i}`, name: `User ${i}`, email: `user${i}.${accountId}@example.org`, role: 'Student', rev: i + 1 }));
@@ -46,9 +46,44 @@ describe('users repo', () => {
 	});
 });
 
+describe('patching from a snapshot of the stored users', () => {
+	async function patchWith(snapshot: Awaited<ReturnType<typeof loadUserSnapshot>>, name: string) {
+		const d = db();
+		return d.transaction('rw', d.userChunks, d.meta, () => patchUsersInTx([{ accountId: '1001', username: 'user1', set: { name } }], [], d, snapshot));
+	}
+
+	it('uses a current snapshot instead of re-reading, and never modifies it', async () => {
+		await replaceAllUsers(users(1500));
+		const snapshot = await loadUserSnapshot();
+		expect(snapshot.version).toBe(1);
+		// Mark the in-memory copy so the result shows which copy the patch started from.
+		const marked = { ...snapshot, chunks: snapshot.chunks.map((c, i) => (i === 0 ? { ...c, users: c.users.map((u) => (u.username === 'user2' ? { ...u, role: 'FromSnapshot' } : u)) } : c)) };
+		const before = JSON.stringify(marked.chunks);
+		await patchWith(marked, 'Patched');
+		expect(JSON.stringify(marked.chunks)).toBe(before);
+		const all = await loadAllUsers();
+		expect(all.find((u) => u.username === 'user1')?.name).toBe('Patched');
+		expect(all.find((u) => u.username === 'user2')?.role).toBe('FromSnapshot');
+		// Only the chunk that changed was written: the second chunk is the stored one, untouched.
+		expect((await db().userChunks.toArray()).map((c) => c.users.length)).toEqual([USERS_PER_CHUNK, 500]);
+		expect(await getMeta('usersVersion')).toBe(2);
+	});
+
+	it('reads the database when the snapshot is stale (users changed since it was taken)', async () => {
+		await replaceAllUsers(users(10));
+		const stale = await loadUserSnapshot();
+		await patchUsers([{ accountId: '1001', username: 'user2', set: { role: 'Teacher' } }]);
+		await patchWith(stale, 'Patched');
+		const all = await loadAllUsers();
+		expect(all.find((u) => u.username === 'user1')?.name).toBe('Patched');
+		// The change made after the snapshot survives.
+		expect(all.find((u) => u.username === 'user2')?.role).toBe('Teacher');
+	});
+});
+
 describe('outbox and settling', () => {
 	function mutation(id: number, rowIndex: number, username: string, email: string): StoredMutation {
-		return { id, batchId: 'b1', rowIndex, kind: 'user.update', accountId: '1001', username, changes: { email }, base: { email: `${username}.1001@example.org` }, before: { name: 'x', email: `${username}.1001@example.org`, role: 'Student' } };
+		return { id, rowIndex, accountId: '1001', username, changes: { email }, base: { email: `${username}.1001@example.org` } };
 	}
 
 	it('settles a pushed chunk: applied rows take the server state, rejected rows roll back, the batch finishes', async () => {
@@ -57,7 +92,7 @@ describe('outbox and settling', () => {
 		await d.transaction('rw', [d.outbox, d.meta, d.batches, d.batchRows, d.userChunks], async () => {
 			const first = await reserveMutationIdsInTx(2);
 			expect(first).toBe(1);
-			await appendMutationsInTx([mutation(1, 0, 'user0', 'new0@example.org'), mutation(2, 1, 'user1', 'new1@example.org')]);
+			await appendMutationsInTx('b1', [mutation(1, 0, 'user0', 'new0@example.org'), mutation(2, 1, 'user1', 'new1@example.org')]);
 			await createBatchInTx(
 				{ id: 'b1', fileName: 'f.xlsx', sheetName: 'Users', createdAt: 1, admin: 'admin', header: ['Account ID', 'Username', 'Email'], columnMap: { accountId: 0, username: 1, email: 2 }, parentName: 'Springfield Public Schools', counts: { rows: 3, updated: 0, unchanged: 1, failed: 0, queued: 2 }, state: 'queued' },
 				[
@@ -67,6 +102,9 @@ describe('outbox and settling', () => {
 				]
 			);
 		});
+		// The long note is not stored on every Queued row, but reads come back with it.
+		expect((await db().batchRows.toArray())[0].rows.map((r) => r.reason)).toEqual(['Name was trimmed', '', '']);
+		expect((await getBatch('b1'))!.rows.map((r) => r.reason)).toEqual([`${QUEUED_REASON}; Name was trimmed`, QUEUED_REASON, '']);
 		// The optimistic local change of user1, to be rolled back.
 		await patchUsers([{ accountId: '1001', username: 'user1', set: { email: 'new1@example.org' } }]);
 		expect(await pendingMutationCount()).toBe(2);

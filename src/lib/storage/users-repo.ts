@@ -48,9 +48,31 @@ export async function replaceAllUsers(users: UserRecord[], database: PortalDb = 
 
 /** Reads all users at once; for the worker, where one long task blocks nobody. */
 export async function loadAllUsers(database: PortalDb = db()): Promise<UserRecord[]> {
-	const chunks = await guarded(() => database.userChunks.toArray());
+	return snapshotUsers(await loadUserSnapshot(database));
+}
+
+/**
+ * The stored users exactly as they were at meta.usersVersion `version`, read in one transaction.
+ * Apply hands it back to patchUsersInTx, which then skips re-reading (and deserialising) every chunk
+ * when the version is still current: at 100,000 users that read was a quarter of Apply's time.
+ */
+export interface UserSnapshot {
+	version: number | undefined;
+	chunks: readonly UserChunk[];
+}
+
+export async function loadUserSnapshot(database: PortalDb = db()): Promise<UserSnapshot> {
+	return guarded(() =>
+		database.transaction('r', database.userChunks, database.meta, async () => {
+			const version = (await database.meta.get('usersVersion'))?.value as number | undefined;
+			return { version, chunks: await database.userChunks.toArray() };
+		})
+	);
+}
+
+export function snapshotUsers(snapshot: UserSnapshot): UserRecord[] {
 	const users: UserRecord[] = [];
-	for (const chunk of chunks) for (const user of chunk.users) users.push(user);
+	for (const chunk of snapshot.chunks) for (const user of chunk.users) users.push(user);
 	return users;
 }
 
@@ -75,9 +97,11 @@ export interface UserPatch {
 /**
  * Applies patches to existing users (matched case-insensitively) and inserts `added` users.
  * Must run inside a transaction covering userChunks and meta, so it commits with the caller's other writes.
+ * With a `snapshot` that is still current (same usersVersion, checked inside this transaction) the chunks
+ * come from memory instead of the database; they are never modified, only copied where they change.
  * Returns the keys of patches whose user was not found.
  */
-export async function patchUsersInTx(patches: UserPatch[], added: UserRecord[] = [], database: PortalDb = db()): Promise<string[]> {
+export async function patchUsersInTx(patches: UserPatch[], added: UserRecord[] = [], database: PortalDb = db(), snapshot?: UserSnapshot): Promise<string[]> {
 	const byAccount = new Map<string, Map<string, UserPatch>>();
 	for (const patch of patches) {
 		let map = byAccount.get(patch.accountId);
@@ -90,43 +114,60 @@ export async function patchUsersInTx(patches: UserPatch[], added: UserRecord[] =
 		if (!list) addedByAccount.set(user.accountId, (list = []));
 		list.push(user);
 	}
+	const current = snapshot && ((await database.meta.get('usersVersion'))?.value as number | undefined) === snapshot.version ? chunksByAccount(snapshot.chunks) : undefined;
 	const accounts = new Set([...byAccount.keys(), ...addedByAccount.keys()]);
 	const missing: string[] = [];
 	const changed: UserChunk[] = [];
 	for (const accountId of accounts) {
-		const chunks = await database.userChunks.where('accountId').equals(accountId).sortBy('id');
+		const chunks = current ? [...(current.get(accountId) ?? [])] : await database.userChunks.where('accountId').equals(accountId).sortBy('id');
+		const owned = new Set<number>();
+		const own = (i: number): UserChunk => {
+			if (!owned.has(i)) {
+				chunks[i] = { ...chunks[i], users: chunks[i].users.slice() };
+				owned.add(i);
+			}
+			return chunks[i];
+		};
 		const pending = byAccount.get(accountId) ?? new Map<string, UserPatch>();
-		for (const chunk of chunks) {
-			let touched = false;
-			chunk.users = chunk.users.map((user) => {
-				const patch = pending.get(user.username.toLowerCase());
-				if (!patch) return user;
-				pending.delete(user.username.toLowerCase());
-				touched = true;
-				return { ...user, ...patch.set };
-			});
-			if (touched) changed.push(chunk);
-		}
-		for (const patch of pending.values()) missing.push(userKey(patch.accountId, patch.username));
-		const extra = addedByAccount.get(accountId);
-		if (extra?.length) {
-			let last = chunks.at(-1);
-			let seq = chunks.length ? Number(last!.id.split(':')[1]) : -1;
-			for (const user of extra) {
-				if (!last || last.users.length >= USERS_PER_CHUNK) {
-					last = { id: chunkId(accountId, ++seq), accountId, users: [] };
-					chunks.push(last);
-				}
-				last.users.push(user);
-				if (!changed.includes(last)) changed.push(last);
+		for (let i = 0; i < chunks.length && pending.size; i++) {
+			const users = chunks[i].users;
+			for (let j = 0; j < users.length; j++) {
+				const key = users[j].username.toLowerCase();
+				const patch = pending.get(key);
+				if (!patch) continue;
+				pending.delete(key);
+				own(i).users[j] = { ...users[j], ...patch.set };
 			}
 		}
+		for (const patch of pending.values()) missing.push(userKey(patch.accountId, patch.username));
+		for (const user of addedByAccount.get(accountId) ?? []) {
+			const last = chunks.length - 1;
+			if (last < 0 || chunks[last].users.length >= USERS_PER_CHUNK) {
+				const seq = last < 0 ? 0 : Number(chunks[last].id.split(':')[1]) + 1;
+				chunks.push({ id: chunkId(accountId, seq), accountId, users: [] });
+				owned.add(chunks.length - 1);
+			}
+			own(chunks.length - 1).users.push(user);
+		}
+		for (const i of [...owned].sort((a, b) => a - b)) changed.push(chunks[i]);
 	}
 	if (changed.length) {
 		await database.userChunks.bulkPut(changed);
 		await bumpUsersVersion(database);
 	}
 	return missing;
+}
+
+function chunksByAccount(chunks: readonly UserChunk[]): Map<string, UserChunk[]> {
+	const map = new Map<string, UserChunk[]>();
+	for (const chunk of chunks) {
+		let list = map.get(chunk.accountId);
+		if (!list) map.set(chunk.accountId, (list = []));
+		list.push(chunk);
+	}
+	// Key order, as the database would return them.
+	for (const list of map.values()) list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+	return map;
 }
 
 export async function patchUsers(patches: UserPatch[], added: UserRecord[] = [], database: PortalDb = db()): Promise<string[]> {

@@ -5,15 +5,19 @@ import type { Preview } from '../domain/preview';
 import type { RuleContext } from '../domain/row-rules';
 import { commitBatch } from '../storage/commit-batch-repo';
 import type { BatchRecord } from '../storage/db';
+import type { UserSnapshot } from '../storage/users-repo';
 import { sealMany, type SealedSecret } from './password-vault';
 
-export async function applyUpload(preview: Preview, ctx: RuleContext, meta: { batchId: string; admin: string; parentName: string; now?: number }): Promise<BatchRecord> {
+export async function applyUpload(preview: Preview, ctx: RuleContext, meta: { batchId: string; admin: string; parentName: string; now?: number }, snapshot?: UserSnapshot): Promise<BatchRecord> {
+	let t = performance.now();
 	const plan = planApply(preview, ctx);
+	t = lap('apply:plan', t);
 	// Sealing is async WebCrypto, which cannot run inside an IndexedDB transaction: do it first.
 	const withPassword = plan.mutations.flatMap((m, i) => (m.changes.password !== undefined ? [i] : []));
 	const sealed = await sealMany(withPassword.map((i) => plan.mutations[i].changes.password!));
 	const passwords = new Map<number, SealedSecret>(withPassword.map((i, k) => [i, sealed[k]]));
-	return commitBatch(
+	t = lap('apply:seal', t);
+	const batch = await commitBatch(
 		{
 			id: meta.batchId,
 			fileName: preview.fileName,
@@ -25,6 +29,16 @@ export async function applyUpload(preview: Preview, ctx: RuleContext, meta: { ba
 			parentName: meta.parentName
 		},
 		plan,
-		passwords
+		passwords,
+		snapshot
 	);
+	lap('apply:commit', t);
+	return batch;
+}
+
+/** A named measure the bench reads (worker measures are collected with the page's). */
+function lap(name: string, start: number): number {
+	const end = performance.now();
+	performance.measure(name, { start, end });
+	return end;
 }

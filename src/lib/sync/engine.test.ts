@@ -8,7 +8,8 @@ import { db, wipeDatabase } from '../storage/db';
 import { listInstitutions } from '../storage/institutions-repo';
 import { setMeta } from '../storage/meta-repo';
 import { pendingMutationCount } from '../storage/outbox-repo';
-import { loadAllUsers } from '../storage/users-repo';
+import { UsersChangedError } from '../storage/commit-batch-repo';
+import { loadAllUsers, loadUserSnapshot, patchUsers, snapshotUsers } from '../storage/users-repo';
 import { applyUpload } from './apply-upload';
 import { downloadAll } from './download';
 import { syncOnce } from './engine';
@@ -32,17 +33,19 @@ async function signedIn(p: MemoryPortal) {
 	await downloadAll(p);
 }
 
-/** Uploads rows through the same code path as the worker's Apply. */
-async function upload(rows: string[][], batchId = 'b1') {
+/** Uploads rows through the same code path as the worker's Apply (checked against a snapshot of the users). */
+async function upload(rows: string[][], batchId = 'b1', beforeCommit?: () => Promise<void>) {
+	const snapshot = await loadUserSnapshot();
 	const ctx = createRuleContext({
 		parent: { accountId: '100', name: 'Springfield Public Schools' },
 		roles: ['Student', 'Teacher'],
 		institutions: await listInstitutions(),
-		users: await loadAllUsers()
+		users: snapshotUsers(snapshot)
 	});
 	const preview = buildPreview({ rows: [HEADER, ...rows], fileName: `${batchId}.xlsx`, sheetName: 'Users', declaredCount: rows.length }, ctx);
 	expect(preview.blocking).toBeNull();
-	return applyUpload(preview, ctx, { batchId, admin: 'admin', parentName: 'Springfield Public Schools' });
+	await beforeCommit?.();
+	return applyUpload(preview, ctx, { batchId, admin: 'admin', parentName: 'Springfield Public Schools' }, snapshot);
 }
 
 beforeEach(async () => {
@@ -111,6 +114,13 @@ describe('sync engine', () => {
 		const local = await loadAllUsers();
 		expect(local.find((u) => u.username === 'u3')?.email).toBe('theirs@example.org');
 		expect(local.find((u) => u.username === 'u4')?.name).toBe('Fine');
+	});
+
+	it('refuses to commit a plan made against users that changed since (its rollback values would be wrong)', async () => {
+		await expect(upload([['1001', 'u5', 'Mine', '', '', '']], 'b1', () => patchUsers([{ accountId: '1001', username: 'u5', set: { name: 'Synced meanwhile' } }]).then(() => {}))).rejects.toBeInstanceOf(UsersChangedError);
+		expect(await pendingMutationCount()).toBe(0);
+		expect(await getBatch('b1')).toBeUndefined();
+		expect((await loadAllUsers()).find((u) => u.username === 'u5')?.name).toBe('Synced meanwhile');
 	});
 
 	it('passwords travel to the server but are stored encrypted and deleted once acknowledged', async () => {

@@ -28,7 +28,7 @@ async function toWire(chunk: OutboxChunk): Promise<Mutation[]> {
 		const changes: Mutation['changes'] = { ...m.changes };
 		const password = passwords.get(m.id);
 		if (password !== undefined) changes.password = password;
-		return { id: m.id, batchId: m.batchId, kind: m.kind, accountId: m.accountId, username: m.username, changes, base: m.base };
+		return { id: m.id, batchId: chunk.batchId, kind: 'user.update', accountId: m.accountId, username: m.username, changes, base: m.base };
 	});
 }
 
