@@ -7,8 +7,11 @@ export class UserIndex<U extends User = User> {
 	readonly byEmail = new Map<string, U>();
 	/** Users per account, kept while adding so screens never loop over every user to count. */
 	readonly countByAccount = new Map<string, number>();
-	/** Lower-cased "username name email accountId" per user, in `users` order, for substring search. */
-	private haystack: string[] = [];
+	/**
+	 * Lower-cased "username name email accountId" per user, in `users` order, for substring search.
+	 * Built on first use: the spreadsheet worker's index only looks users up and never searches.
+	 */
+	private haystack: string[] | undefined;
 
 	readonly users: U[] = [];
 
@@ -26,7 +29,12 @@ export class UserIndex<U extends User = User> {
 		this.countByAccount.set(user.accountId, (this.countByAccount.get(user.accountId) ?? 0) + 1);
 		this.byKey.set(userKey(user.accountId, user.username), user);
 		if (user.email) this.byEmail.set(user.email.toLowerCase(), user);
-		this.haystack.push(`${user.username}\u0001${user.name}\u0001${user.email}\u0001${user.accountId}`.toLowerCase());
+		this.haystack?.push(searchText(user));
+	}
+
+	/** Builds the search text now (after a load, off the UI thread) rather than on the first keystroke. */
+	prepareSearch(): string[] {
+		return (this.haystack ??= this.users.map(searchText));
 	}
 
 	get(accountId: string, username: string): U | undefined {
@@ -44,7 +52,8 @@ export class UserIndex<U extends User = User> {
 	search(query: string, accountId?: string): number[] {
 		const terms = query.toLowerCase().split(/\s+/).filter(Boolean);
 		const hits: number[] = [];
-		const { users, haystack } = this;
+		const { users } = this;
+		const haystack = this.prepareSearch();
 		for (let i = 0; i < haystack.length; i++) {
 			if (accountId && users[i].accountId !== accountId) continue;
 			const text = haystack[i];
@@ -54,4 +63,8 @@ export class UserIndex<U extends User = User> {
 		}
 		return hits;
 	}
+}
+
+function searchText(user: User): string {
+	return `${user.username}\u0001${user.name}\u0001${user.email}\u0001${user.accountId}`.toLowerCase();
 }

@@ -1,12 +1,13 @@
-// What the Institutions & Users screens read: the admin's institutions with user counts, and an
-// in-memory index of every local user for instant search and paging. It reloads when the local
-// database says users changed (meta.usersVersion), whichever tab or worker changed them.
-import { UserIndex } from '../domain/user-index';
+// What the Institutions & Users screens read: the admin's institutions with user counts, and one page
+// of users for the current search. The users themselves live in the directory worker (see
+// src/lib/directory/protocol.ts); this class asks it for the page to show and drops answers to
+// superseded requests. It asks again whenever the local database says users changed
+// (meta.usersVersion), whichever tab or worker changed them.
+import { DirectoryClient } from '../directory/client';
 import type { Institution, UserRecord } from '../domain/types';
 import { listInstitutions } from '../storage/institutions-repo';
 import { watch } from '../storage/live';
 import { getMeta } from '../storage/meta-repo';
-import { forEachUserChunk } from '../storage/users-repo';
 import { saveFile } from './save-file';
 import { describe } from './session.svelte';
 import { spreadsheets } from './spreadsheets';
@@ -15,7 +16,6 @@ export const PAGE_SIZE = 50;
 
 export class DirectoryState {
 	institutions = $state.raw<Institution[]>([]);
-	index = $state.raw(new UserIndex<UserRecord>());
 	loaded = $state(false);
 	error = $state<string | null>(null);
 
@@ -23,24 +23,18 @@ export class DirectoryState {
 	accountFilter = $state('');
 	page = $state(0);
 
-	/** Positions into index.users matching the search, in index order. */
-	readonly matches = $derived.by(() => {
-		const q = this.query.trim();
-		if (!q && !this.accountFilter) return null;
-		return this.index.search(q, this.accountFilter || undefined);
-	});
-	readonly matchCount = $derived(this.matches ? this.matches.length : this.index.users.length);
-	readonly pageCount = $derived(Math.max(1, Math.ceil(this.matchCount / PAGE_SIZE)));
-	readonly pageUsers = $derived.by(() => {
-		const start = Math.min(this.page, this.pageCount - 1) * PAGE_SIZE;
-		const users = this.index.users;
-		if (!this.matches) return users.slice(start, start + PAGE_SIZE);
-		return this.matches.slice(start, start + PAGE_SIZE).map((i) => users[i]);
-	});
-	readonly userCounts = $derived(this.index.countByAccount);
+	/** Every local user, the users matching the search, and the page of them on screen. */
+	totalUsers = $state(0);
+	matchCount = $state(0);
+	pageCount = $state(1);
+	pageUsers = $state.raw<UserRecord[]>([]);
+	userCounts = $state.raw(new Map<string, number>());
 	readonly institutionsById = $derived(new Map(this.institutions.map((i) => [i.accountId, i])));
 
 	private stop: (() => void)[] = [];
+	private latest = 0;
+
+	constructor(private readonly client = new DirectoryClient()) {}
 
 	start(): void {
 		this.stopWatching();
@@ -52,7 +46,7 @@ export class DirectoryState {
 			),
 			watch(
 				() => getMeta('usersVersion'),
-				() => void this.reloadUsers(),
+				() => void this.show(true),
 				(e) => (this.error = String((e as Error).message ?? e))
 			)
 		);
@@ -63,29 +57,24 @@ export class DirectoryState {
 		this.stop = [];
 	}
 
-	private loading: Promise<void> | undefined;
-	private again = false;
-
-	/** Coalesces bursts of changes (a sync settles many chunks) into one reload at a time. */
-	private async reloadUsers(): Promise<void> {
-		if (this.loading) {
-			this.again = true;
-			return this.loading;
+	/** Asks the worker for the current page; only the latest request's answer is shown. */
+	private async show(reload = false): Promise<void> {
+		const request = ++this.latest;
+		try {
+			const view = await this.client.view({ query: this.query, accountId: this.accountFilter, page: this.page, pageSize: PAGE_SIZE }, reload);
+			if (request !== this.latest) return;
+			this.totalUsers = view.total;
+			this.matchCount = view.matchCount;
+			this.pageCount = view.pageCount;
+			this.page = view.page;
+			this.pageUsers = view.users;
+			this.userCounts = new Map(view.counts);
+			if (!this.loaded) performance.mark('users:ready');
+			this.loaded = true;
+			this.error = null;
+		} catch (error) {
+			if (request === this.latest) this.error = describe(error);
 		}
-		this.loading = (async () => {
-			do {
-				this.again = false;
-				// Built aside and swapped in whole, one chunk per task, so the table never shows half a
-				// reload and the main thread never blocks for long (users are stored sorted).
-				const next = new UserIndex<UserRecord>();
-				// Each chunk arrives in its own IndexedDB success task: that is the yield.
-				await forEachUserChunk((users) => next.addAll(users));
-				this.index = next;
-				if (!this.loaded) performance.mark('users:ready');
-				this.loaded = true;
-			} while (this.again);
-		})().finally(() => (this.loading = undefined));
-		return this.loading;
 	}
 
 	/** "Export Institutions": the workbook is built in the worker from the local copy, so it works offline. */
@@ -102,23 +91,35 @@ export class DirectoryState {
 	setQuery(query: string): void {
 		this.query = query;
 		this.page = 0;
+		void this.show();
 	}
 
 	setAccountFilter(accountId: string): void {
 		this.accountFilter = accountId;
 		this.page = 0;
+		void this.show();
+	}
+
+	goToPage(page: number): void {
+		this.page = Math.min(Math.max(0, page), this.pageCount - 1);
+		void this.show();
 	}
 
 	reset(): void {
 		this.stopWatching();
+		this.client.stop();
+		this.latest++;
 		this.institutions = [];
-		this.index = new UserIndex();
+		this.totalUsers = 0;
+		this.matchCount = 0;
+		this.pageCount = 1;
+		this.pageUsers = [];
+		this.userCounts = new Map();
 		this.loaded = false;
 		this.query = '';
 		this.accountFilter = '';
 		this.page = 0;
 	}
 }
-
 
 export const directory = new DirectoryState();
