@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { accountIdSchema } from '../src/lib/domain/dataset';
+import { accountIdSchema } from '../src/lib/domain/account-id';
 import { canonicalRole, unknownRoleMessage } from '../src/lib/domain/field-rules';
 import type { AppContext } from './context';
 import { HttpError, readJsonBody, sendJson } from './http';

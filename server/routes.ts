@@ -2,7 +2,7 @@
 // session, institutions, pull and push. Every route except signing in acts for the signed-in admin and
 // sees only that admin's parent account.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import {
 	PROTOCOL_VERSION,
 	PULL_PAGE_MAX,
@@ -66,7 +66,7 @@ function toHttpError(ctx: AppContext, err: unknown): HttpError {
 }
 
 /** Parses a body with a protocol schema; a 400 names the bad fields' paths, never echoes values. */
-function parseWith<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+function parseWith<T extends z.ZodMiniType>(schema: T, body: unknown): z.infer<T> {
 	const result = schema.safeParse(body);
 	if (result.success) return result.data;
 	const details = result.error.issues

@@ -1,8 +1,7 @@
 // The dataset file format (`npm start -- --data FILE`) and its validation.
 // The demo dataset is one of these; the reference server refuses a bad file naming the bad field's path.
 import { z } from 'zod';
-
-export const accountIdSchema = z.string().regex(/^\d{1,18}$/, 'Account ID must be 1-18 digits');
+import { accountIdSchema } from './account-id';
 
 export const parentSchema = z.object({ accountId: accountIdSchema, name: z.string().min(1) });
 

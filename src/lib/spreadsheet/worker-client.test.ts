@@ -9,7 +9,7 @@ class FakeWorker {
 	terminated = false;
 	postMessage(message: WorkerRequest) {
 		if (message.type === 'institutions')
-			queueMicrotask(() => this.onmessage?.({ data: { type: 'file', id: message.id, fileName: 'i.xlsx', bytes: new ArrayBuffer(1) } } as MessageEvent<WorkerResponse>));
+			queueMicrotask(() => this.onmessage?.({ data: { type: 'file', id: message.id, fileName: 'i.xlsx', blob: new Blob(['x']) } } as MessageEvent<WorkerResponse>));
 	}
 	terminate() {
 		this.terminated = true;

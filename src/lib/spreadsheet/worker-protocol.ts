@@ -21,7 +21,8 @@ export type WorkerResponse =
 	| { type: 'preview'; id: number; summary: PreviewSummary }
 	| { type: 'previewPage'; id: number; rows: PreviewRowView[]; total: number }
 	| { type: 'applied'; id: number; batchId: string; counts: { rows: number; updated: number; unchanged: number; failed: number; queued: number } }
-	| { type: 'file'; id: number; fileName: string; bytes: ArrayBuffer }
+	/** A finished workbook as a Blob made in the worker: the page gets a handle, never copies the bytes. */
+	| { type: 'file'; id: number; fileName: string; blob: Blob }
 	| { type: 'downloaded'; id: number; users: number }
 	| { type: 'error'; id: number; message: string };
 

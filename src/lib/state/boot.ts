@@ -9,6 +9,12 @@ function nextTask(): Promise<void> {
 }
 
 export async function loadInStages<T>(app: () => Promise<T>): Promise<T> {
+	await nextTask(); // after the first paint of "Loading…"
+	// The first number format and string comparison load ICU data: tens of ms, better here than
+	// inside the first render of a table or progress bar.
+	(1234).toLocaleString('en-US');
+	'a'.localeCompare('b');
+	await nextTask();
 	await import('../storage/db'); // Dexie
 	await nextTask();
 	await import('../sync/protocol'); // zod and the wire schemas

@@ -82,7 +82,7 @@ export class BulkUploadState {
 	async downloadTemplate(withUsers = false): Promise<void> {
 		try {
 			const file = await spreadsheets.request<'file'>({ type: 'template', withUsers });
-			saveFile(file.bytes, file.fileName);
+			saveFile(file.blob, file.fileName);
 		} catch (error) {
 			this.error = describe(error);
 		}
@@ -195,7 +195,7 @@ export class BulkUploadState {
 			const file = await spreadsheets.request<'file'>({ type: 'results', batchId });
 			performance.measure('bulk:results', 'bulk:results-start');
 			const counts = await batchCounts(batchId);
-			saveFile(file.bytes, file.fileName);
+			saveFile(file.blob, file.fileName);
 			this.completion = { ...counts, fileName: file.fileName };
 			this.step = 'done';
 		} catch (error) {

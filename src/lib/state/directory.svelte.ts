@@ -28,6 +28,8 @@ export class DirectoryState {
 	matchCount = $state(0);
 	pageCount = $state(1);
 	pageUsers = $state.raw<UserRecord[]>([]);
+	/** A search or page request is waiting for the worker's answer. */
+	busy = $state(false);
 	userCounts = $state.raw(new Map<string, number>());
 	readonly institutionsById = $derived(new Map(this.institutions.map((i) => [i.accountId, i])));
 
@@ -60,6 +62,7 @@ export class DirectoryState {
 	/** Asks the worker for the current page; only the latest request's answer is shown. */
 	private async show(reload = false): Promise<void> {
 		const request = ++this.latest;
+		this.busy = true;
 		try {
 			const view = await this.client.view({ query: this.query, accountId: this.accountFilter, page: this.page, pageSize: PAGE_SIZE }, reload);
 			if (request !== this.latest) return;
@@ -74,6 +77,8 @@ export class DirectoryState {
 			this.error = null;
 		} catch (error) {
 			if (request === this.latest) this.error = describe(error);
+		} finally {
+			if (request === this.latest) this.busy = false;
 		}
 	}
 
@@ -81,7 +86,7 @@ export class DirectoryState {
 	async exportInstitutions(): Promise<void> {
 		try {
 			const file = await spreadsheets.request<'file'>({ type: 'institutions' });
-			saveFile(file.bytes, file.fileName);
+			saveFile(file.blob, file.fileName);
 			this.error = null;
 		} catch (error) {
 			this.error = describe(error);
@@ -115,6 +120,7 @@ export class DirectoryState {
 		this.pageCount = 1;
 		this.pageUsers = [];
 		this.userCounts = new Map();
+		this.busy = false;
 		this.loaded = false;
 		this.query = '';
 		this.accountFilter = '';

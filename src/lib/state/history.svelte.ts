@@ -27,7 +27,7 @@ export class HistoryState {
 	async downloadResults(batchId: string): Promise<void> {
 		try {
 			const file = await spreadsheets.request<'file'>({ type: 'results', batchId });
-			saveFile(file.bytes, file.fileName);
+			saveFile(file.blob, file.fileName);
 		} catch (error) {
 			this.error = describe(error);
 		}

@@ -1,6 +1,7 @@
-// Hands bytes made in the worker to the browser as a download.
-export function saveFile(bytes: ArrayBuffer, fileName: string, type = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'): void {
-	const url = URL.createObjectURL(new Blob([bytes], { type }));
+// Hands a file made in the worker to the browser as a download. The Blob already holds the bytes
+// (made off the main thread), so this only creates a URL for it and clicks a link.
+export function saveFile(blob: Blob, fileName: string): void {
+	const url = URL.createObjectURL(blob);
 	const a = document.createElement('a');
 	a.href = url;
 	a.download = fileName;

@@ -1,6 +1,6 @@
 // The one interface through which the app talks to a portal backend, and its fetch implementation.
 // Engine and download code depend on `PortalTransport` only, so unit tests swap in an in-memory server.
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import type { Institution } from '../domain/types';
 import {
 	API,
@@ -56,7 +56,7 @@ export class HttpTransport implements PortalTransport {
 		private readonly fetchImpl: typeof fetch = (...args) => fetch(...args)
 	) {}
 
-	private async request<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+	private async request<T>(method: string, path: string, schema: z.ZodMiniType<T>, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
 		let response: Response;
 		try {
 			response = await this.fetchImpl(this.baseUrl + path, {
