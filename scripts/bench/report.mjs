@@ -96,7 +96,7 @@ export function printReport(report) {
 	row('(f) longest main-thread task, ms', (s) => withPass(ms(s.metrics.f), s.pass.longestTask), `<= ${t.longestTaskMs}`);
 	row('    same, after the sign-in click, ms', (s) => ms(s.metrics.fAfterLoad));
 	row('(g) peak JS heap, page, MB', (s) => mb(s.metrics.gMain));
-	row('    peak JS heap, worker, MB', (s) => mb(s.metrics.gWorker));
+	row('    peak JS heap, busiest worker, MB', (s) => mb(s.metrics.gWorker));
 	row('    peak page + workers, MB', (s) => mb(s.metrics.gSum));
 	row('(h) sign-in data-arrived→ready, ms', (s) => withPass(ms(s.metrics.h), s.pass.signinReady), `< ${t.signinReadyMs}`);
 	row('    sign-in click→ready, ms', (s) => ms(s.metrics.hTotal));
@@ -131,5 +131,6 @@ export function printReport(report) {
 	const busy = sizes.some((s) => s.summary?.maxLoadBefore > report.machine.cpus * 0.5);
 	if (busy) console.log(`\nNOTE: the machine was busy with other work during the bench (1-minute load average above ${report.machine.cpus * 0.5} before some runs): expect noisy times.`);
 	console.log(`\nratios: b/a and d/c are ratios of the medians (pass/fail); in parentheses the median of the per-run ratios.`);
-	console.log(`heap: V8 used heap from CDP Runtime.getHeapUsage every 100 ms, of the page and of each dedicated worker (the spreadsheet worker).`);
+	console.log(`heap: V8 used heap from CDP Runtime.getHeapUsage every 100 ms, of the page and of each dedicated worker (spreadsheet and directory; the busiest is shown, the sum counts all).`);
+	console.log(`longest task: the longtask API reports only tasks of 50 ms or more, so a run without any counts as 0.`);
 }

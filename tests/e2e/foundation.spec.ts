@@ -99,3 +99,19 @@ test('signing out removes this admin\u2019s data from the device', async ({ page
 	await page.reload();
 	await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
 });
+
+test('if the portal screen cannot be fetched, the page says so and offers Reload instead of loading forever', async ({ page }) => {
+	// The portal screen is loaded after the first paint (src/lib/state/boot.ts); fail just that file.
+	await page.route('**/_app/immutable/chunks/*.js', async (route) => {
+		const response = await route.fetch();
+		const body = await response.text();
+		if (body.includes('Bulk tools')) return route.abort('internetdisconnected');
+		return route.fulfill({ response, body });
+	});
+	await page.goto('/');
+	await expect(page.getByRole('alert')).toContainText('The portal could not be loaded. Check the connection and');
+	await expect(page.getByRole('button', { name: 'Reload' })).toBeVisible();
+	await page.unroute('**/_app/immutable/chunks/*.js');
+	await page.getByRole('button', { name: 'Reload' }).click();
+	await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+});
