@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { QUEUED_REASON } from '../domain/results';
 import type { UserRecord } from '../domain/types';
 import { createBatchInTx, getBatch } from './batches-repo';
@@ -43,6 +43,21 @@ describe('users repo', () => {
 		expect(all.find((u) => u.username === 'newbie')).toBeTruthy();
 		// The full first chunk stays full; the newcomer starts a second one.
 		expect((await db().userChunks.toArray()).map((c) => c.users.length)).toEqual([USERS_PER_CHUNK, 1]);
+	});
+});
+
+describe('patching from the database', () => {
+	it('reads one chunk at a time and stops once every patched user was found', async () => {
+		await replaceAllUsers(users(2500));
+		const reads = vi.spyOn(db().userChunks, 'get');
+		await patchUsers([{ accountId: '1001', username: 'user0', set: { name: 'First' } }]);
+		// Chunks hold users sorted by username: user0 is in the first of three.
+		expect(reads).toHaveBeenCalledTimes(1);
+		reads.mockClear();
+		expect(await patchUsers([{ accountId: '1001', username: 'nobody', set: { name: 'x' } }])).toEqual(['1001\u0000nobody']);
+		expect(reads).toHaveBeenCalledTimes(3);
+		reads.mockRestore();
+		expect((await loadAllUsers()).find((u) => u.username === 'user0')?.name).toBe('First');
 	});
 });
 

@@ -119,18 +119,30 @@ export async function patchUsersInTx(patches: UserPatch[], added: UserRecord[] =
 	const missing: string[] = [];
 	const changed: UserChunk[] = [];
 	for (const accountId of accounts) {
-		const chunks = current ? [...(current.get(accountId) ?? [])] : await database.userChunks.where('accountId').equals(accountId).sortBy('id');
+		const known = current ? [...(current.get(accountId) ?? [])] : undefined;
+		const ids = known ? known.map((c) => c.id) : ((await database.userChunks.where('accountId').equals(accountId).primaryKeys()) as string[]).sort();
+		const chunks: (UserChunk | undefined)[] = known ?? new Array<UserChunk | undefined>(ids.length);
+		// From the database, one chunk per read and only until every patch found its user: on the page
+		// (sync settling 500 changes) each read is its own short task instead of one read of 10,000 users.
+		// (Dexie promises awaited directly, no async helper: an extra native await between requests can let
+		// the transaction commit early.)
+		const loaded = (i: number): UserChunk => {
+			const chunk = chunks[i];
+			if (!chunk) throw new Error(`Users chunk ${ids[i]} disappeared during a write`);
+			return chunk;
+		};
 		const owned = new Set<number>();
 		const own = (i: number): UserChunk => {
 			if (!owned.has(i)) {
-				chunks[i] = { ...chunks[i], users: chunks[i].users.slice() };
+				chunks[i] = { ...chunks[i]!, users: chunks[i]!.users.slice() };
 				owned.add(i);
 			}
-			return chunks[i];
+			return chunks[i]!;
 		};
 		const pending = byAccount.get(accountId) ?? new Map<string, UserPatch>();
-		for (let i = 0; i < chunks.length && pending.size; i++) {
-			const users = chunks[i].users;
+		for (let i = 0; i < ids.length && pending.size; i++) {
+			if (!chunks[i]) chunks[i] = await database.userChunks.get(ids[i]);
+			const users = loaded(i).users;
 			for (let j = 0; j < users.length; j++) {
 				const key = users[j].username.toLowerCase();
 				const patch = pending.get(key);
@@ -141,15 +153,17 @@ export async function patchUsersInTx(patches: UserPatch[], added: UserRecord[] =
 		}
 		for (const patch of pending.values()) missing.push(userKey(patch.accountId, patch.username));
 		for (const user of addedByAccount.get(accountId) ?? []) {
-			const last = chunks.length - 1;
-			if (last < 0 || chunks[last].users.length >= USERS_PER_CHUNK) {
-				const seq = last < 0 ? 0 : Number(chunks[last].id.split(':')[1]) + 1;
-				chunks.push({ id: chunkId(accountId, seq), accountId, users: [] });
-				owned.add(chunks.length - 1);
+			const last = ids.length - 1;
+			if (last >= 0 && !chunks[last]) chunks[last] = await database.userChunks.get(ids[last]);
+			if (last < 0 || loaded(last).users.length >= USERS_PER_CHUNK) {
+				const seq = last < 0 ? 0 : Number(ids[last].split(':')[1]) + 1;
+				ids.push(chunkId(accountId, seq));
+				chunks.push({ id: ids[ids.length - 1], accountId, users: [] });
+				owned.add(ids.length - 1);
 			}
-			own(chunks.length - 1).users.push(user);
+			own(ids.length - 1).users.push(user);
 		}
-		for (const i of [...owned].sort((a, b) => a - b)) changed.push(chunks[i]);
+		for (const i of [...owned].sort((a, b) => a - b)) changed.push(chunks[i]!);
 	}
 	if (changed.length) {
 		await database.userChunks.bulkPut(changed);
