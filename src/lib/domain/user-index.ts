@@ -15,12 +15,7 @@ export class UserIndex<U extends User = User> {
 
 	readonly users: U[] = [];
 
-	constructor(users: U[] = []) {
-		this.addAll(users);
-	}
-
-	/** Adds users in the order given; callers feed it chunk by chunk to keep each step short. */
-	addAll(users: readonly U[]): void {
+	constructor(users: readonly U[] = []) {
 		for (const user of users) this.add(user);
 	}
 

@@ -7,12 +7,6 @@ import { db, guarded, type BatchRecord, type PortalDb, type StoredMutation, type
 import { appendMutationsInTx, reserveMutationIdsInTx } from './outbox-repo';
 import { patchUsersInTx, type UserPatch, type UserSnapshot } from './users-repo';
 
-function lap(name: string, start: number): number {
-	const end = performance.now();
-	performance.measure(name, { start, end });
-	return end;
-}
-
 /** The users changed between planning and committing (a sync or another tab): plan again. */
 export class UsersChangedError extends Error {
 	constructor() {
@@ -52,7 +46,6 @@ export async function commitBatch(
 			const counts = { rows: rows.length, updated: 0, unchanged: 0, failed: 0, queued: 0 };
 			for (const row of rows) counts[row.status === 'Updated' ? 'updated' : row.status === 'Unchanged' ? 'unchanged' : row.status === 'Failed' ? 'failed' : 'queued']++;
 			const record: BatchRecord = { ...batch, counts, state: counts.queued ? 'queued' : 'done', ...(counts.queued ? {} : { finishedAt: Date.now() }) };
-			let t = performance.now();
 			const patches: UserPatch[] = [];
 			for (const { accountId, username, changes } of plan.mutations) {
 				const set: UserPatch['set'] = {};
@@ -63,11 +56,8 @@ export async function commitBatch(
 				if (set.name !== undefined || set.email !== undefined || set.role !== undefined) patches.push({ accountId, username, set });
 			}
 			await patchUsersInTx(patches, [], database, snapshot);
-			t = lap('apply:tx-users', t);
 			await appendMutationsInTx(batch.id, mutations, database);
-			t = lap('apply:tx-outbox', t);
 			await createBatchInTx(record, rows, database);
-			lap('apply:tx-results', t);
 			return record;
 		})
 	);

@@ -76,18 +76,6 @@ export function snapshotUsers(snapshot: UserSnapshot): UserRecord[] {
 	return users;
 }
 
-/**
- * Reads users chunk by chunk in stored order, one small read per chunk, so the main thread never
- * deserialises 100,000 users in one task; `onChunk` may yield between chunks.
- */
-export async function forEachUserChunk(onChunk: (users: UserRecord[]) => Promise<void> | void, database: PortalDb = db()): Promise<void> {
-	const ids = await guarded(() => database.userChunks.orderBy('id').primaryKeys());
-	for (const id of ids) {
-		const chunk = await guarded(() => database.userChunks.get(id));
-		if (chunk) await onChunk(chunk.users);
-	}
-}
-
 export interface UserPatch {
 	accountId: string;
 	username: string;
