@@ -9,6 +9,7 @@ import { describe, session } from './session.svelte';
 import { saveFile } from './save-file';
 import { spreadsheets } from './spreadsheets';
 import { sync } from './sync.svelte';
+import { connectivity } from './connectivity.svelte';
 
 export type UploadStep = 'action' | 'form' | 'processing' | 'preview' | 'applying' | 'done';
 
@@ -169,7 +170,7 @@ export class BulkUploadState {
 		void sync.run();
 		for (;;) {
 			const batch = await getBatchRecord(batchId);
-			if (!batch || batch.state === 'done' || Date.now() > deadline || !navigator.onLine || session.expired) return;
+			if (!batch || batch.state === 'done' || Date.now() > deadline || !connectivity.worthTrying || session.expired) return;
 			const { queued, rows } = batch.counts;
 			this.progress = { phase: 'sending', done: rows - queued, total: rows };
 			await new Promise((resolve) => setTimeout(resolve, 250));
@@ -189,7 +190,7 @@ export class BulkUploadState {
 			performance.measure('bulk:apply-local', 'bulk:apply-start');
 			// Online: push now and wait a while, so the results carry the server's final word per row.
 			// A flaky connection may need a retry or two; rows still unanswered after that stay Queued.
-			if (navigator.onLine) await this.sendAndWait(batchId);
+			if (connectivity.worthTrying) await this.sendAndWait(batchId);
 			this.progress = { phase: 'writing', done: 0, total: 0 };
 			performance.mark('bulk:results-start');
 			const file = await spreadsheets.request<'file'>({ type: 'results', batchId });

@@ -1,5 +1,6 @@
 // PWA runtime state: service-worker registration (via workbox-window), "update available"
-// prompt state, online/offline status and an optional Background Sync nudge.
+// prompt state and an optional Background Sync nudge. Whether the portal answers is
+// connectivity.svelte.ts's business.
 //
 // svelte.config.js sets `kit.serviceWorker.register: false`; registration happens here.
 // In production SvelteKit bundles src/service-worker.ts into a single self-contained
@@ -22,13 +23,6 @@ type SyncCapableRegistration = ServiceWorkerRegistration & { sync?: SyncManager 
 
 export type SyncRequestedListener = () => void;
 
-function initialOnline(): boolean {
-	// Node (tests, build-time analysis) has a `navigator` without `onLine`.
-	return typeof navigator !== 'undefined' && typeof navigator.onLine === 'boolean'
-		? navigator.onLine
-		: true;
-}
-
 function hasServiceWorker(): boolean {
 	return typeof navigator !== 'undefined' && 'serviceWorker' in navigator;
 }
@@ -44,8 +38,6 @@ function isSyncRequested(data: unknown): boolean {
 export class PwaState {
 	/** A new service worker is installed and waiting; offer a reload. */
 	updateAvailable = $state(false);
-	/** Mirrors navigator.onLine (a hint: "online" doesn't guarantee the API is reachable). */
-	online = $state(initialOnline());
 
 	#wb: Workbox | undefined;
 	#registration: ServiceWorkerRegistration | undefined;
@@ -54,24 +46,12 @@ export class PwaState {
 	#cleanup: (() => void)[] = [];
 
 	/**
-	 * Start listening for connectivity changes and (in production builds, where supported)
-	 * register the service worker. Idempotent; returns a function that undoes it
+	 * Register the service worker (in production builds, where supported). Idempotent; returns a function that undoes it
 	 * (the registration itself stays, as registrations do).
 	 */
 	start(): () => void {
 		if (this.#started) return () => this.stop();
 		this.#started = true;
-
-		if (typeof window !== 'undefined') {
-			const update = () => (this.online = navigator.onLine);
-			window.addEventListener('online', update);
-			window.addEventListener('offline', update);
-			this.#cleanup.push(() => {
-				window.removeEventListener('online', update);
-				window.removeEventListener('offline', update);
-			});
-			update();
-		}
 
 		if (!dev && hasServiceWorker()) {
 			const wb = new Workbox(SW_URL, { scope: '/' });

@@ -1,4 +1,5 @@
 // The app's I/O capabilities, made once. Tests and future backends swap the transport here.
-import { HttpTransport, type PortalTransport } from '../sync/transport';
+import { HttpTransport } from '../sync/transport';
 
-export const transport: PortalTransport = new HttpTransport();
+/** Implements PortalTransport, plus the request outcomes and probe that reachability is made of. */
+export const transport = new HttpTransport();

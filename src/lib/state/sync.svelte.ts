@@ -1,6 +1,8 @@
-// Sync scheduling for the whole app: when to run a pass (online event, new outbox work, timer,
-// Background Sync), in exactly one tab at a time (Web Locks), with capped exponential backoff plus
-// jitter on retryable failures, and what the admin sees: pending count, last success, notices.
+// Sync scheduling for the whole app: when to run a pass (the portal answering again, new outbox work,
+// a timer), in exactly one tab at a time (Web Locks), with capped exponential backoff plus jitter when
+// the portal answers with an error (or Retry-After, when it says how long), and what the admin sees:
+// pending count, last success, notices. A portal that does not answer at all is connectivity's
+// business: no pass is tried until its probe gets an answer, then one runs at once.
 import type { BatchRecord } from '../storage/db';
 import { watch } from '../storage/live';
 import { getMeta } from '../storage/meta-repo';
@@ -8,6 +10,7 @@ import { pendingMutationCount } from '../storage/outbox-repo';
 import { syncOnce } from '../sync/engine';
 import { TransportError } from '../sync/transport';
 import { describe, session } from './session.svelte';
+import { connectivity } from './connectivity.svelte';
 import { pwa } from './pwa.svelte';
 import { transport } from './services';
 
@@ -18,6 +21,13 @@ export function backoffDelay(attempt: number, random = Math.random): number {
 	const ceiling = Math.min(BACKOFF.capMs, BACKOFF.baseMs * 2 ** attempt);
 	// "Full jitter": spreads retries of many admins hitting one recovering server.
 	return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/** Retry-After when the portal gave one (429, 503), else the backoff; never sooner than the backoff's floor. */
+export function retryWait(error: unknown, attempt: number, random = Math.random): number {
+	const seconds = error instanceof TransportError ? error.details.retryAfterSeconds : undefined;
+	if (seconds !== undefined && Number.isFinite(seconds) && seconds > 0) return Math.min(seconds, 3600) * 1000;
+	return backoffDelay(attempt, random);
 }
 
 export interface Notice {
@@ -36,6 +46,8 @@ export class SyncState {
 	notices = $state<Notice[]>([]);
 
 	private attempt = 0;
+	/** While the portal asked us to wait (an error answer or Retry-After), nothing automatic runs earlier. */
+	private backoffUntil = 0;
 	private timer: ReturnType<typeof setTimeout> | undefined;
 	private stops: (() => void)[] = [];
 	private listeners = new Set<(batch: BatchRecord) => void>();
@@ -46,17 +58,15 @@ export class SyncState {
 			watch(pendingMutationCount, (n) => {
 				const grew = n > (this.pending ?? 0);
 				this.pending = n;
-				if (grew) this.schedule(0);
+				if (grew) this.nudge();
 			}),
 			watch(
 				() => getMeta('lastSyncAt'),
 				(t) => (this.lastSyncAt = t ?? null)
-			)
+			),
+			connectivity.onReachable(() => this.nudge())
 		);
-		const online = () => this.schedule(0);
-		window.addEventListener('online', online);
-		this.stops.push(() => window.removeEventListener('online', online));
-		this.schedule(0);
+		this.nudge();
 	}
 
 	stop(): void {
@@ -71,7 +81,16 @@ export class SyncState {
 		return () => this.listeners.delete(listener);
 	}
 
-	schedule(delayMs: number): void {
+	/**
+	 * A pass soon, unless the portal asked us to wait: every automatic trigger (new work, the portal
+	 * answering again, Background Sync, sign-in) comes through here, so none can shorten a backoff.
+	 */
+	nudge(): void {
+		if (Date.now() < this.backoffUntil) return;
+		this.schedule(0);
+	}
+
+	private schedule(delayMs: number): void {
 		clearTimeout(this.timer);
 		this.retryAt = delayMs > 0 ? Date.now() + delayMs : null;
 		this.timer = setTimeout(() => void this.run(), delayMs);
@@ -80,7 +99,7 @@ export class SyncState {
 	/** One sync pass now, if no other tab is syncing. Resolves when this tab's pass ends. */
 	async run(): Promise<void> {
 		if (session.status !== 'ready' || session.expired) return;
-		if (typeof navigator !== 'undefined' && !navigator.onLine) return;
+		if (!connectivity.worthTrying) return;
 		const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
 		if (!locks) return this.pass();
 		// ifAvailable: a tab that finds the lock taken leaves the work to the holder and watches via liveQuery.
@@ -95,20 +114,28 @@ export class SyncState {
 		try {
 			const result = await syncOnce(transport);
 			this.attempt = 0;
+			this.backoffUntil = 0;
 			this.error = null;
 			this.retryAt = null;
 			for (const batch of result.finishedBatches) {
 				for (const listener of this.listeners) listener(batch);
 			}
 		} catch (error) {
-			this.error = describe(error);
-			if (error instanceof TransportError && error.kind === 'unauthenticated') {
+			if (error instanceof TransportError && error.kind === 'offline') {
+				// No answer: the status pill says so, and connectivity nudges us the moment the portal answers.
+				// Where the browser has Background Sync, it also wakes a background tab when the network is back.
+				this.error = null;
+				void pwa.requestBackgroundSync();
+			} else if (error instanceof TransportError && error.kind === 'unauthenticated') {
+				this.error = describe(error);
 				session.markExpired();
 			} else if (!(error instanceof TransportError) || error.retryable) {
-				// Where the browser has Background Sync, it wakes us when the network is back, even in a background tab.
-				void pwa.requestBackgroundSync();
-				const wait = error instanceof TransportError && error.details.retryAfterSeconds ? error.details.retryAfterSeconds * 1000 : backoffDelay(this.attempt++);
+				this.error = describe(error);
+				const wait = retryWait(error, this.attempt++);
+				this.backoffUntil = Date.now() + wait;
 				this.schedule(wait);
+			} else {
+				this.error = describe(error);
 			}
 		} finally {
 			this.running = false;

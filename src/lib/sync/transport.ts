@@ -40,6 +40,20 @@ export class TransportError extends Error {
 	}
 }
 
+/** Whether a request reached the portal: what reachability is made of. */
+export type RequestOutcome = 'answered' | 'no-answer';
+
+/**
+ * How long a request may wait. A portal that accepts the connection and then says nothing would
+ * otherwise hold a sync pass (and the status) forever.
+ */
+export const REQUEST_TIMEOUTS = {
+	/** Until the answer starts. */
+	headersMs: 20_000,
+	/** For the whole body once it started: a 5,000-user page on a slow line takes a while. */
+	bodyMs: 120_000
+};
+
 export interface PortalTransport {
 	signIn(request: SignInRequest): Promise<SessionInfo>;
 	/** The current session, or null when signed out or expired. Throws 'offline' when the server is unreachable. */
@@ -50,13 +64,74 @@ export interface PortalTransport {
 	push(request: PushRequest): Promise<PushResponse>;
 }
 
+/** Retry-After is either seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function retryAfterHeader(value: string | null, now = Date.now()): number | undefined {
+	if (!value) return undefined;
+	if (/^\d+$/.test(value.trim())) return Number(value.trim());
+	const at = Date.parse(value);
+	return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+/** Only the portal answers in JSON; a captive portal's login page or a gateway's error page does not. */
+function isPortalAnswer(response: Response): boolean {
+	return response.status === 204 || (response.headers.get('content-type') ?? '').includes('application/json');
+}
+
 export class HttpTransport implements PortalTransport {
+	private readonly observers = new Set<(outcome: RequestOutcome) => void>();
+
 	constructor(
 		private readonly baseUrl = '',
-		private readonly fetchImpl: typeof fetch = (...args) => fetch(...args)
+		private readonly fetchImpl: typeof fetch = (...args) => fetch(...args),
+		private readonly timeouts = REQUEST_TIMEOUTS
 	) {}
 
+	/** Tells `listener` whether each request reached the portal. Returns the unsubscribe function. */
+	observe(listener: (outcome: RequestOutcome) => void): () => void {
+		this.observers.add(listener);
+		return () => this.observers.delete(listener);
+	}
+
+	private report(outcome: RequestOutcome): void {
+		for (const listener of this.observers) listener(outcome);
+	}
+
+	/** Any answer at all from the portal, within `timeoutMs`: the reachability probe. */
+	async probe(timeoutMs = 8000): Promise<boolean> {
+		const controller = new AbortController();
+		const timer = setTimeout(() => controller.abort(), timeoutMs);
+		try {
+			const response = await this.fetchImpl(this.baseUrl + API.session, { method: 'GET', credentials: 'same-origin', cache: 'no-store', headers: { accept: 'application/json' }, signal: controller.signal });
+			await response.arrayBuffer();
+			const answered = isPortalAnswer(response);
+			this.report(answered ? 'answered' : 'no-answer');
+			return answered;
+		} catch {
+			this.report('no-answer');
+			return false;
+		} finally {
+			clearTimeout(timer);
+		}
+	}
+
 	private async request<T>(method: string, path: string, schema: z.ZodMiniType<T>, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+		const controller = new AbortController();
+		let timedOut = false;
+		const arm = (ms: number) =>
+			setTimeout(() => {
+				timedOut = true;
+				controller.abort();
+			}, ms);
+		let timer = arm(this.timeouts.headersMs);
+		const noAnswer = () => {
+			this.report('no-answer');
+			return new TransportError(
+				'offline',
+				timedOut
+					? `The portal did not answer within ${Math.round(this.timeouts.headersMs / 1000)} seconds. Changes wait on this device and are sent when it answers.`
+					: 'The portal cannot be reached. Check the network connection.'
+			);
+		};
 		let response: Response;
 		try {
 			response = await this.fetchImpl(this.baseUrl + path, {
@@ -64,23 +139,38 @@ export class HttpTransport implements PortalTransport {
 				credentials: 'same-origin',
 				cache: 'no-store',
 				headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-				body: body === undefined ? undefined : JSON.stringify(body)
+				body: body === undefined ? undefined : JSON.stringify(body),
+				signal: controller.signal
 			});
 		} catch {
-			throw new TransportError('offline', 'The portal cannot be reached. Check the network connection.');
+			clearTimeout(timer);
+			throw noAnswer();
 		}
+		clearTimeout(timer);
+		if (!isPortalAnswer(response)) {
+			// Drain so the connection can be reused; what a captive portal or gateway says is not ours to parse.
+			await response.arrayBuffer().catch(() => undefined);
+			throw noAnswer();
+		}
+		timer = arm(this.timeouts.bodyMs);
 		let json: unknown;
 		try {
 			json = response.status === 204 ? {} : await response.json();
 		} catch {
+			// A connection cut mid-answer (or a body that never finished) reads as a broken body.
+			if (response.ok || timedOut) throw noAnswer();
+			this.report('answered');
 			if (response.status >= 500) throw new TransportError('server', `The portal answered ${response.status}.`, response.status);
-			// A connection cut mid-answer reads as a broken body.
-			throw new TransportError(response.ok ? 'offline' : 'protocol', `The portal sent an unreadable answer (${response.status}).`, response.status);
+			throw new TransportError('protocol', `The portal sent an unreadable answer (${response.status}).`, response.status);
+		} finally {
+			clearTimeout(timer);
 		}
+		this.report('answered');
 		if (!response.ok) {
 			const parsed = apiErrorSchema.safeParse(json);
 			const message = parsed.success ? parsed.data.error.message : `The portal answered ${response.status}.`;
-			const details = parsed.success ? { expectedId: parsed.data.error.expectedId, retryAfterSeconds: parsed.data.error.retryAfterSeconds } : {};
+			const retryAfterSeconds = (parsed.success ? parsed.data.error.retryAfterSeconds : undefined) ?? retryAfterHeader(response.headers.get('retry-after'));
+			const details = { expectedId: parsed.success ? parsed.data.error.expectedId : undefined, retryAfterSeconds };
 			const kind: TransportErrorKind =
 				response.status === 401
 					? 'unauthenticated'
