@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildPreview } from './preview';
-import { finalizeRows, neutralizeFormula, QUEUED_REASON, summarize, summaryText, type ApplyOutcome, type FinalStatus } from './results';
+import { finalizeRows, neutralizeFormula, QUEUED_REASON, summarize, outcomeSentence, type ApplyOutcome, type FinalStatus } from './results';
 import { ruleContext, sheet } from './test-factories';
 
 const ctx = ruleContext();
@@ -34,7 +34,8 @@ describe('finalizeRows', () => {
 		const summary = summarize(final);
 		expect(summary).toEqual({ rows: 5, updated: 1, unchanged: 1, failed: 2, queued: 1 });
 		expect(summary.updated + summary.unchanged + summary.failed + summary.queued).toBe(summary.rows);
-		expect(summaryText(summary)).toBe('5 rows: 1 updated, 1 unchanged, 2 failed, 1 waiting to be sent');
+		expect(outcomeSentence(summary)).toBe('1 row updated, 2 rows had errors.');
+		expect(outcomeSentence({ updated: 12_000, failed: 1 })).toBe('12,000 rows updated, 1 row had errors.');
 	});
 
 	it('fails every row of a blocked preview with the blocking reason', () => {

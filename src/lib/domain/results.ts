@@ -81,11 +81,10 @@ export function summarize(rows: readonly Pick<FinalRow, 'status'>[]): ResultSumm
 	return summary;
 }
 
-/** One sentence for the end of an upload ("118 rows: 100 updated, 3 unchanged, 15 failed"). */
-export function summaryText(summary: ResultSummary): string {
-	const parts = [`${summary.updated} updated`, `${summary.unchanged} unchanged`, `${summary.failed} failed`];
-	if (summary.queued > 0) parts.push(`${summary.queued} waiting to be sent`);
-	return `${summary.rows} ${summary.rows === 1 ? 'row' : 'rows'}: ${parts.join(', ')}`;
+/** The help article's completion message: "5 rows updated, 1 row had errors." */
+export function outcomeSentence(counts: Pick<ResultSummary, 'updated' | 'failed'>): string {
+	const rows = (n: number) => `${n.toLocaleString('en-US')} ${n === 1 ? 'row' : 'rows'}`;
+	return `${rows(counts.updated)} updated, ${rows(counts.failed)} had errors.`;
 }
 
 /**
