@@ -1,0 +1,108 @@
+// Every screen at every width an admin uses, from a small phone to a large monitor: no sideways
+// scrolling, the dialog's actions always in view, the backdrop over everything, touch-sized controls on
+// narrow screens, and no serious accessibility violations on phones and desktops.
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { PortalPage } from './pages/portal';
+
+const WIDTHS = [360, 390, 768, 1280, 1920];
+const AXE_WIDTHS = new Set([390, 1280]);
+
+test.beforeEach(async ({ request }) => {
+	await request.post('/api/__test/reset', { data: {} });
+});
+
+async function expectFits(page: Page, screen: string) {
+	const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+	expect(scrollWidth, `${screen}: the page scrolls sideways`).toBeLessThanOrEqual(innerWidth);
+}
+
+async function expectInViewport(page: Page, locator: Locator, what: string) {
+	const box = await locator.boundingBox();
+	const size = page.viewportSize()!;
+	expect(box, `${what} is on screen`).not.toBeNull();
+	expect(box!.x, `${what}: left edge`).toBeGreaterThanOrEqual(0);
+	expect(box!.y, `${what}: top edge`).toBeGreaterThanOrEqual(0);
+	expect(box!.x + box!.width, `${what}: right edge`).toBeLessThanOrEqual(size.width);
+	expect(box!.y + box!.height, `${what}: bottom edge`).toBeLessThanOrEqual(size.height);
+}
+
+async function expectTouchSized(scope: Locator, width: number) {
+	if (width > 768) return;
+	const heights = await scope.locator('button:visible, select:visible, input:visible').evaluateAll((els) =>
+		els.map((el) => ({ what: el.outerHTML.slice(0, 80), height: el.getBoundingClientRect().height }))
+	);
+	const small = heights.filter((h) => h.height < 44);
+	expect(small, 'controls under 44 px high').toEqual([]);
+}
+
+async function expectAccessible(page: Page, width: number, screen: string) {
+	if (!AXE_WIDTHS.has(width)) return;
+	const results = await new AxeBuilder({ page }).analyze();
+	const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+	expect(serious, `${screen} at ${width} px`).toEqual([]);
+}
+
+/** The modal's backdrop, not the page, is what a tap on the header or the title band hits. */
+async function expectBackdropCovers(page: Page, covered: Locator, what: string) {
+	const box = (await covered.boundingBox())!;
+	const hit = await page.evaluate(([x, y]) => document.elementFromPoint(x, y)?.closest('dialog')?.getAttribute('aria-labelledby') ?? document.elementFromPoint(x, y)?.tagName, [box.x + 2, box.y + box.height / 2]);
+	expect(hit, `the backdrop covers ${what}`).toBe('bulk-upload-title');
+}
+
+for (const width of WIDTHS) {
+	test(`at ${width} px wide every screen of the update fits, with its actions in view`, async ({ browser }) => {
+		const context = await browser.newContext({ viewport: { width, height: width < 700 ? 740 : 800 }, acceptDownloads: true });
+		const page = await context.newPage();
+		const portal = new PortalPage(page);
+		await portal.goto();
+		await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+		await expectFits(page, 'sign-in');
+		await expectTouchSized(page.locator('main'), width);
+		await expectAccessible(page, width, 'sign-in');
+
+		await portal.signIn();
+		await expectFits(page, 'Institutions');
+		await expectAccessible(page, width, 'Institutions');
+
+		await portal.openUsers();
+		await expectFits(page, 'Users');
+		await expectTouchSized(page.locator('body'), width);
+		await expectAccessible(page, width, 'Users');
+
+		await portal.bulkTool('Bulk upload');
+		const dialog = portal.dialog();
+		await expectFits(page, 'dialog: action');
+		await expectInViewport(page, dialog.getByRole('button', { name: 'Next' }), 'Next');
+		await expectBackdropCovers(page, page.getByRole('banner'), 'the header');
+		await expectBackdropCovers(page, page.getByRole('heading', { name: 'Institutions & Users' }), 'the title band');
+		await expectAccessible(page, width, 'dialog: action');
+		await dialog.getByLabel('User Update').check();
+		await dialog.getByRole('button', { name: 'Next' }).click();
+
+		await expect(dialog.getByLabel('Number of users')).toBeVisible();
+		await expectFits(page, 'dialog: form');
+		await expectInViewport(page, dialog.getByRole('button', { name: 'Upload' }), 'Upload');
+		await expectTouchSized(dialog, width);
+		await expectAccessible(page, width, 'dialog: form');
+		await portal.uploadFile('tests/fixtures/e2e/mixed-user-update.xlsx', 14);
+
+		await expect(dialog.getByRole('heading', { name: 'Check before applying' })).toBeVisible({ timeout: 30_000 });
+		await expectFits(page, 'preview');
+		for (const name of ['Apply', 'Cancel', 'Upload another file']) await expectInViewport(page, dialog.getByRole('button', { name, exact: true }), name);
+		await expectInViewport(page, dialog.getByRole('heading', { name: 'Bulk Upload' }), 'the dialog title');
+		await expectTouchSized(dialog, width);
+		await expectAccessible(page, width, 'preview');
+		// Only the body scrolls: scrolled to its end, the title and Apply are still where they were.
+		await dialog.locator('.body').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+		await expectInViewport(page, dialog.getByRole('button', { name: 'Apply' }), 'Apply after scrolling');
+		await expectInViewport(page, dialog.getByRole('heading', { name: 'Bulk Upload' }), 'the title after scrolling');
+
+		await portal.expectDownload(() => dialog.getByRole('button', { name: 'Apply' }).click());
+		await expect(dialog.getByText(/rows? updated, \d+ rows? had errors/)).toBeVisible();
+		await expectFits(page, 'done');
+		await expectInViewport(page, dialog.getByRole('button', { name: 'Close' }).last(), 'Close');
+		await expectAccessible(page, width, 'done');
+		await context.close();
+	});
+}
