@@ -91,19 +91,18 @@ function cookie(ctx: AppContext, req: IncomingMessage, value: string, maxAge?: n
 
 async function signIn(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
 	const { username, password } = parseWith(signInRequestSchema, await readJsonBody(req, ctx.bodyLimit));
-	const address = remoteAddress(req);
-	const wait = ctx.throttle.retryAfterSeconds(username, address);
-	if (wait > 0) throw new HttpError(429, 'rate_limited', `Too many sign-in attempts; try again in ${wait} s`, { retryAfterSeconds: wait });
+	const attempt = ctx.throttle.admit(username, remoteAddress(req));
+	if ('retryAfterSeconds' in attempt) {
+		const wait = attempt.retryAfterSeconds;
+		throw new HttpError(429, 'rate_limited', `Too many sign-in attempts; try again in ${wait} s`, { retryAfterSeconds: wait });
+	}
 
 	const admin = ctx.store.state.findAdmin(username);
 	const ok = admin ? await verifyPassword(password, admin.passwordHash) : await verifyAgainstDummy(password, ctx.adminPasswordCost);
 	const parent = admin && ctx.store.state.parents.get(admin.parentAccountId);
-	if (!ok || !admin || !parent) {
-		ctx.throttle.recordFailure(username, address);
-		// One message for unknown user and wrong password, so usernames cannot be enumerated.
-		throw new HttpError(401, 'invalid_credentials', 'Wrong username or password');
-	}
-	ctx.throttle.recordSuccess(username);
+	// One message for unknown user and wrong password, so usernames cannot be enumerated.
+	if (!ok || !admin || !parent) throw new HttpError(401, 'invalid_credentials', 'Wrong username or password');
+	attempt.succeeded();
 	// A fresh token on every sign-in; an old cookie sent along is discarded rather than upgraded (no fixation).
 	ctx.sessions.delete(sessionToken(req));
 	const token = ctx.sessions.create(admin.username, admin.parentAccountId);

@@ -96,13 +96,26 @@ describe('sessions and throttling', () => {
 		expect(sessions.touch(token)).toBeUndefined();
 	});
 
+	it('counts an attempt while its password is still being checked, and takes back only a success', () => {
+		const throttle = new SignInThrottle({ perUsername: 2, perAddress: 3, windowMs: 60_000 }, () => 0);
+		const first = throttle.admit('admin', '10.0.0.1');
+		expect(throttle.admit('admin', '10.0.0.1')).toHaveProperty('succeeded');
+		expect(throttle.admit('admin', '10.0.0.1')).toEqual({ retryAfterSeconds: 60 });
+		if (!('succeeded' in first)) throw new Error('first attempt refused');
+		first.succeeded();
+		// The username starts over; the address still counts the other, unresolved attempt (1 of 3).
+		expect(throttle.admit('admin', '10.0.0.1')).toHaveProperty('succeeded');
+		expect(throttle.admit('other', '10.0.0.1')).toHaveProperty('succeeded');
+		expect(throttle.admit('third', '10.0.0.1')).toEqual({ retryAfterSeconds: 60 });
+	});
+
 	it('limits failures per address across usernames and lifts the limit after the window', () => {
 		let now = 0;
 		const throttle = new SignInThrottle({ perUsername: 5, perAddress: 3, windowMs: 60_000 }, () => now);
-		for (const u of ['a', 'b', 'c']) throttle.recordFailure(u, '10.0.0.1');
-		expect(throttle.retryAfterSeconds('d', '10.0.0.1')).toBe(60);
-		expect(throttle.retryAfterSeconds('d', '10.0.0.2')).toBe(0);
+		for (const u of ['a', 'b', 'c']) expect(throttle.admit(u, '10.0.0.1')).toHaveProperty('succeeded');
+		expect(throttle.admit('d', '10.0.0.1')).toEqual({ retryAfterSeconds: 60 });
+		expect(throttle.admit('d', '10.0.0.2')).toHaveProperty('succeeded');
 		now = 60_001;
-		expect(throttle.retryAfterSeconds('d', '10.0.0.1')).toBe(0);
+		expect(throttle.admit('d', '10.0.0.1')).toHaveProperty('succeeded');
 	});
 });
