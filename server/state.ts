@@ -159,7 +159,10 @@ export class PortalState {
 	}
 
 	applyRecord(record: CommitRecord): void {
-		for (const t of record.users) {
+		// The rev index takes revs only in order, and a record lists users in the order its push first
+		// touched them, which is not rev order when the push comes back to a user.
+		const users = record.users.length > 1 ? [...record.users].sort((a, b) => a[5] - b[5]) : record.users;
+		for (const t of users) {
 			// Every applied change gets a new rev, so an equal or newer rev means this version is already here.
 			const current = this.users.get(userKey(t[0], t[1]));
 			if (!current || current.rev < t[5]) this.putUser(fromTuple(t));

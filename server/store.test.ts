@@ -53,6 +53,32 @@ describe('store', () => {
 		}
 	});
 
+	it('replays a push that came back to a user it had already changed', async () => {
+		const live = path.join(dir, 'revisit');
+		const store = await PortalStore.open({ dir: live, dataset: testDataset(), seedCosts: { user: CHEAP_COST, admin: CHEAP_COST } });
+		const seq = store.state.seq;
+		const row = (id: number, username: string, name: string) => ({ id, batchId: 'b', kind: 'user.update' as const, accountId: '1001', username, changes: { name }, base: {} });
+		const request = { protocolVersion: 1 as const, clientId: 'revisit-client', mutations: [row(1, 'jdoe', 'J One'), row(2, 'asmith', 'A Two'), row(3, 'jdoe', 'J Three')] };
+		await store.withLock(async () => {
+			const outcome = await applyPush(store.state, scope, request, new Map(), CHEAP_COST);
+			if (outcome.record) await store.commit(outcome.record);
+		});
+		const crashed = path.join(dir, 'revisit-crashed');
+		await mkdir(crashed);
+		for (const f of ['state.json', 'journal.ndjson']) await copyFile(path.join(live, f), path.join(crashed, f));
+		await store.close();
+
+		const recovered = await PortalStore.open({ dir: crashed, dataset: testDataset() });
+		try {
+			expect(recovered.state.pull('100', seq, 10).users.map((u) => [u.username, u.name, u.rev])).toEqual([
+				['asmith', 'A Two', seq + 2],
+				['jdoe', 'J Three', seq + 3]
+			]);
+		} finally {
+			await recovered.close();
+		}
+	});
+
 	it('refuses a second open of the same directory', async () => {
 		const d = path.join(dir, 'locked');
 		const store = await PortalStore.open({ dir: d, dataset: testDataset(), seedCosts: { user: CHEAP_COST, admin: CHEAP_COST } });
