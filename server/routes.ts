@@ -19,7 +19,7 @@ import { handleTestRoute } from './faults';
 import { HttpError, isHttps, readJsonBody, remoteAddress, sendError, sendJson } from './http';
 import { verifyAgainstDummy, verifyPassword } from './passwords';
 import { applyPush, checkPushShape, clientKey, prehashPasswords } from './push';
-import { StorageFailedError, type PortalStore } from './store';
+import { StorageFailedError } from './store';
 import { toWire } from './state';
 
 export const DEFAULT_PULL_LIMIT = 2000;
@@ -151,12 +151,16 @@ async function pull(ctx: AppContext, req: IncomingMessage, res: ServerResponse, 
 	const cursor = integerParam(url, 'cursor', 0, 0);
 	const limit = Math.min(integerParam(url, 'limit', DEFAULT_PULL_LIMIT, 1), PULL_PAGE_MAX);
 	const state = ctx.store.state;
-	const page = state.pull(admin.parent.accountId, cursor, limit);
+	// No rev above seq was ever handed out by this state, so such a cursor comes from state that was
+	// lost (a restore from an older backup). Changes made since would carry revs below it and never reach
+	// that client: send everything again instead, from which the client's copy comes out whole.
+	const from = cursor > state.seq ? 0 : cursor;
+	const page = state.pull(admin.parent.accountId, from, limit);
 	const last = page.users[page.users.length - 1];
 	const body: PullResponse = {
 		protocolVersion: PROTOCOL_VERSION,
 		users: page.users.map(toWire),
-		cursor: String(last ? last.rev : cursor),
+		cursor: String(last ? last.rev : from),
 		hasMore: page.hasMore,
 		total: state.userCount(admin.parent.accountId)
 	};
@@ -183,7 +187,7 @@ async function push(ctx: AppContext, req: IncomingMessage, res: ServerResponse):
 	const hashes = await prehashPasswords(request.mutations, known, ctx.userPasswordCost);
 
 	const outcome = await ctx.store.withLock(async () => {
-		const result = await applyGuarded(ctx.store, () => applyPush(ctx.store.state, scope, request, hashes, ctx.userPasswordCost));
+		const result = await applyPush(ctx.store.state, scope, request, hashes, ctx.userPasswordCost);
 		// Durable before anyone hears about it: the effects and lastAppliedId are one journal line.
 		if (result.record) await ctx.store.commit(result.record);
 		return result;
@@ -195,14 +199,4 @@ async function push(ctx: AppContext, req: IncomingMessage, res: ServerResponse):
 	}
 	const response: PushResponse = { protocolVersion: PROTOCOL_VERSION, results: outcome.results, lastAppliedId: outcome.lastAppliedId };
 	sendJson(res, 200, response);
-}
-
-/** An unexpected error half-way through a push leaves memory ahead of disk; stop acknowledging writes. */
-async function applyGuarded<T>(store: PortalStore, fn: () => Promise<T>): Promise<T> {
-	try {
-		return await fn();
-	} catch (err) {
-		if (!(err instanceof HttpError)) store.markFailed(err);
-		throw err;
-	}
 }

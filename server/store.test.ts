@@ -53,6 +53,34 @@ describe('store', () => {
 		}
 	});
 
+	it('sees a push’s own earlier rows while leaving the state untouched until the record is committed', async () => {
+		const store = await PortalStore.open({ dir: path.join(dir, 'draft'), dataset: testDataset(), seedCosts: { user: CHEAP_COST, admin: CHEAP_COST } });
+		try {
+			const seq = store.state.seq;
+			const row = (id: number, username: string, email: string) => ({ id, batchId: 'b', kind: 'user.update' as const, accountId: '1001', username, changes: { email }, base: {} });
+			const request = {
+				protocolVersion: 1 as const,
+				clientId: 'draft-client',
+				// jdoe frees his address for asmith; jnunez then collides with jdoe's new one.
+				mutations: [row(1, 'jdoe', 'john@example.org'), row(2, 'asmith', 'jdoe@example.org'), row(3, 'jnunez', 'JOHN@example.org'), row(4, 'jdoe', 'j.doe@example.org')]
+			};
+			const outcome = await store.withLock(() => applyPush(store.state, scope, request, new Map(), CHEAP_COST));
+			expect(outcome.results.map((r) => r.status)).toEqual(['applied', 'applied', 'rejected', 'applied']);
+			expect(outcome.results[3]).toMatchObject({ user: { email: 'j.doe@example.org', rev: seq + 3 } });
+			expect(store.state.seq).toBe(seq);
+			expect(store.state.getUser('1001', 'jdoe')?.email).toBe('jdoe@example.org');
+			expect(store.state.clients.has('admin\u0000draft-client')).toBe(false);
+
+			await store.withLock(() => store.commit(outcome.record!));
+			expect(store.state.seq).toBe(seq + 3);
+			expect(store.state.getUser('1001', 'jdoe')).toMatchObject({ email: 'j.doe@example.org', appliedCount: 2 });
+			expect(store.state.emailTakenByOther('100', 'JDOE@example.org', '1001\u0000jdoe')).toBe(true);
+			expect(store.state.clients.get('admin\u0000draft-client')?.lastAppliedId).toBe(4);
+		} finally {
+			await store.close();
+		}
+	});
+
 	it('replays a push that came back to a user it had already changed', async () => {
 		const live = path.join(dir, 'revisit');
 		const store = await PortalStore.open({ dir: live, dataset: testDataset(), seedCosts: { user: CHEAP_COST, admin: CHEAP_COST } });

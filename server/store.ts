@@ -107,9 +107,11 @@ export class PortalStore {
 	}
 
 	/**
-	 * Makes a change durable (journal line + fdatasync) before returning; call inside withLock after
-	 * changing `state`. If the write fails the in-memory state is ahead of the disk, so the store stops
-	 * acknowledging anything: a restart reloads the last durable state, which is what clients were told.
+	 * Makes a change durable (journal line + fdatasync) and only then applies it to `state`; call inside
+	 * withLock with a record worked out against the current state (see StateDraft). Until the write is
+	 * done no pull can see the change, and a failed write leaves memory as it was. A failed write also
+	 * stops the store acknowledging anything more: how much of the line reached the file is unknown, and
+	 * appending after a partial line would damage the journal.
 	 */
 	async commit(record: CommitRecord): Promise<void> {
 		this.assertWritable();
@@ -121,6 +123,13 @@ export class PortalStore {
 			this.failure = err instanceof Error ? err : new Error(String(err));
 			throw new StorageFailedError(`could not write the journal: ${this.failure.message}`);
 		}
+		try {
+			this.current.applyRecord(record);
+		} catch (err) {
+			// On disk but maybe half in memory: only a restart (replaying the journal) is sure to be right.
+			this.failure = err instanceof Error ? err : new Error(String(err));
+			throw err;
+		}
 		this.journalBytes += Buffer.byteLength(line);
 		this.journalRecords++;
 		const big = this.journalBytes > (this.opts.compactAfterBytes ?? 16 * 1024 * 1024) || this.journalRecords > (this.opts.compactAfterRecords ?? 5000);
@@ -130,16 +139,10 @@ export class PortalStore {
 		}
 	}
 
-	/** Stops acknowledging writes after memory may have diverged from disk; a restart reloads the disk state. */
-	markFailed(err: unknown): void {
-		this.failure ??= err instanceof Error ? err : new Error(String(err));
-	}
-
 	/** Replaces the state with a fresh seed of the dataset (test reset); revs keep growing so clients re-pull everything. */
 	async reseed(): Promise<void> {
 		const state = await PortalState.fromDataset(this.opts.dataset, this.fingerprint, this.opts.seedCosts ?? DEFAULT_SEED_COSTS, this.current.seq);
-		this.current = state;
-		await this.compact();
+		await this.compact(state);
 	}
 
 	/** Waits for queued writes, folds the journal into the snapshot and releases the directory. */
@@ -158,11 +161,13 @@ export class PortalStore {
 		return this.closePromise;
 	}
 
-	private async compact(): Promise<void> {
+	/** Writes `state` as the new snapshot; it becomes the served state once the snapshot is in place. */
+	private async compact(state = this.current): Promise<void> {
 		try {
 			const generation = this.generation + 1;
-			await writeAtomically(path.join(this.dir, SNAPSHOT), JSON.stringify(this.current.toSnapshot(generation)));
+			await writeAtomically(path.join(this.dir, SNAPSHOT), JSON.stringify(state.toSnapshot(generation)));
 			// From here the snapshot is authoritative: an old-generation journal is ignored on load.
+			this.current = state;
 			this.generation = generation;
 			await this.resetJournal();
 		} catch (err) {
