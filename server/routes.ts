@@ -16,7 +16,7 @@ import {
 import { SESSION_COOKIE } from './auth';
 import { requireAdmin, sessionToken, type AppContext, type AuthedAdmin } from './context';
 import { handleTestRoute } from './faults';
-import { HttpError, isHttps, readJsonBody, remoteAddress, sendError, sendJson } from './http';
+import { ClientGoneError, HttpError, isHttps, readJsonBody, remoteAddress, sendError, sendJson } from './http';
 import { verifyAgainstDummy, verifyPassword } from './passwords';
 import { applyPush, checkPushShape, clientKey, prehashPasswords } from './push';
 import { StorageFailedError } from './store';
@@ -56,6 +56,11 @@ export async function handleApi(ctx: AppContext, req: IncomingMessage, res: Serv
 
 function toHttpError(ctx: AppContext, err: unknown): HttpError {
 	if (err instanceof HttpError) return err;
+	if (err instanceof ClientGoneError) {
+		// Routine on mobile networks; a stack trace here would bury the errors that matter.
+		ctx.log(err.message);
+		return new HttpError(400, 'bad_request', 'The request ended before its body was complete');
+	}
 	if (err instanceof StorageFailedError) {
 		ctx.log(`storage failure: ${err.message}`);
 		return new HttpError(503, 'storage_failed', 'The server cannot save changes right now; nothing was applied. Try again later.');
