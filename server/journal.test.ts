@@ -186,6 +186,14 @@ describe('a missing snapshot', () => {
 		await expectRefusal(dir, /state\.json is missing/);
 	});
 
+	it('refuses a state.json that is JSON but not a snapshot, naming the file', async () => {
+		for (const text of ['null', '{}', '[]']) {
+			const dir = await stateDir(({ snapshot }) => writeFile(snapshot, text));
+			const message = await expectRefusal(dir, /is not a portal state snapshot/);
+			expect(message).toContain(path.join(dir, 'state.json'));
+		}
+	});
+
 	it('seeds a directory whose first start stopped before anything was written', async () => {
 		const dir = path.join(root, 'first-start');
 		await mkdir(dir);
