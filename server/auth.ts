@@ -68,7 +68,17 @@ export interface RateLimitOptions {
 
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { perUsername: 5, perAddress: 20, windowMs: 5 * 60 * 1000 };
 
-/** Sliding-window count of failed sign-ins, keyed by username and by address independently. */
+/** A sign-in attempt counted before its password is checked; `succeeded` takes it back. */
+export interface SignInAttempt {
+	succeeded(): void;
+}
+
+/**
+ * Sliding-window count of sign-in attempts that did not succeed, keyed by username and by address
+ * independently. An attempt counts from the moment it is admitted, not when its password turns out
+ * wrong: checking a password takes tens of milliseconds, and a count taken only after the check lets
+ * every concurrent guess through the limit.
+ */
 export class SignInThrottle {
 	private readonly failures = new Map<string, number[]>();
 
@@ -77,26 +87,25 @@ export class SignInThrottle {
 		private readonly now: () => number = Date.now
 	) {}
 
-	/** Seconds until another attempt is allowed, or 0 when one is allowed now. */
-	retryAfterSeconds(username: string, address: string): number {
-		const wait = Math.max(
-			this.wait(`u:${username.toLowerCase()}`, this.opts.perUsername),
-			this.wait(`a:${address}`, this.opts.perAddress)
-		);
-		return wait > 0 ? Math.max(1, Math.ceil(wait / 1000)) : 0;
-	}
-
-	recordFailure(username: string, address: string): void {
-		for (const key of [`u:${username.toLowerCase()}`, `a:${address}`]) {
-			const list = this.recent(key);
-			list.push(this.now());
-			this.failures.set(key, list);
-		}
-	}
-
-	/** A correct password clears that username's record (not the address's: one success must not unlock guessing others). */
-	recordSuccess(username: string): void {
-		this.failures.delete(`u:${username.toLowerCase()}`);
+	/** Admits an attempt (already counted as a failure) or answers how many seconds to wait. */
+	admit(username: string, address: string): SignInAttempt | { retryAfterSeconds: number } {
+		const userKey = `u:${username.toLowerCase()}`;
+		const addressKey = `a:${address}`;
+		const wait = Math.max(this.wait(userKey, this.opts.perUsername), this.wait(addressKey, this.opts.perAddress));
+		if (wait > 0) return { retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) };
+		const at = this.now();
+		for (const key of [userKey, addressKey]) this.failures.set(key, [...this.recent(key), at]);
+		return {
+			succeeded: () => {
+				// A correct password clears the username's record; for the address only this attempt is taken
+				// back, so one success cannot unlock guessing other usernames from there.
+				this.failures.delete(userKey);
+				const list = this.failures.get(addressKey);
+				const i = list ? list.lastIndexOf(at) : -1;
+				if (list && i >= 0) list.splice(i, 1);
+				if (list?.length === 0) this.failures.delete(addressKey);
+			}
+		};
 	}
 
 	clear(): void {

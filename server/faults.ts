@@ -111,9 +111,8 @@ export async function handleTestRoute(ctx: AppContext, faults: FaultInjector, re
 					next.role = role;
 				}
 				if (changes.password !== undefined) next.passwordHash = await hashPassword(changes.password, ctx.userPasswordCost);
-				next.rev = ++state.seq;
-				state.putUser(next);
-				await ctx.store.commit({ seq: state.seq, applied: state.appliedMutationCount, users: [toTuple(next)] });
+				next.rev = state.seq + 1;
+				await ctx.store.commit({ seq: next.rev, applied: state.appliedMutationCount, users: [toTuple(next)] });
 				return next;
 			});
 			sendJson(res, 200, { user: toWire(user) });

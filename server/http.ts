@@ -17,6 +17,9 @@ export class HttpError extends Error {
 	}
 }
 
+/** The client hung up before its request was read whole: nobody is left to answer, and nothing went wrong here. */
+export class ClientGoneError extends Error {}
+
 /** Headers that apply to every answer, API or static: no MIME sniffing, no referrer leaks, no framing. */
 export function setBaseHeaders(res: ServerResponse): void {
 	res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -61,14 +64,21 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
 	}
 	const chunks: Buffer[] = [];
 	let size = 0;
-	for await (const chunk of req) {
-		const buf = chunk as Buffer;
-		size += buf.length;
-		if (size > limit) {
-			drain(req);
-			throw tooLarge(limit);
+	try {
+		for await (const chunk of req) {
+			const buf = chunk as Buffer;
+			size += buf.length;
+			if (size > limit) {
+				drain(req);
+				throw tooLarge(limit);
+			}
+			chunks.push(buf);
 		}
-		chunks.push(buf);
+	} catch (err) {
+		if (!(err instanceof HttpError) && (req.destroyed || (err as NodeJS.ErrnoException).code === 'ECONNRESET')) {
+			throw new ClientGoneError(`client hung up mid-request (${req.method} ${new URL(req.url ?? '/', 'http://portal.invalid').pathname})`);
+		}
+		throw err;
 	}
 	const text = Buffer.concat(chunks).toString('utf8');
 	if (text.trim() === '') throw new HttpError(400, 'bad_request', 'The request body is empty');

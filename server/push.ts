@@ -15,7 +15,7 @@ import { FIELD_LABELS, userKey, type Parent, type VisibleField } from '../src/li
 import type { Mutation, MutationResult, PushRequest } from '../src/lib/sync/protocol';
 import { HttpError } from './http';
 import { hashPassword, type ScryptCost } from './passwords';
-import { toTuple, toWire, type CommitRecord, type PortalState, type StoredUser } from './state';
+import { StateDraft, toWire, type CommitRecord, type PortalState, type StoredUser } from './state';
 
 export interface PushScope {
 	adminUsername: string;
@@ -59,44 +59,36 @@ export interface PushOutcome {
 }
 
 /**
- * Processes a push against the state (call inside the store's write lock, then commit `record` before
- * answering). Throws a 409 gap before touching anything if the first id skips ahead of the client's record.
+ * Works out a push against the state without changing it (call inside the store's write lock, then
+ * commit `record`, which applies it once durable). Throws a 409 gap if the first id skips ahead of the
+ * client's record.
  */
 export async function applyPush(state: PortalState, scope: PushScope, request: PushRequest, hashes: Map<number, string>, cost: ScryptCost): Promise<PushOutcome> {
 	const key = clientKey(scope.adminUsername, request.clientId);
-	const client = state.client(key);
-	const expectedId = client.lastAppliedId + 1;
+	const client = state.clients.get(key);
+	const lastAppliedId = client?.lastAppliedId ?? 0;
+	const expectedId = lastAppliedId + 1;
 	if (request.mutations[0].id > expectedId) {
 		throw new HttpError(409, 'gap', `Mutation ${request.mutations[0].id} arrived but ${expectedId} was expected next; resend from ${expectedId}`, { expectedId });
 	}
 
+	const draft = new StateDraft(state);
 	const results: MutationResult[] = [];
 	const fresh: MutationResult[] = [];
-	const changed = new Map<string, StoredUser>();
 	for (const m of request.mutations) {
-		if (m.id <= client.lastAppliedId) {
-			results.push(client.results.get(m.id) ?? replayFallback(state, scope, m));
+		if (m.id <= lastAppliedId) {
+			results.push(client?.results.get(m.id) ?? replayFallback(state, scope, m));
 			continue;
 		}
 		const hash = hashes.get(m.id) ?? (m.changes.password !== undefined ? await hashPassword(m.changes.password, cost) : null);
-		const result = applyMutation(state, scope, m, hash, changed);
+		const result = applyMutation(draft, scope, m, hash);
 		results.push(result);
 		fresh.push(result);
-		client.results.set(m.id, result);
-		state.setLastApplied(client, m.id);
 	}
 
-	if (fresh.length === 0) return { results, lastAppliedId: client.lastAppliedId, record: null };
-	return {
-		results,
-		lastAppliedId: client.lastAppliedId,
-		record: {
-			seq: state.seq,
-			applied: state.appliedMutationCount,
-			users: [...changed.values()].map(toTuple),
-			client: { key, lastAppliedId: client.lastAppliedId, results: fresh }
-		}
-	};
+	if (fresh.length === 0) return { results, lastAppliedId, record: null };
+	const newLastApplied = fresh[fresh.length - 1].id;
+	return { results, lastAppliedId: newLastApplied, record: draft.toRecord({ key, lastAppliedId: newLastApplied, results: fresh }) };
 }
 
 // The stored result was pruned (older than RESULT_RETENTION ids): the mutation was certainly processed,
@@ -111,14 +103,15 @@ function notFound(m: Mutation): string {
 	return `User ${m.username} not found in account ${m.accountId}`;
 }
 
-function applyMutation(state: PortalState, scope: PushScope, m: Mutation, passwordHash: string | null, changed: Map<string, StoredUser>): MutationResult {
+function applyMutation(draft: StateDraft, scope: PushScope, m: Mutation, passwordHash: string | null): MutationResult {
+	const state = draft.base;
 	const reject = (code: 'validation' | 'conflict' | 'not_found' | 'forbidden', reason: string): MutationResult => ({ id: m.id, status: 'rejected', code, reason });
 
 	// Unknown and foreign accounts get the same answer, so nothing about other parents can be probed.
 	const institution = state.childInstitution(scope.parent.accountId, m.accountId);
 	const foreign = checkNotForeignAccount(m.accountId, institution, scope.parent.name);
 	if (foreign || !institution) return reject('forbidden', foreign ?? '');
-	const user = state.getUser(m.accountId, m.username);
+	const user = draft.getUser(m.accountId, m.username);
 	if (!user) return reject('not_found', notFound(m));
 
 	const { changes, base } = m;
@@ -158,16 +151,15 @@ function applyMutation(state: PortalState, scope: PushScope, m: Mutation, passwo
 	}
 
 	const key = userKey(user.accountId, user.username);
-	if (next.email.toLowerCase() !== user.email.toLowerCase() && state.emailTakenByOther(scope.parent.accountId, next.email, key)) {
+	if (next.email.toLowerCase() !== user.email.toLowerCase() && draft.emailTakenByOther(scope.parent.accountId, next.email, key)) {
 		return reject('validation', `Email ${quote(next.email)} is already used by another user`);
 	}
 
 	// Every applied mutation gets a new rev (even one that changes nothing visible), so a rev names exactly
 	// one version of a user; journal replay relies on that.
-	next.rev = ++state.seq;
+	next.rev = ++draft.seq;
 	next.appliedCount = user.appliedCount + 1;
-	state.putUser(next);
-	state.appliedMutationCount++;
-	changed.set(key, next);
+	draft.putUser(next);
+	draft.appliedMutationCount++;
 	return { id: m.id, status: 'applied', user: toWire(next) };
 }

@@ -16,10 +16,10 @@ import {
 import { SESSION_COOKIE } from './auth';
 import { requireAdmin, sessionToken, type AppContext, type AuthedAdmin } from './context';
 import { handleTestRoute } from './faults';
-import { HttpError, isHttps, readJsonBody, remoteAddress, sendError, sendJson } from './http';
+import { ClientGoneError, HttpError, isHttps, readJsonBody, remoteAddress, sendError, sendJson } from './http';
 import { verifyAgainstDummy, verifyPassword } from './passwords';
 import { applyPush, checkPushShape, clientKey, prehashPasswords } from './push';
-import { StorageFailedError, type PortalStore } from './store';
+import { StorageFailedError } from './store';
 import { toWire } from './state';
 
 export const DEFAULT_PULL_LIMIT = 2000;
@@ -56,6 +56,11 @@ export async function handleApi(ctx: AppContext, req: IncomingMessage, res: Serv
 
 function toHttpError(ctx: AppContext, err: unknown): HttpError {
 	if (err instanceof HttpError) return err;
+	if (err instanceof ClientGoneError) {
+		// Routine on mobile networks; a stack trace here would bury the errors that matter.
+		ctx.log(err.message);
+		return new HttpError(400, 'bad_request', 'The request ended before its body was complete');
+	}
 	if (err instanceof StorageFailedError) {
 		ctx.log(`storage failure: ${err.message}`);
 		return new HttpError(503, 'storage_failed', 'The server cannot save changes right now; nothing was applied. Try again later.');
@@ -91,19 +96,18 @@ function cookie(ctx: AppContext, req: IncomingMessage, value: string, maxAge?: n
 
 async function signIn(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
 	const { username, password } = parseWith(signInRequestSchema, await readJsonBody(req, ctx.bodyLimit));
-	const address = remoteAddress(req);
-	const wait = ctx.throttle.retryAfterSeconds(username, address);
-	if (wait > 0) throw new HttpError(429, 'rate_limited', `Too many sign-in attempts; try again in ${wait} s`, { retryAfterSeconds: wait });
+	const attempt = ctx.throttle.admit(username, remoteAddress(req));
+	if ('retryAfterSeconds' in attempt) {
+		const wait = attempt.retryAfterSeconds;
+		throw new HttpError(429, 'rate_limited', `Too many sign-in attempts; try again in ${wait} s`, { retryAfterSeconds: wait });
+	}
 
 	const admin = ctx.store.state.findAdmin(username);
 	const ok = admin ? await verifyPassword(password, admin.passwordHash) : await verifyAgainstDummy(password, ctx.adminPasswordCost);
 	const parent = admin && ctx.store.state.parents.get(admin.parentAccountId);
-	if (!ok || !admin || !parent) {
-		ctx.throttle.recordFailure(username, address);
-		// One message for unknown user and wrong password, so usernames cannot be enumerated.
-		throw new HttpError(401, 'invalid_credentials', 'Wrong username or password');
-	}
-	ctx.throttle.recordSuccess(username);
+	// One message for unknown user and wrong password, so usernames cannot be enumerated.
+	if (!ok || !admin || !parent) throw new HttpError(401, 'invalid_credentials', 'Wrong username or password');
+	attempt.succeeded();
 	// A fresh token on every sign-in; an old cookie sent along is discarded rather than upgraded (no fixation).
 	ctx.sessions.delete(sessionToken(req));
 	const token = ctx.sessions.create(admin.username, admin.parentAccountId);
@@ -152,12 +156,16 @@ async function pull(ctx: AppContext, req: IncomingMessage, res: ServerResponse, 
 	const cursor = integerParam(url, 'cursor', 0, 0);
 	const limit = Math.min(integerParam(url, 'limit', DEFAULT_PULL_LIMIT, 1), PULL_PAGE_MAX);
 	const state = ctx.store.state;
-	const page = state.pull(admin.parent.accountId, cursor, limit);
+	// No rev above seq was ever handed out by this state, so such a cursor comes from state that was
+	// lost (a restore from an older backup). Changes made since would carry revs below it and never reach
+	// that client: send everything again instead, from which the client's copy comes out whole.
+	const from = cursor > state.seq ? 0 : cursor;
+	const page = state.pull(admin.parent.accountId, from, limit);
 	const last = page.users[page.users.length - 1];
 	const body: PullResponse = {
 		protocolVersion: PROTOCOL_VERSION,
 		users: page.users.map(toWire),
-		cursor: String(last ? last.rev : cursor),
+		cursor: String(last ? last.rev : from),
 		hasMore: page.hasMore,
 		total: state.userCount(admin.parent.accountId)
 	};
@@ -184,7 +192,7 @@ async function push(ctx: AppContext, req: IncomingMessage, res: ServerResponse):
 	const hashes = await prehashPasswords(request.mutations, known, ctx.userPasswordCost);
 
 	const outcome = await ctx.store.withLock(async () => {
-		const result = await applyGuarded(ctx.store, () => applyPush(ctx.store.state, scope, request, hashes, ctx.userPasswordCost));
+		const result = await applyPush(ctx.store.state, scope, request, hashes, ctx.userPasswordCost);
 		// Durable before anyone hears about it: the effects and lastAppliedId are one journal line.
 		if (result.record) await ctx.store.commit(result.record);
 		return result;
@@ -196,14 +204,4 @@ async function push(ctx: AppContext, req: IncomingMessage, res: ServerResponse):
 	}
 	const response: PushResponse = { protocolVersion: PROTOCOL_VERSION, results: outcome.results, lastAppliedId: outcome.lastAppliedId };
 	sendJson(res, 200, response);
-}
-
-/** An unexpected error half-way through a push leaves memory ahead of disk; stop acknowledging writes. */
-async function applyGuarded<T>(store: PortalStore, fn: () => Promise<T>): Promise<T> {
-	try {
-		return await fn();
-	} catch (err) {
-		if (!(err instanceof HttpError)) store.markFailed(err);
-		throw err;
-	}
 }

@@ -159,7 +159,10 @@ export class PortalState {
 	}
 
 	applyRecord(record: CommitRecord): void {
-		for (const t of record.users) {
+		// The rev index takes revs only in order, and a record lists users in the order its push first
+		// touched them, which is not rev order when the push comes back to a user.
+		const users = record.users.length > 1 ? [...record.users].sort((a, b) => a[5] - b[5]) : record.users;
+		for (const t of users) {
 			// Every applied change gets a new rev, so an equal or newer rev means this version is already here.
 			const current = this.users.get(userKey(t[0], t[1]));
 			if (!current || current.rev < t[5]) this.putUser(fromTuple(t));
@@ -219,12 +222,15 @@ export class PortalState {
 		return { users, hasMore: false };
 	}
 
-	/** Whether another user of the same parent already has this email (case-insensitive). */
-	emailTakenByOther(parentAccountId: string, email: string, key: string): boolean {
+	/**
+	 * Whether another user of the same parent already has this email (case-insensitive). `superseded`
+	 * names users whose stored version does not count, because a draft holds a newer one.
+	 */
+	emailTakenByOther(parentAccountId: string, email: string, key: string, superseded: (key: string) => boolean = () => false): boolean {
 		if (email === '') return false;
 		const holders = this.emailIndex.get(emailKey(parentAccountId, email));
 		if (!holders) return false;
-		for (const holder of holders) if (holder !== key) return true;
+		for (const holder of holders) if (holder !== key && !superseded(holder)) return true;
 		return false;
 	}
 
@@ -289,6 +295,53 @@ export class PortalState {
 		const holders = this.emailIndex.get(k);
 		holders?.delete(key);
 		if (holders?.size === 0) this.emailIndex.delete(k);
+	}
+}
+
+/**
+ * Changes worked out on top of the state without touching it: reads see the draft's own writes, and
+ * the state (so every pull) sees none of them until the record from `toRecord` is durable and applied.
+ * A write that fails therefore leaves nothing behind, not even an advanced rev counter.
+ */
+export class StateDraft {
+	seq: number;
+	appliedMutationCount: number;
+	private readonly changed = new Map<string, StoredUser>();
+	// Same keys as the state's email index, for the draft's users only.
+	private readonly emails = new Map<string, Set<string>>();
+
+	constructor(readonly base: PortalState) {
+		this.seq = base.seq;
+		this.appliedMutationCount = base.appliedMutationCount;
+	}
+
+	getUser(accountId: string, username: string): StoredUser | undefined {
+		const key = userKey(accountId, username);
+		return this.changed.get(key) ?? this.base.users.get(key);
+	}
+
+	putUser(user: StoredUser): void {
+		const parent = this.base.institutions.get(user.accountId)?.parentAccountId;
+		if (parent === undefined) throw new Error(`user ${user.username} belongs to unknown institution ${user.accountId}`);
+		const key = userKey(user.accountId, user.username);
+		const previous = this.changed.get(key);
+		if (previous && previous.email !== '') this.emails.get(emailKey(parent, previous.email))?.delete(key);
+		this.changed.set(key, user);
+		if (user.email === '') return;
+		const k = emailKey(parent, user.email);
+		let holders = this.emails.get(k);
+		if (!holders) this.emails.set(k, (holders = new Set()));
+		holders.add(key);
+	}
+
+	emailTakenByOther(parentAccountId: string, email: string, key: string): boolean {
+		if (email === '') return false;
+		for (const holder of this.emails.get(emailKey(parentAccountId, email)) ?? []) if (holder !== key) return true;
+		return this.base.emailTakenByOther(parentAccountId, email, key, (holder) => this.changed.has(holder));
+	}
+
+	toRecord(client?: CommitRecord['client']): CommitRecord {
+		return { seq: this.seq, applied: this.appliedMutationCount, users: [...this.changed.values()].map(toTuple), ...(client ? { client } : {}) };
 	}
 }
 

@@ -53,6 +53,60 @@ describe('store', () => {
 		}
 	});
 
+	it('sees a push’s own earlier rows while leaving the state untouched until the record is committed', async () => {
+		const store = await PortalStore.open({ dir: path.join(dir, 'draft'), dataset: testDataset(), seedCosts: { user: CHEAP_COST, admin: CHEAP_COST } });
+		try {
+			const seq = store.state.seq;
+			const row = (id: number, username: string, email: string) => ({ id, batchId: 'b', kind: 'user.update' as const, accountId: '1001', username, changes: { email }, base: {} });
+			const request = {
+				protocolVersion: 1 as const,
+				clientId: 'draft-client',
+				// jdoe frees his address for asmith; jnunez then collides with jdoe's new one.
+				mutations: [row(1, 'jdoe', 'john@example.org'), row(2, 'asmith', 'jdoe@example.org'), row(3, 'jnunez', 'JOHN@example.org'), row(4, 'jdoe', 'j.doe@example.org')]
+			};
+			const outcome = await store.withLock(() => applyPush(store.state, scope, request, new Map(), CHEAP_COST));
+			expect(outcome.results.map((r) => r.status)).toEqual(['applied', 'applied', 'rejected', 'applied']);
+			expect(outcome.results[3]).toMatchObject({ user: { email: 'j.doe@example.org', rev: seq + 3 } });
+			expect(store.state.seq).toBe(seq);
+			expect(store.state.getUser('1001', 'jdoe')?.email).toBe('jdoe@example.org');
+			expect(store.state.clients.has('admin\u0000draft-client')).toBe(false);
+
+			await store.withLock(() => store.commit(outcome.record!));
+			expect(store.state.seq).toBe(seq + 3);
+			expect(store.state.getUser('1001', 'jdoe')).toMatchObject({ email: 'j.doe@example.org', appliedCount: 2 });
+			expect(store.state.emailTakenByOther('100', 'JDOE@example.org', '1001\u0000jdoe')).toBe(true);
+			expect(store.state.clients.get('admin\u0000draft-client')?.lastAppliedId).toBe(4);
+		} finally {
+			await store.close();
+		}
+	});
+
+	it('replays a push that came back to a user it had already changed', async () => {
+		const live = path.join(dir, 'revisit');
+		const store = await PortalStore.open({ dir: live, dataset: testDataset(), seedCosts: { user: CHEAP_COST, admin: CHEAP_COST } });
+		const seq = store.state.seq;
+		const row = (id: number, username: string, name: string) => ({ id, batchId: 'b', kind: 'user.update' as const, accountId: '1001', username, changes: { name }, base: {} });
+		const request = { protocolVersion: 1 as const, clientId: 'revisit-client', mutations: [row(1, 'jdoe', 'J One'), row(2, 'asmith', 'A Two'), row(3, 'jdoe', 'J Three')] };
+		await store.withLock(async () => {
+			const outcome = await applyPush(store.state, scope, request, new Map(), CHEAP_COST);
+			if (outcome.record) await store.commit(outcome.record);
+		});
+		const crashed = path.join(dir, 'revisit-crashed');
+		await mkdir(crashed);
+		for (const f of ['state.json', 'journal.ndjson']) await copyFile(path.join(live, f), path.join(crashed, f));
+		await store.close();
+
+		const recovered = await PortalStore.open({ dir: crashed, dataset: testDataset() });
+		try {
+			expect(recovered.state.pull('100', seq, 10).users.map((u) => [u.username, u.name, u.rev])).toEqual([
+				['asmith', 'A Two', seq + 2],
+				['jdoe', 'J Three', seq + 3]
+			]);
+		} finally {
+			await recovered.close();
+		}
+	});
+
 	it('refuses a second open of the same directory', async () => {
 		const d = path.join(dir, 'locked');
 		const store = await PortalStore.open({ dir: d, dataset: testDataset(), seedCosts: { user: CHEAP_COST, admin: CHEAP_COST } });
@@ -96,13 +150,26 @@ describe('sessions and throttling', () => {
 		expect(sessions.touch(token)).toBeUndefined();
 	});
 
+	it('counts an attempt while its password is still being checked, and takes back only a success', () => {
+		const throttle = new SignInThrottle({ perUsername: 2, perAddress: 3, windowMs: 60_000 }, () => 0);
+		const first = throttle.admit('admin', '10.0.0.1');
+		expect(throttle.admit('admin', '10.0.0.1')).toHaveProperty('succeeded');
+		expect(throttle.admit('admin', '10.0.0.1')).toEqual({ retryAfterSeconds: 60 });
+		if (!('succeeded' in first)) throw new Error('first attempt refused');
+		first.succeeded();
+		// The username starts over; the address still counts the other, unresolved attempt (1 of 3).
+		expect(throttle.admit('admin', '10.0.0.1')).toHaveProperty('succeeded');
+		expect(throttle.admit('other', '10.0.0.1')).toHaveProperty('succeeded');
+		expect(throttle.admit('third', '10.0.0.1')).toEqual({ retryAfterSeconds: 60 });
+	});
+
 	it('limits failures per address across usernames and lifts the limit after the window', () => {
 		let now = 0;
 		const throttle = new SignInThrottle({ perUsername: 5, perAddress: 3, windowMs: 60_000 }, () => now);
-		for (const u of ['a', 'b', 'c']) throttle.recordFailure(u, '10.0.0.1');
-		expect(throttle.retryAfterSeconds('d', '10.0.0.1')).toBe(60);
-		expect(throttle.retryAfterSeconds('d', '10.0.0.2')).toBe(0);
+		for (const u of ['a', 'b', 'c']) expect(throttle.admit(u, '10.0.0.1')).toHaveProperty('succeeded');
+		expect(throttle.admit('d', '10.0.0.1')).toEqual({ retryAfterSeconds: 60 });
+		expect(throttle.admit('d', '10.0.0.2')).toHaveProperty('succeeded');
 		now = 60_001;
-		expect(throttle.retryAfterSeconds('d', '10.0.0.1')).toBe(0);
+		expect(throttle.admit('d', '10.0.0.1')).toHaveProperty('succeeded');
 	});
 });

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Dataset } from '../src/lib/domain/dataset';
+import { JournalDamage, journalLine, parseJournal } from './journal';
 import { DEFAULT_SEED_COSTS, PortalState, type CommitRecord, type SeedCosts, type Snapshot } from './state';
 
 export interface StoreOptions {
@@ -27,6 +28,9 @@ const LOCK = 'lock';
 const openDirs = new Set<string>();
 
 export class StorageFailedError extends Error {}
+
+/** The state directory cannot be loaded without losing acknowledged changes; nothing in it was touched. */
+export class StateDamagedError extends Error {}
 
 export class PortalStore {
 	private queue: Promise<unknown> = Promise.resolve();
@@ -70,12 +74,15 @@ export class PortalStore {
 			journal = await open(path.join(dir, JOURNAL), 'a+', 0o600);
 			let store: PortalStore;
 			if (!snapshot) {
+				// The journal gets its first bytes only after the first snapshot is in place, so a journal
+				// with content means a snapshot existed here and is gone.
+				if ((await journal.stat()).size > 0) throw new StateDamagedError(missingSnapshotMessage(dir));
 				const state = await PortalState.fromDataset(opts.dataset, fingerprint, costs);
 				store = new PortalStore(dir, state, 0, journal, opts, fingerprint, true);
 				await store.compact();
 			} else {
 				const state = PortalState.fromSnapshot(snapshot);
-				const replayed = await replayJournal(journal, snapshot.generation, state, log);
+				const replayed = await replayJournal(journal, dir, snapshot.generation, state, log);
 				store = new PortalStore(dir, state, snapshot.generation, journal, opts, fingerprint, false);
 				// Start every run from a clean snapshot so the journal only ever holds this run's commits.
 				if (replayed !== 0) await store.compact();
@@ -107,19 +114,28 @@ export class PortalStore {
 	}
 
 	/**
-	 * Makes a change durable (journal line + fdatasync) before returning; call inside withLock after
-	 * changing `state`. If the write fails the in-memory state is ahead of the disk, so the store stops
-	 * acknowledging anything: a restart reloads the last durable state, which is what clients were told.
+	 * Makes a change durable (journal line + fdatasync) and only then applies it to `state`; call inside
+	 * withLock with a record worked out against the current state (see StateDraft). Until the write is
+	 * done no pull can see the change, and a failed write leaves memory as it was. A failed write also
+	 * stops the store acknowledging anything more: how much of the line reached the file is unknown, and
+	 * appending after a partial line would damage the journal.
 	 */
 	async commit(record: CommitRecord): Promise<void> {
 		this.assertWritable();
-		const line = `${JSON.stringify(record)}\n`;
+		const line = journalLine(record);
 		try {
 			await this.journal.appendFile(line, 'utf8');
 			await this.journal.datasync();
 		} catch (err) {
 			this.failure = err instanceof Error ? err : new Error(String(err));
 			throw new StorageFailedError(`could not write the journal: ${this.failure.message}`);
+		}
+		try {
+			this.current.applyRecord(record);
+		} catch (err) {
+			// On disk but maybe half in memory: only a restart (replaying the journal) is sure to be right.
+			this.failure = err instanceof Error ? err : new Error(String(err));
+			throw err;
 		}
 		this.journalBytes += Buffer.byteLength(line);
 		this.journalRecords++;
@@ -130,16 +146,10 @@ export class PortalStore {
 		}
 	}
 
-	/** Stops acknowledging writes after memory may have diverged from disk; a restart reloads the disk state. */
-	markFailed(err: unknown): void {
-		this.failure ??= err instanceof Error ? err : new Error(String(err));
-	}
-
 	/** Replaces the state with a fresh seed of the dataset (test reset); revs keep growing so clients re-pull everything. */
 	async reseed(): Promise<void> {
 		const state = await PortalState.fromDataset(this.opts.dataset, this.fingerprint, this.opts.seedCosts ?? DEFAULT_SEED_COSTS, this.current.seq);
-		this.current = state;
-		await this.compact();
+		await this.compact(state);
 	}
 
 	/** Waits for queued writes, folds the journal into the snapshot and releases the directory. */
@@ -158,11 +168,13 @@ export class PortalStore {
 		return this.closePromise;
 	}
 
-	private async compact(): Promise<void> {
+	/** Writes `state` as the new snapshot; it becomes the served state once the snapshot is in place. */
+	private async compact(state = this.current): Promise<void> {
 		try {
 			const generation = this.generation + 1;
-			await writeAtomically(path.join(this.dir, SNAPSHOT), JSON.stringify(this.current.toSnapshot(generation)));
+			await writeAtomically(path.join(this.dir, SNAPSHOT), JSON.stringify(state.toSnapshot(generation)));
 			// From here the snapshot is authoritative: an old-generation journal is ignored on load.
+			this.current = state;
 			this.generation = generation;
 			await this.resetJournal();
 		} catch (err) {
@@ -173,7 +185,7 @@ export class PortalStore {
 
 	private async resetJournal(): Promise<void> {
 		await this.journal.truncate(0);
-		await this.journal.appendFile(`${JSON.stringify({ generation: this.generation })}\n`, 'utf8');
+		await this.journal.appendFile(journalLine({ generation: this.generation }), 'utf8');
 		await this.journal.sync();
 		this.journalBytes = 0;
 		this.journalRecords = 0;
@@ -193,42 +205,70 @@ async function readSnapshot(file: string): Promise<Snapshot | null> {
 		if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
 		throw err;
 	}
+	// Never silently reseed over a damaged file: it may hold the only copy of applied changes.
+	const damaged = (why: string) =>
+		new StateDamagedError(`${file} ${why}; restore it from a backup, or move the state directory away to start fresh from the dataset. Nothing has been changed.`);
+	let json: unknown;
 	try {
-		return JSON.parse(text) as Snapshot;
+		json = JSON.parse(text);
 	} catch {
-		// Never silently reseed over a damaged file: it may hold the only copy of applied changes.
-		throw new Error(`${file} is not valid JSON; restore it from a backup or move the state directory away to start fresh`);
+		throw damaged('is not valid JSON');
 	}
+	if (typeof json !== 'object' || json === null || (json as { format?: unknown }).format !== 'portal-state') throw damaged('is not a portal state snapshot');
+	return json as Snapshot;
 }
 
-async function replayJournal(journal: FileHandle, generation: number, state: PortalState, log: (line: string) => void): Promise<number> {
+function missingSnapshotMessage(dir: string): string {
+	return (
+		`${path.join(dir, SNAPSHOT)} is missing, but ${path.join(dir, JOURNAL)} is not empty: this directory held a portal state ` +
+		`whose snapshot is gone, and seeding a new one from the dataset would throw away every change made here. ` +
+		`Nothing has been changed. Restore state.json from a backup; to really start over from the dataset, move the whole directory ${dir} away.`
+	);
+}
+
+function damagedJournalMessage(dir: string, line: number, reason: string): string {
+	const file = path.join(dir, JOURNAL);
+	return (
+		`${file} line ${line} is damaged (${reason}). Every complete line is a change clients were told is saved, ` +
+		`so the server will not start without it; nothing in ${dir} has been changed. Restore the state directory from a backup, ` +
+		`or, to give up the changes this journal holds (everything since state.json was last written), move ${file} elsewhere and start again.`
+	);
+}
+
+/** Applies the journal's records on top of the snapshot they follow; returns how many there were. */
+async function replayJournal(journal: FileHandle, dir: string, generation: number, state: PortalState, log: (line: string) => void): Promise<number> {
 	const text = await journal.readFile('utf8');
-	const lines = text.split('\n');
-	let header: { generation?: unknown } | undefined;
+	let parsed;
 	try {
-		header = JSON.parse(lines[0]) as { generation?: unknown };
-	} catch {
-		header = undefined;
+		parsed = parseJournal(text);
+	} catch (err) {
+		if (err instanceof JournalDamage) throw new StateDamagedError(damagedJournalMessage(dir, err.line, err.reason));
+		throw err;
 	}
-	if (header?.generation !== generation) return 0;
-	let replayed = 0;
-	for (let i = 1; i < lines.length; i++) {
-		if (lines[i] === '') continue;
-		let record: CommitRecord;
+	const torn = () => log(`ignoring an incomplete last journal entry in ${path.join(dir, JOURNAL)} (a write interrupted by a crash, never acknowledged)`);
+	// No complete header: a crash while the journal was being started over, after its entries were folded in.
+	if (!parsed.header) {
+		if (parsed.tornTail) torn();
+		return 0;
+	}
+	// An older generation was folded into the snapshot before a crash kept the journal from starting over.
+	if (parsed.header.generation < generation) return 0;
+	if (parsed.header.generation > generation) {
+		throw new StateDamagedError(
+			`${path.join(dir, JOURNAL)} belongs to a newer state.json (generation ${parsed.header.generation}) than the one in ${dir} ` +
+				`(generation ${generation}): state.json was replaced by an older copy, and the changes in between are missing. ` +
+				`Nothing has been changed. Put back the state.json that goes with this journal, or restore the whole directory from one backup.`
+		);
+	}
+	for (const { line, record } of parsed.records) {
 		try {
-			record = JSON.parse(lines[i]) as CommitRecord;
-		} catch {
-			// A torn last line is a commit that crashed before its fsync, so it was never acknowledged.
-			if (i >= lines.length - 2) {
-				log(`ignoring an incomplete last journal entry (a write interrupted by a crash)`);
-				break;
-			}
-			throw new Error(`journal line ${i + 1} is damaged; the state directory needs repair`);
+			state.applyRecord(record);
+		} catch (err) {
+			throw new StateDamagedError(damagedJournalMessage(dir, line, `it cannot be applied: ${err instanceof Error ? err.message : String(err)}`));
 		}
-		state.applyRecord(record);
-		replayed++;
 	}
-	return replayed;
+	if (parsed.tornTail) torn();
+	return parsed.records.length;
 }
 
 async function writeAtomically(file: string, content: string): Promise<void> {
