@@ -17,8 +17,10 @@ export class FaultInjector {
 	private failStatus = 503;
 	private dropAfterApply = 0;
 	private delayMs = 0;
+	private retryAfterSeconds = 0;
 
-	configure(update: { failNext?: number; status?: number; dropAfterApply?: number; delayMs?: number }): FaultSettings {
+	configure(update: { failNext?: number; status?: number; dropAfterApply?: number; delayMs?: number; retryAfterSeconds?: number }): FaultSettings {
+		if (update.retryAfterSeconds !== undefined) this.retryAfterSeconds = update.retryAfterSeconds;
 		if (update.failNext !== undefined) this.failNext = update.failNext;
 		if (update.status !== undefined) this.failStatus = update.status;
 		if (update.dropAfterApply !== undefined) this.dropAfterApply = update.dropAfterApply;
@@ -27,11 +29,11 @@ export class FaultInjector {
 	}
 
 	settings(): FaultSettings {
-		return { failNext: this.failNext, status: this.failStatus, dropAfterApply: this.dropAfterApply, delayMs: this.delayMs };
+		return { failNext: this.failNext, status: this.failStatus, dropAfterApply: this.dropAfterApply, delayMs: this.delayMs, retryAfterSeconds: this.retryAfterSeconds };
 	}
 
 	clear(): void {
-		this.configure({ failNext: 0, status: 503, dropAfterApply: 0, delayMs: 0 });
+		this.configure({ failNext: 0, status: 503, dropAfterApply: 0, delayMs: 0, retryAfterSeconds: 0 });
 	}
 
 	/** Called before every non-test API request: delays it, or fails it while failNext > 0. */
@@ -39,7 +41,8 @@ export class FaultInjector {
 		if (this.delayMs > 0) await sleep(this.delayMs);
 		if (this.failNext > 0) {
 			this.failNext--;
-			throw new HttpError(this.failStatus, 'fault_injected', `Injected failure (${this.failStatus}) for testing`);
+			const extra = this.retryAfterSeconds > 0 ? { retryAfterSeconds: this.retryAfterSeconds } : {};
+			throw new HttpError(this.failStatus, 'fault_injected', `Injected failure (${this.failStatus}) for testing`, extra);
 		}
 	}
 
@@ -56,13 +59,16 @@ export interface FaultSettings {
 	status: number;
 	dropAfterApply: number;
 	delayMs: number;
+	/** Sent as Retry-After (header and body) with each injected failure; 0: none. */
+	retryAfterSeconds: number;
 }
 
 const faultsSchema = z.strictObject({
 	failNext: z.number().int().min(0).max(1000).optional(),
-	status: z.union([z.literal(500), z.literal(502), z.literal(503), z.literal(504)]).optional(),
+	status: z.union([z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)]).optional(),
 	dropAfterApply: z.number().int().min(0).max(1000).optional(),
-	delayMs: z.number().int().min(0).max(60_000).optional()
+	delayMs: z.number().int().min(0).max(60_000).optional(),
+	retryAfterSeconds: z.number().int().min(0).max(3600).optional()
 });
 
 const userRefSchema = z.object({ accountId: accountIdSchema, username: z.string().min(1) });

@@ -53,6 +53,47 @@ test('the server answering 503 for a while: the engine backs off, then finishes 
 	await expect(history.getByRole('row', { name: /offline-name-update/ })).toContainText('Complete');
 });
 
+/** Two changes queued offline in a page the service worker controls (so Background Sync is live). */
+async function queueTwoUnderServiceWorker(page: Page, context: import('@playwright/test').BrowserContext) {
+	const portal = new PortalPage(page);
+	await portal.openAsAdmin();
+	await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, undefined, { timeout: 20_000 });
+	await context.setOffline(true);
+	await applyAndDownload(portal, `${FIX}/offline-name-update.xlsx`, 2);
+	await expect(page.getByText('2 changes wait to sync')).toBeVisible();
+	return portal;
+}
+
+test('503 with Retry-After: one push, then nothing until the time is up, whatever Background Sync and the online event say', async ({ page, context, request }) => {
+	await queueTwoUnderServiceWorker(page, context);
+	await faults(request, { failNext: 1000, status: 503, retryAfterSeconds: 10 });
+	const pushes = countPushes(page);
+	await context.setOffline(false);
+	await expect.poll(() => pushes.count, { timeout: 10_000 }).toBe(1);
+	await page.waitForTimeout(6000);
+	expect(pushes.count).toBe(1);
+	await faults(request, { failNext: 0 });
+	await expect(page.getByText('All changes synced')).toBeVisible({ timeout: 20_000 });
+	expect(pushes.count).toBe(2);
+	expect((await serverUser(request, '1012', 'jdoe')).user.name).toBe('Offline Doe');
+});
+
+test('429 and 503 without Retry-After back off exponentially: a handful of pushes in 12 s, not thousands', async ({ page, context, request }) => {
+	await queueTwoUnderServiceWorker(page, context);
+	for (const status of [429, 503]) {
+		await faults(request, { failNext: 1000, status });
+		const pushes = countPushes(page);
+		if (status === 429) await context.setOffline(false);
+		else await page.reload();
+		await page.waitForTimeout(12_000);
+		expect(pushes.count, `pushes while the portal answers ${status}`).toBeGreaterThanOrEqual(1);
+		expect(pushes.count, `pushes while the portal answers ${status}`).toBeLessThanOrEqual(6);
+		page.removeAllListeners('request');
+	}
+	await faults(request, { failNext: 0 });
+	await expect(page.getByText('All changes synced')).toBeVisible({ timeout: 60_000 });
+});
+
 test('closing the page in the middle of a sync: reopening finishes the rest', async ({ page, context, request }) => {
 	const portal = new PortalPage(page);
 	await portal.openAsAdmin();
