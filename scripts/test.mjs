@@ -26,6 +26,10 @@ if (!chromium) {
 	process.exit(1);
 }
 
+// Which browser ran the e2e matters when a result differs between machines.
+const version = spawnSync(chromium, ['--version'], { encoding: 'utf8' });
+console.log(`Chromium: ${chromium} (${(version.stdout || version.stderr || 'version unknown').trim()})`);
+
 let ok = true;
 if (!e2eOnly) {
 	ok = run('types', 'npx', ['svelte-kit', 'sync']) && ok;
