@@ -26,7 +26,8 @@ export interface Completion {
 	failed: number;
 	queued: number;
 	rows: number;
-	fileName: string;
+	/** Null when the results workbook could not be made; the upload history offers it again. */
+	fileName: string | null;
 }
 
 export class BulkUploadState {
@@ -185,9 +186,21 @@ export class BulkUploadState {
 		const batchId = `b${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 		this.activeBatchId = batchId;
 		performance.mark('bulk:apply-start');
+		let applied: Completion;
 		try {
-			await spreadsheets.request<'applied'>({ type: 'apply', batchId, admin: session.owner.username }, { onProgress: (p) => (this.progress = p) });
+			const answer = await spreadsheets.request<'applied'>({ type: 'apply', batchId, admin: session.owner.username }, { onProgress: (p) => (this.progress = p) });
+			applied = { ...answer.counts, fileName: null };
 			performance.measure('bulk:apply-local', 'bulk:apply-start');
+		} catch (error) {
+			// The apply commits in one transaction: an error here means nothing was applied.
+			this.error = describe(error);
+			this.step = 'preview';
+			this.progress = null;
+			return;
+		}
+		// Applied from here on: whatever fails now, the dialog reports what was applied, never the preview
+		// with "Nothing has changed yet" and an Apply button for a file that is already applied.
+		try {
 			// Online: push now and wait a while, so the results carry the server's final word per row.
 			// A flaky connection may need a retry or two; rows still unanswered after that stay Queued.
 			if (connectivity.worthTrying) await this.sendAndWait(batchId);
@@ -198,11 +211,12 @@ export class BulkUploadState {
 			const counts = await batchCounts(batchId);
 			saveFile(file.blob, file.fileName);
 			this.completion = { ...counts, fileName: file.fileName };
-			this.step = 'done';
 		} catch (error) {
-			this.error = describe(error);
-			this.step = 'preview';
+			const counts = await getBatchRecord(batchId).then((b) => b?.counts, () => undefined);
+			this.completion = counts ? { ...counts, fileName: null } : applied;
+			this.error = `The upload was applied, but its results spreadsheet could not be made (${describe(error)}). Close this window and use "Download results" in the Upload history on the Users tab.`;
 		} finally {
+			this.step = 'done';
 			this.progress = null;
 		}
 	}
