@@ -38,12 +38,20 @@ function summary(): PreviewSummary {
 }
 
 /** A dialog showing a checked file, as after a successful upload. */
-function previewing() {
+async function previewing() {
 	const state = new BulkUploadState();
 	state.open = true;
-	state.summary = summary();
-	state.step = 'preview';
+	state.declaredCount = 2;
+	state.file = new File(['Account ID,Username\n'], 'long.csv');
+	mocks.request.mockResolvedValueOnce({ type: 'preview', id: 1, previewId: 'p-1', summary: summary() });
+	mocks.request.mockResolvedValueOnce({ type: 'previewPage', id: 2, rows: [], total: 0 });
+	await state.upload();
+	expect(state.step).toBe('preview');
 	return state;
+}
+
+function applyRequests() {
+	return mocks.request.mock.calls.map(([body]) => body).filter((body) => body.type === 'apply');
 }
 
 beforeEach(() => {
@@ -55,17 +63,54 @@ beforeEach(() => {
 
 describe('Apply', () => {
 	it('reports what was applied when the results workbook cannot be written, and points to the history', async () => {
+		const state = await previewing();
 		mocks.request.mockImplementation(async (body: { type: string }) => {
 			if (body.type === 'apply') return { type: 'applied', id: 1, batchId: 'b1', counts: COUNTS };
 			if (body.type === 'results') throw new Error('Text length must not exceed 32767 characters');
 			throw new Error(`unexpected ${body.type}`);
 		});
-		const state = previewing();
 		await state.apply();
 		expect(state.step).toBe('done');
 		expect(state.completion).toMatchObject({ updated: 1, failed: 1, queued: 0, fileName: null });
 		expect(state.error).toMatch(/applied/);
 		expect(state.error).toMatch(/Upload history/);
 		expect(mocks.saveFile).not.toHaveBeenCalled();
+	});
+
+	it('asks the worker once for two clicks in one task, naming the checked file', async () => {
+		const state = await previewing();
+		let finish!: () => void;
+		mocks.request.mockImplementation(async (body: { type: string }) => {
+			if (body.type === 'apply') {
+				await new Promise<void>((resolve) => (finish = resolve));
+				return { type: 'applied', id: 3, batchId: 'b1', counts: COUNTS };
+			}
+			if (body.type === 'results') return { type: 'file', id: 4, fileName: 'user-update-results.xlsx', blob: new Blob([]) };
+			throw new Error(`unexpected ${body.type}`);
+		});
+		const clicks = [state.apply(), state.apply()];
+		await vi.waitFor(() => expect(applyRequests()).toHaveLength(1));
+		finish();
+		await Promise.all(clicks);
+		expect(applyRequests()).toEqual([expect.objectContaining({ previewId: 'p-1' })]);
+		expect(mocks.saveFile).toHaveBeenCalledTimes(1);
+		expect(state.step).toBe('done');
+		// The dialog shows the outcome; nothing can apply the same file again from there.
+		await state.apply();
+		expect(applyRequests()).toHaveLength(1);
+	});
+
+	it('lets the admin try again when Apply failed before anything was applied', async () => {
+		const state = await previewing();
+		mocks.request.mockRejectedValueOnce(new Error('Users on this device kept changing while the upload was being applied (a sync was running), so nothing was applied. Select Apply again.'));
+		await state.apply();
+		expect(state.step).toBe('preview');
+		mocks.request.mockImplementation(async (body: { type: string }) => {
+			if (body.type === 'apply') return { type: 'applied', id: 5, batchId: 'b1', counts: COUNTS };
+			return { type: 'file', id: 6, fileName: 'user-update-results.xlsx', blob: new Blob([]) };
+		});
+		await state.apply();
+		expect(state.step).toBe('done');
+		expect(applyRequests()).toHaveLength(2);
 	});
 });

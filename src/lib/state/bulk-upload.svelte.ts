@@ -47,6 +47,8 @@ export class BulkUploadState {
 	completion = $state<Completion | null>(null);
 	/** The batch this dialog is applying or has just reported on: its sync notice would repeat the dialog. */
 	activeBatchId: string | null = null;
+	/** The worker's name for the checked file on screen; Apply sends it, and the worker takes it once. */
+	private previewId: string | null = null;
 
 	openDialog(): void {
 		this.reset();
@@ -70,6 +72,7 @@ export class BulkUploadState {
 		this.previewRows = [];
 		this.completion = null;
 		this.filter = 'all';
+		this.previewId = null;
 	}
 
 	next(): void {
@@ -118,6 +121,7 @@ export class BulkUploadState {
 				{ onProgress: (p) => (this.progress = p), transfer: [bytes], timeoutMs: PARSE_SECONDS * 1000 }
 			);
 			this.summary = result.summary;
+			this.previewId = result.previewId;
 			performance.measure('bulk:preflight', 'bulk:upload-start');
 			if (result.summary.blocking) {
 				this.error = result.summary.blocking;
@@ -161,6 +165,7 @@ export class BulkUploadState {
 	/** Back to the form with the same count, so the admin can fix the file and upload it again. */
 	chooseAnotherFile(): void {
 		this.summary = null;
+		this.previewId = null;
 		this.file = null;
 		this.error = null;
 		this.step = 'form';
@@ -179,7 +184,9 @@ export class BulkUploadState {
 	}
 
 	async apply(): Promise<void> {
-		if (!this.summary || !session.owner) return;
+		// Only from the preview: a second click in the same task (before the button is gone) finds 'applying'.
+		const previewId = this.previewId;
+		if (this.step !== 'preview' || !this.summary || !previewId || !session.owner) return;
 		this.step = 'applying';
 		this.error = null;
 		this.progress = { phase: 'applying', done: 0, total: this.summary.counts.update };
@@ -188,7 +195,7 @@ export class BulkUploadState {
 		performance.mark('bulk:apply-start');
 		let applied: Completion;
 		try {
-			const answer = await spreadsheets.request<'applied'>({ type: 'apply', batchId, admin: session.owner.username }, { onProgress: (p) => (this.progress = p) });
+			const answer = await spreadsheets.request<'applied'>({ type: 'apply', previewId, batchId, admin: session.owner.username }, { onProgress: (p) => (this.progress = p) });
 			applied = { ...answer.counts, fileName: null };
 			performance.measure('bulk:apply-local', 'bulk:apply-start');
 		} catch (error) {
