@@ -3,12 +3,28 @@
 // Each rule returns null (fine) or a reason naming the column and the value.
 import type { Institution } from './types';
 
+// The portal's own limits (its dataset schema and wire protocol): a longer value could never be stored.
+// cellMax is Excel's: no spreadsheet program holds more text in one cell, and no workbook can be
+// written with more, so a longer cell can only come from a damaged CSV.
 export const LIMITS = {
+	accountIdDigits: 18,
+	usernameMax: 100,
 	nameMax: 100,
 	emailMax: 254,
 	passwordMin: 8,
-	passwordMax: 128
+	passwordMax: 128,
+	cellMax: 32_767
 } as const;
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/**
+ * The reason for a value over its limit, led by the column so it reads as "Row 7, Name: 40,000
+ * characters; …". Never quotes the value: at 40,000 characters it would be the whole message.
+ */
+export function tooLong(label: string, length: number, max: number, what: string, next = 'Shorten it and upload again.'): string {
+	return `${label}: ${count(length)} characters; ${what} at most ${count(max)}. ${next}`;
+}
 
 // Control characters (C0, DEL, C1) have no place in a display name; they also break CSV and screen readers.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
@@ -25,6 +41,8 @@ export function quote(value: string, max = 60): string {
 export function checkAccountIdFormat(accountId: string): string | null {
 	if (accountId === '') return 'Account ID is required';
 	if (!/^\d+$/.test(accountId)) return `Account ID ${quote(accountId)} must contain digits only`;
+	if (accountId.length > LIMITS.accountIdDigits)
+		return `Account ID: ${count(accountId.length)} digits; Account IDs have at most ${LIMITS.accountIdDigits}. Check it and upload again.`;
 	return null;
 }
 
@@ -33,18 +51,22 @@ export function checkNotForeignAccount(accountId: string, institution: Instituti
 	return null;
 }
 
-export function checkUsernamePresent(username: string): string | null {
-	return username === '' ? 'Username is required' : null;
+export function checkUsername(username: string): string | null {
+	if (username === '') return 'Username is required';
+	// No portal user has a longer one: the cell holds something else (a shifted column, a damaged CSV).
+	if (username.length > LIMITS.usernameMax) return tooLong('Username', username.length, LIMITS.usernameMax, 'usernames can have', 'Check it and upload again.');
+	return null;
 }
 
 export function checkName(name: string): string | null {
-	if (name.length > LIMITS.nameMax) return `Name ${quote(name)} is ${name.length} characters; the limit is ${LIMITS.nameMax}`;
+	if (name.length > LIMITS.nameMax) return tooLong('Name', name.length, LIMITS.nameMax, 'names can have');
 	if (CONTROL.test(name)) return `Name ${quote(name.replace(CONTROL, '?'))} contains a control character`;
 	return null;
 }
 
 export function checkEmailFormat(email: string): string | null {
-	if (email.length > LIMITS.emailMax || !EMAIL.test(email) || email.includes('..')) return `Email ${quote(email)} is not a valid email address`;
+	if (email.length > LIMITS.emailMax) return tooLong('Email', email.length, LIMITS.emailMax, 'email addresses can have');
+	if (!EMAIL.test(email) || email.includes('..')) return `Email ${quote(email)} is not a valid email address`;
 	return null;
 }
 
@@ -62,7 +84,7 @@ export function checkGoogleDomain(email: string, institution: Institution): stri
 
 export function checkPassword(password: string, username: string): string | null {
 	if (password.length < LIMITS.passwordMin) return `Password is too short (${password.length} characters; at least ${LIMITS.passwordMin})`;
-	if (password.length > LIMITS.passwordMax) return `Password is too long (${password.length} characters; at most ${LIMITS.passwordMax})`;
+	if (password.length > LIMITS.passwordMax) return tooLong('Password', password.length, LIMITS.passwordMax, 'passwords can have');
 	if (password.toLowerCase() === username.toLowerCase()) return 'Password must not be the same as the username';
 	return null;
 }

@@ -19,11 +19,13 @@ export interface Issue {
 /**
  * Words a cell finding. Reasons starting with the column label read naturally after "Row 5, ":
  * `Email "x@" is…` -> `Row 5, Email: "x@" is…`; `Password is too short…` -> `Row 5, Password is too short…`;
+ * `Name: 40,000 characters…` -> `Row 5, Name: 40,000 characters…`;
  * others get the label: `Row 5, Account ID: Account 4711 is not a child account…`.
  */
 export function cellIssue(row: number, column: string, reason: string, value?: string): Issue {
 	let message: string;
-	if (reason.startsWith(`${column} "`)) message = `Row ${row}, ${column}: ${reason.slice(column.length + 1)}`;
+	if (reason.startsWith(`${column}: `)) message = `Row ${row}, ${reason}`;
+	else if (reason.startsWith(`${column} "`)) message = `Row ${row}, ${column}: ${reason.slice(column.length + 1)}`;
 	else if (reason.startsWith(`${column} `)) message = `Row ${row}, ${reason}`;
 	else message = `Row ${row}, ${column}: ${reason}`;
 	return value === undefined ? { row, column, message, reason } : { row, column, value, message, reason };

@@ -158,6 +158,20 @@ describe('buildPreview: rows', () => {
 		expect(p.rows[1].status).toBe('unchanged');
 	});
 
+	it('fails a row with a cell longer than a spreadsheet cell can hold, also in an ignored column', () => {
+		const p = preview([
+			['Account ID', 'Username', 'Name', 'Notes'],
+			['1001', 'jdoe', 'Janet Doe', 'fine'],
+			['1001', 'bsmith', 'Bobby', 'n'.repeat(32_768)]
+		]);
+		expect(p.rows[0].status).toBe('update');
+		expect(p.rows[1].status).toBe('failed');
+		expect(p.rows[1].errors.map((e) => e.message)).toEqual([
+			'Row 3, Column D: 32,768 characters; a spreadsheet cell can hold at most 32,767. Shorten it and upload again.'
+		]);
+		expect(p.counts).toMatchObject({ update: 1, failed: 1 });
+	});
+
 	it('never applies a row with errors and applies every valid row', () => {
 		const p = preview(sheet(['1001', 'jdoe', 'Ok Name'], ['1001', 'bsmith', 'Ok', 'bad@'], ['01015', 'ogden', '', '', 'Correct-Horse-1']));
 		expect(p.rows.filter((r) => r.mutation).map((r) => r.row)).toEqual([2, 4]);

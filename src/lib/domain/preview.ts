@@ -4,7 +4,7 @@
 // `blocking` is null. Pure and linear in the number of rows (100,000 rows in well under a second).
 import { columnLetter, headerErrorMessage, isBlankRow, mapHeader, TEMPLATE_HEADERS, type ColumnMap } from './header-map';
 import { cellIssue, rowIssue, type Issue } from './issue';
-import { quote } from './field-rules';
+import { LIMITS, quote, tooLong } from './field-rules';
 import { addIssue, finishRow, newRowFacts, validateRow, type RowOutcome, type RuleContext } from './row-rules';
 import { FIELD_LABELS } from './types';
 
@@ -142,9 +142,20 @@ export function buildPreview(input: PreviewInput, ctx: RuleContext, onProgress?:
 		}
 	};
 	const facts = newRowFacts();
+	// Mapped columns have their own, far lower limits (row-rules); the others are only carried into the
+	// results workbook, and no workbook can hold a cell over Excel's limit.
+	const mapped = new Set(Object.values(map.columns));
 	for (let d = 0; d < n; d++) {
 		const i = dataIndexes[d];
 		outcomes[d] = validateRow(rows[i], i + 1, map.columns, ctx, facts);
+		const cells = rows[i];
+		for (let c = 0; c < cells.length; c++) {
+			const cell = cells[c];
+			if (cell !== undefined && cell.length > LIMITS.cellMax && !mapped.has(c)) {
+				const label = `Column ${columnLetter(c)}`;
+				addIssue(outcomes[d], 'errors', cellIssue(i + 1, label, tooLong(label, cell.length, LIMITS.cellMax, 'a spreadsheet cell can hold')));
+			}
+		}
 		keys[d] = facts.key;
 		emails[d] = facts.email;
 		if (facts.key !== undefined) note(firstByKey, byKey, facts.key, d);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildPreview } from './preview';
-import { finalizeRows, neutralizeFormula, QUEUED_REASON, summarize, outcomeSentence, type ApplyOutcome, type FinalStatus } from './results';
+import { finalizeRows, neutralizeFormula, QUEUED_REASON, spreadsheetText, summarize, outcomeSentence, type ApplyOutcome, type FinalStatus } from './results';
 import { ruleContext, sheet } from './test-factories';
 
 const ctx = ruleContext();
@@ -69,4 +69,28 @@ describe('neutralizeFormula', () => {
 		['', ''],
 		["'already", "'already"]
 	])('%j -> %j', (input, output) => expect(neutralizeFormula(input)).toBe(output));
+});
+
+describe('spreadsheetText', () => {
+	it('leaves text that fits alone, apart from the formula guard', () => {
+		expect(spreadsheetText('Jane Doe')).toBe('Jane Doe');
+		expect(spreadsheetText('=1')).toBe("'=1");
+		expect(spreadsheetText('x'.repeat(32_767))).toBe('x'.repeat(32_767));
+	});
+
+	it('never returns more than a cell holds, even when the guard adds its quote', () => {
+		const guarded = spreadsheetText(`=${'x'.repeat(32_766)}`);
+		expect(guarded.length).toBeLessThanOrEqual(32_767);
+		expect(guarded.startsWith("'=x")).toBe(true);
+		expect(guarded).toMatch(/shortened/);
+		for (const n of [32_768, 40_000, 1_000_000]) expect(spreadsheetText('y'.repeat(n)).length).toBeLessThanOrEqual(32_767);
+	});
+
+	it('does not split a character made of two UTF-16 units', () => {
+		for (const pad of [0, 1]) {
+			const text = spreadsheetText('a'.repeat(pad) + '😀'.repeat(20_000));
+			expect(text.length).toBeLessThanOrEqual(32_767);
+			expect(text.isWellFormed()).toBe(true);
+		}
+	});
 });

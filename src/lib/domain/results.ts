@@ -1,6 +1,7 @@
 // Owns what the results workbook says about each uploaded row after an apply: the final status,
 // the reason and the changed fields, plus totals that always add up. Also the rule that keeps our
 // exported text from being run as a formula. Pure: the spreadsheet layer writes what this decides.
+import { LIMITS } from './field-rules';
 import type { Preview } from './preview';
 import type { RowOutcome } from './row-rules';
 import { EDITABLE_FIELDS, FIELD_LABELS, type EditableField } from './types';
@@ -103,4 +104,22 @@ export function neutralizeFormula(text: string): string {
 	const c = text.charCodeAt(0);
 	if (c === 0x3d || c === 0x2b || c === 0x2d || c === 0x40 || c === 0x09 || c === 0x0d) return `'${text}`;
 	return text;
+}
+
+const CUT_NOTE = `… (shortened: a spreadsheet cell holds at most ${LIMITS.cellMax.toLocaleString('en-US')} characters)`;
+
+/**
+ * Text as we write it into a workbook cell: formula-guarded, and never longer than a cell holds.
+ * The check fails rows with longer values, but their cells still go into the results as uploaded,
+ * and writing the results must never fail after an apply (SheetJS throws on 32,768 characters).
+ * The cut comes after the guard, so the quote stays in front and counts towards the limit.
+ */
+export function spreadsheetText(value: string): string {
+	const text = neutralizeFormula(value);
+	if (text.length <= LIMITS.cellMax) return text;
+	let end = LIMITS.cellMax - CUT_NOTE.length;
+	// Never keep half of a character that takes two UTF-16 units (emoji and the like).
+	const last = text.charCodeAt(end - 1);
+	if (last >= 0xd800 && last <= 0xdbff) end--;
+	return text.slice(0, end) + CUT_NOTE;
 }

@@ -10,7 +10,7 @@ import {
 	checkName,
 	checkNotForeignAccount,
 	checkPassword,
-	checkUsernamePresent,
+	checkUsername,
 	quote,
 	unknownRoleMessage
 } from './field-rules';
@@ -196,7 +196,7 @@ export function validateRow(cells: string[], row: number, columns: ColumnMap, ct
 		return outcome;
 	}
 	outcome.accountName = institution.name;
-	const usernameError = checkUsernamePresent(username);
+	const usernameError = checkUsername(username);
 	if (usernameError) {
 		error(USERNAME_LABEL, usernameError);
 		return outcome;

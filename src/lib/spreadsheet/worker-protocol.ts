@@ -6,7 +6,8 @@ import type { PreviewRowView, PreviewSummary } from '../domain/preview-view';
 export type WorkerRequest =
 	| { type: 'preflight'; id: number; fileName: string; bytes: ArrayBuffer; declaredCount: number }
 	| { type: 'previewPage'; id: number; offset: number; limit: number; filter: PreviewFilter }
-	| { type: 'apply'; id: number; batchId: string; admin: string }
+	/** `previewId` names the checked file being applied: the worker applies each one at most once. */
+	| { type: 'apply'; id: number; previewId: string; batchId: string; admin: string }
 	| { type: 'results'; id: number; batchId: string }
 	| { type: 'template'; id: number; withUsers: boolean }
 	| { type: 'institutions'; id: number }
@@ -18,7 +19,7 @@ export type WorkerProgress = { phase: 'downloading' | 'reading' | 'checking' | '
 
 export type WorkerResponse =
 	| { type: 'progress'; id: number; progress: WorkerProgress }
-	| { type: 'preview'; id: number; summary: PreviewSummary }
+	| { type: 'preview'; id: number; previewId: string; summary: PreviewSummary }
 	| { type: 'previewPage'; id: number; rows: PreviewRowView[]; total: number }
 	| { type: 'applied'; id: number; batchId: string; counts: { rows: number; updated: number; unchanged: number; failed: number; queued: number } }
 	/** A finished workbook as a Blob made in the worker: the page gets a handle, never copies the bytes. */

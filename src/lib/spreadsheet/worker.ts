@@ -23,6 +23,8 @@ import type { PreviewFilter, WorkerProgress, WorkerRequest, WorkerResponse } fro
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
 interface Held {
+	/** Names this check for Apply, which takes it once. */
+	id: string;
 	preview: Preview;
 	ctx: RuleContext;
 	/** The stored users the context was built from; its version unchanged at Apply means the preview still holds. */
@@ -31,6 +33,12 @@ interface Held {
 	order: RowOutcome[];
 }
 let held: Held | undefined;
+/**
+ * Checked files applied or being applied. Taken before Apply's first await, so a second request for
+ * the same file (two clicks in one task reach the worker before the first has committed) is refused
+ * instead of committing a second batch in which every row reads Unchanged.
+ */
+const taken = new Set<string>();
 
 function post(message: WorkerResponse, transfer: Transferable[] = []): void {
 	scope.postMessage(message, transfer);
@@ -76,7 +84,8 @@ async function preflight(id: number, fileName: string, bytes: ArrayBuffer, decla
 	const { ctx, snapshot } = await contextPromise;
 	const preview = buildPreview({ rows: sheet.rows, fileName, sheetName: sheet.sheetName, declaredCount }, ctx, (done, total) => progress({ phase: 'checking', done, total }));
 	progress({ phase: 'checking', done: preview.counts.rows, total: preview.counts.rows });
-	held = { preview, ctx, snapshot, order: rowsForDisplay(preview) };
+	const previewId = crypto.randomUUID();
+	held = { id: previewId, preview, ctx, snapshot, order: rowsForDisplay(preview) };
 	const notices = preview.headerWarnings.map((w) => w.message);
 	let sheetNote: string | null = null;
 	if (sheet.sheetNames.length > 1)
@@ -97,17 +106,29 @@ async function preflight(id: number, fileName: string, bytes: ArrayBuffer, decla
 		counts: preview.counts,
 		notices
 	};
-	post({ type: 'preview', id, summary });
+	post({ type: 'preview', id, previewId, summary });
 }
 
 function describeDelimiter(d: string): string {
 	return d === '\t' ? 'tab' : d === ';' ? 'semicolon' : d === ',' ? 'comma' : JSON.stringify(d);
 }
 
-async function apply(id: number, batchId: string, admin: string): Promise<void> {
-	if (!held) throw new Error('There is no checked file to apply. Upload the file again.');
-	const { preview } = held;
-	let { ctx, snapshot } = held;
+async function apply(id: number, previewId: string, batchId: string, admin: string): Promise<void> {
+	if (taken.has(previewId)) throw new Error('This file has already been applied. Its results are in the Upload history on the Users tab; to change more, upload a new file.');
+	if (!held || held.id !== previewId) throw new Error('There is no checked file to apply. Upload the file again.');
+	taken.add(previewId);
+	try {
+		await applyHeld(id, held, batchId, admin);
+	} catch (error) {
+		// The apply commits in one transaction, so after an error nothing of it is stored: it may be tried again.
+		taken.delete(previewId);
+		throw error;
+	}
+}
+
+async function applyHeld(id: number, checked: Held, batchId: string, admin: string): Promise<void> {
+	const { preview } = checked;
+	let { ctx, snapshot } = checked;
 	let fresh = preview;
 	const owner = await getMeta('owner');
 	for (let attempt = 1; ; attempt++) {
@@ -120,7 +141,7 @@ async function apply(id: number, batchId: string, admin: string): Promise<void> 
 		post({ type: 'progress', id, progress: { phase: 'applying', done: 0, total: fresh.counts.update } });
 		try {
 			const batch = await applyUpload(fresh, ctx, { batchId, admin, parentName: owner?.parentName ?? '' }, snapshot);
-			held = undefined;
+			if (held === checked) held = undefined;
 			post({ type: 'progress', id, progress: { phase: 'applying', done: fresh.counts.update, total: fresh.counts.update } });
 			post({ type: 'applied', id, batchId, counts: batch.counts });
 			return;
@@ -184,7 +205,7 @@ async function handle(message: WorkerRequest): Promise<void> {
 			return;
 		}
 		case 'apply':
-			return apply(message.id, message.batchId, message.admin);
+			return apply(message.id, message.previewId, message.batchId, message.admin);
 		case 'results':
 			return results(message.id, message.batchId);
 		case 'template':

@@ -188,6 +188,47 @@ describe('writeResults', () => {
 	});
 });
 
+describe('writeResults with cells longer than Excel holds', () => {
+	// The case from the field: a CSV with one valid row and a 40,000-character Name (or "=" + 32,766,
+	// which the formula guard's quote pushes to 32,768). Apply had already synced the valid row when
+	// writing the results threw "Text length must not exceed 32767 characters".
+	const long = 'N'.repeat(40_000);
+	const formula = `=${'x'.repeat(32_766)}`;
+	const csv = [
+		`Account ID,Username,Name,Email,Password,Role,${'H'.repeat(33_000)}`,
+		'1001,jdoe,Janet Doe,,,,',
+		`1001,bsmith,${long},,,,${formula}`,
+		`1001,ogden,${formula},,,,`
+	].join('\r\n');
+	const sheet = readUploadedSheet(new TextEncoder().encode(csv), 'long.csv');
+	const preview = buildPreview({ rows: sheet.rows, fileName: 'long.csv', sheetName: sheet.sheetName, declaredCount: 3 }, ruleContext());
+	const final = finalizeRows(preview, () => ({ status: 'applied' }));
+
+	it('checks them as row errors and still writes every cell, cut to what a cell holds', () => {
+		expect(preview.rows.map((r) => r.status)).toEqual(['update', 'failed', 'failed']);
+		const bytes = writeResults({
+			header: preview.header,
+			columnMap: preview.columnMap,
+			rows: final,
+			fileName: 'long.csv',
+			admin: 'admin',
+			time: new Date(2025, 0, 1),
+			summary: summarize(final)
+		});
+		const v = values(open(bytes).Sheets.Results) as (string | number | undefined)[][];
+		for (const row of v) for (const cell of row) if (typeof cell === 'string') expect(cell.length).toBeLessThanOrEqual(32_767);
+		expect(v[1].slice(0, 3)).toEqual(['1001', 'jdoe', 'Janet Doe']);
+		expect(v[1][8]).toBe('Updated');
+		const name = v[2][2] as string;
+		expect(name.startsWith('NNNN')).toBe(true);
+		expect(name).toMatch(/shortened/);
+		// Still neutralised when cut: the quote stays in front.
+		expect((v[3][2] as string).startsWith("'=xxx")).toBe(true);
+		expect((v[2][6] as string).startsWith("'=xxx")).toBe(true);
+		expect(v[2][9]).toBe('Name: 40,000 characters; names can have at most 100. Shorten it and upload again.');
+	});
+});
+
 describe('file names', () => {
 	it('uses local time', () => {
 		const d = new Date(2025, 0, 2, 3, 4, 5);

@@ -1,20 +1,21 @@
 // Owns the workbooks the portal hands to admins: the upload template (optionally pre-filled: "Export
 // users"), the "Export Institutions" list, and the results of an upload. All .xlsx, compressed.
-// Every text cell goes through neutralizeFormula; Account ID and Username are text cells with number
-// format "@" so Excel keeps leading zeros, also when the admin types into the template.
+// Every text cell goes through spreadsheetText (formula guard, cut to what a cell holds); Account ID
+// and Username are text cells with number format "@" so Excel keeps leading zeros, also when the admin
+// types into the template.
 // Passwords are never written: the results show "(set)" where the upload had one.
 import { PASSWORD_MASK } from '../domain/apply-plan';
 import { utils, write, type CellObject, type ColInfo, type WorkBook, type WorkSheet } from 'xlsx';
 import { LIMITS } from '../domain/field-rules';
 import { TEMPLATE_HEADERS, type ColumnMap } from '../domain/header-map';
-import { neutralizeFormula, type FinalRow, type ResultSummary } from '../domain/results';
+import { spreadsheetText, type FinalRow, type ResultSummary } from '../domain/results';
 import type { Institution, User } from '../domain/types';
 
 type Cell = CellObject;
 
-const text = (value: string): Cell => ({ t: 's', v: neutralizeFormula(value) });
+const text = (value: string): Cell => ({ t: 's', v: spreadsheetText(value) });
 /** Text cell formatted as Text ("@"): Excel keeps what is typed there as text (leading zeros survive). */
-const textAt = (value: string): Cell => ({ t: 's', v: neutralizeFormula(value), z: '@' });
+const textAt = (value: string): Cell => ({ t: 's', v: spreadsheetText(value), z: '@' });
 const num = (value: number): Cell => ({ t: 'n', v: value });
 
 function sheetOf(rows: (Cell | undefined)[][], widths: number[]): WorkSheet {

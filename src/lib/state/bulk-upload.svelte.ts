@@ -26,7 +26,8 @@ export interface Completion {
 	failed: number;
 	queued: number;
 	rows: number;
-	fileName: string;
+	/** Null when the results workbook could not be made; the upload history offers it again. */
+	fileName: string | null;
 }
 
 export class BulkUploadState {
@@ -46,6 +47,8 @@ export class BulkUploadState {
 	completion = $state<Completion | null>(null);
 	/** The batch this dialog is applying or has just reported on: its sync notice would repeat the dialog. */
 	activeBatchId: string | null = null;
+	/** The worker's name for the checked file on screen; Apply sends it, and the worker takes it once. */
+	private previewId: string | null = null;
 
 	openDialog(): void {
 		this.reset();
@@ -69,6 +72,7 @@ export class BulkUploadState {
 		this.previewRows = [];
 		this.completion = null;
 		this.filter = 'all';
+		this.previewId = null;
 	}
 
 	next(): void {
@@ -117,6 +121,7 @@ export class BulkUploadState {
 				{ onProgress: (p) => (this.progress = p), transfer: [bytes], timeoutMs: PARSE_SECONDS * 1000 }
 			);
 			this.summary = result.summary;
+			this.previewId = result.previewId;
 			performance.measure('bulk:preflight', 'bulk:upload-start');
 			if (result.summary.blocking) {
 				this.error = result.summary.blocking;
@@ -160,6 +165,7 @@ export class BulkUploadState {
 	/** Back to the form with the same count, so the admin can fix the file and upload it again. */
 	chooseAnotherFile(): void {
 		this.summary = null;
+		this.previewId = null;
 		this.file = null;
 		this.error = null;
 		this.step = 'form';
@@ -178,16 +184,30 @@ export class BulkUploadState {
 	}
 
 	async apply(): Promise<void> {
-		if (!this.summary || !session.owner) return;
+		// Only from the preview: a second click in the same task (before the button is gone) finds 'applying'.
+		const previewId = this.previewId;
+		if (this.step !== 'preview' || !this.summary || !previewId || !session.owner) return;
 		this.step = 'applying';
 		this.error = null;
 		this.progress = { phase: 'applying', done: 0, total: this.summary.counts.update };
 		const batchId = `b${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 		this.activeBatchId = batchId;
 		performance.mark('bulk:apply-start');
+		let applied: Completion;
 		try {
-			await spreadsheets.request<'applied'>({ type: 'apply', batchId, admin: session.owner.username }, { onProgress: (p) => (this.progress = p) });
+			const answer = await spreadsheets.request<'applied'>({ type: 'apply', previewId, batchId, admin: session.owner.username }, { onProgress: (p) => (this.progress = p) });
+			applied = { ...answer.counts, fileName: null };
 			performance.measure('bulk:apply-local', 'bulk:apply-start');
+		} catch (error) {
+			// The apply commits in one transaction: an error here means nothing was applied.
+			this.error = describe(error);
+			this.step = 'preview';
+			this.progress = null;
+			return;
+		}
+		// Applied from here on: whatever fails now, the dialog reports what was applied, never the preview
+		// with "Nothing has changed yet" and an Apply button for a file that is already applied.
+		try {
 			// Online: push now and wait a while, so the results carry the server's final word per row.
 			// A flaky connection may need a retry or two; rows still unanswered after that stay Queued.
 			if (connectivity.worthTrying) await this.sendAndWait(batchId);
@@ -198,11 +218,12 @@ export class BulkUploadState {
 			const counts = await batchCounts(batchId);
 			saveFile(file.blob, file.fileName);
 			this.completion = { ...counts, fileName: file.fileName };
-			this.step = 'done';
 		} catch (error) {
-			this.error = describe(error);
-			this.step = 'preview';
+			const counts = await getBatchRecord(batchId).then((b) => b?.counts, () => undefined);
+			this.completion = counts ? { ...counts, fileName: null } : applied;
+			this.error = `The upload was applied, but its results spreadsheet could not be made (${describe(error)}). Close this window and use "Download results" in the Upload history on the Users tab.`;
 		} finally {
+			this.step = 'done';
 			this.progress = null;
 		}
 	}

@@ -22,7 +22,22 @@ export interface UserChunk {
 	id: string;
 	accountId: string;
 	users: UserRecord[];
+	/**
+	 * By lower-case username: the portal's copy of the fields these users show a queued change in (see
+	 * users-repo). Only users with queued changes have an entry; most chunks have none. A Map, not an
+	 * object: a username like "__proto__" must stay a key.
+	 */
+	portal?: Map<string, PortalCopy>;
 }
+
+/**
+ * The portal's value of each field a queued change of this device overrides, and how many queued
+ * changes to it wait for an answer. The local copy shows the newest queued value; once the last one is
+ * answered it shows the portal's value, which the rejected changes never touched. A mutation's `base`
+ * cannot serve: a change queued after another one to the same field was checked against that one's
+ * value, which the portal may never have had.
+ */
+export type PortalCopy = Partial<Record<'name' | 'email' | 'role', { value: string; queued: number }>>;
 
 export interface MetaRecord {
 	key: string;

@@ -1,5 +1,6 @@
 // Settling a pushed outbox chunk: the server's final answers change users, batch rows and the outbox
 // in ONE transaction, so a crash in between can never leave a mutation both settled and still queued.
+import type { VisibleField } from '../domain/types';
 import type { MutationResult } from '../sync/protocol';
 import { finalizeRowsInTx, type RowFinal } from './batches-repo';
 import { db, guarded, type BatchRecord, type OutboxChunk, type PortalDb, type StoredMutation } from './db';
@@ -19,13 +20,15 @@ export async function settleOutboxChunk(chunk: OutboxChunk, results: MutationRes
 				if (!result) throw new Error(`The portal did not answer for change ${mutation.id}`);
 				let list = finals.get(chunk.batchId);
 				if (!list) finals.set(chunk.batchId, (list = []));
+				const answered = changedFields(mutation.changes);
 				if (result.status === 'applied') {
 					const { name, email, role, rev } = result.user;
-					patches.push({ accountId: mutation.accountId, username: mutation.username, set: { name, email, role, rev } });
+					patches.push({ accountId: mutation.accountId, username: mutation.username, set: { name, email, role, rev }, answered });
 					list.push({ rowIndex: mutation.rowIndex, status: 'Updated', reason: '' });
 				} else {
-					// Roll the optimistic change back to what the admin had before the upload.
-					patches.push({ accountId: mutation.accountId, username: mutation.username, set: rollback(mutation.changes, mutation.base) });
+					// The optimistic change goes; the field shows the portal's value again (or a later queued
+					// change of this device). Not `base`: that may be an earlier queued change the portal refused.
+					patches.push({ accountId: mutation.accountId, username: mutation.username, set: {}, answered, fallback: mutation.base });
 					list.push({ rowIndex: mutation.rowIndex, status: 'Failed', reason: result.reason });
 				}
 			}
@@ -41,9 +44,7 @@ export async function settleOutboxChunk(chunk: OutboxChunk, results: MutationRes
 	);
 }
 
-/** The changed fields back to their base values (a password has none: the portal never had it from us). */
-function rollback(changes: StoredMutation['changes'], base: StoredMutation['base']): StoredMutation['changes'] {
-	const set: StoredMutation['changes'] = {};
-	for (const field of ['name', 'email', 'role'] as const) if (changes[field] !== undefined && base[field] !== undefined) set[field] = base[field];
-	return set;
+/** The visible fields a mutation changed (a password is never shown, so it has nothing to settle). */
+function changedFields(changes: StoredMutation['changes']): VisibleField[] {
+	return (['name', 'email', 'role'] as const).filter((field) => changes[field] !== undefined);
 }

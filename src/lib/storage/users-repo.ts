@@ -1,7 +1,7 @@
 // Users, stored as chunk records of up to USERS_PER_CHUNK users of one account (see db.ts for why).
 // Nothing outside this module knows about chunks: callers read and write plain UserRecords.
-import { userKey, type UserRecord } from '../domain/types';
-import { db, guarded, USERS_PER_CHUNK, type PortalDb, type UserChunk } from './db';
+import { userKey, type UserRecord, type VisibleField } from '../domain/types';
+import { db, guarded, USERS_PER_CHUNK, type PortalCopy, type PortalDb, type UserChunk } from './db';
 import { bumpUsersVersion } from './meta-repo';
 
 function chunkId(accountId: string, seq: number): string {
@@ -79,22 +79,71 @@ export function snapshotUsers(snapshot: UserSnapshot): UserRecord[] {
 export interface UserPatch {
 	accountId: string;
 	username: string;
+	/**
+	 * The portal's values (a pull, an applied change): shown, except in fields where a change of this
+	 * device is still queued, which keeps showing until answered. With `queued`: this device's change.
+	 */
 	set: Partial<Pick<UserRecord, 'name' | 'email' | 'role' | 'rev'>>;
+	/** `set` is a change of this device, queued for the portal: remember the portal's values it hides. */
+	queued?: true;
+	/** Fields of the oldest queued change the portal has now answered, applied or rejected. */
+	answered?: readonly VisibleField[];
+	/**
+	 * What an answered field shows when no portal copy was kept for it (a change queued by an earlier
+	 * build, or before a full download replaced the users): the change's base values.
+	 */
+	fallback?: Partial<Record<VisibleField, string>>;
+}
+
+const VISIBLE: readonly VisibleField[] = ['name', 'email', 'role'];
+
+/** One patch applied to one user and the portal copy kept for them; returns both, never mutating them. */
+function patchUser(user: UserRecord, copy: PortalCopy | undefined, patch: UserPatch): { user: UserRecord; copy: PortalCopy | undefined } {
+	const next: UserRecord = { ...user };
+	let kept: PortalCopy | undefined = copy ? { ...copy } : undefined;
+	for (const field of VISIBLE) {
+		const value = patch.set[field];
+		if (value === undefined) continue;
+		const held = kept?.[field];
+		if (patch.queued) {
+			(kept ??= {})[field] = held ? { value: held.value, queued: held.queued + 1 } : { value: user[field], queued: 1 };
+			next[field] = value;
+		} else if (held) kept![field] = { value, queued: held.queued };
+		else next[field] = value;
+	}
+	if (patch.set.rev !== undefined) next.rev = patch.set.rev;
+	for (const field of patch.answered ?? []) {
+		const held = kept?.[field];
+		if (!held) {
+			const fallback = patch.fallback?.[field];
+			if (fallback !== undefined) next[field] = fallback;
+		} else if (held.queued > 1) kept![field] = { value: held.value, queued: held.queued - 1 };
+		else {
+			next[field] = held.value;
+			delete kept![field];
+		}
+	}
+	if (kept && Object.keys(kept).length === 0) kept = undefined;
+	return { user: next, copy: kept };
 }
 
 /**
- * Applies patches to existing users (matched case-insensitively) and inserts `added` users.
+ * Applies patches to existing users (matched case-insensitively; several for one user apply in order)
+ * and inserts `added` users.
  * Must run inside a transaction covering userChunks and meta, so it commits with the caller's other writes.
  * With a `snapshot` that is still current (same usersVersion, checked inside this transaction) the chunks
  * come from memory instead of the database; they are never modified, only copied where they change.
  * Returns the keys of patches whose user was not found.
  */
 export async function patchUsersInTx(patches: UserPatch[], added: UserRecord[] = [], database: PortalDb = db(), snapshot?: UserSnapshot): Promise<string[]> {
-	const byAccount = new Map<string, Map<string, UserPatch>>();
+	const byAccount = new Map<string, Map<string, UserPatch[]>>();
 	for (const patch of patches) {
 		let map = byAccount.get(patch.accountId);
 		if (!map) byAccount.set(patch.accountId, (map = new Map()));
-		map.set(patch.username.toLowerCase(), patch);
+		const key = patch.username.toLowerCase();
+		const list = map.get(key);
+		if (list) list.push(patch);
+		else map.set(key, [patch]);
 	}
 	const addedByAccount = new Map<string, UserRecord[]>();
 	for (const user of added) {
@@ -122,24 +171,31 @@ export async function patchUsersInTx(patches: UserPatch[], added: UserRecord[] =
 		const owned = new Set<number>();
 		const own = (i: number): UserChunk => {
 			if (!owned.has(i)) {
-				chunks[i] = { ...chunks[i]!, users: chunks[i]!.users.slice() };
+				const chunk = chunks[i]!;
+				chunks[i] = { ...chunk, users: chunk.users.slice(), ...(chunk.portal ? { portal: new Map(chunk.portal) } : {}) };
 				owned.add(i);
 			}
 			return chunks[i]!;
 		};
-		const pending = byAccount.get(accountId) ?? new Map<string, UserPatch>();
+		const pending = byAccount.get(accountId) ?? new Map<string, UserPatch[]>();
 		for (let i = 0; i < ids.length && pending.size; i++) {
 			if (!chunks[i]) chunks[i] = await database.userChunks.get(ids[i]);
 			const users = loaded(i).users;
 			for (let j = 0; j < users.length; j++) {
 				const key = users[j].username.toLowerCase();
-				const patch = pending.get(key);
-				if (!patch) continue;
+				const list = pending.get(key);
+				if (!list) continue;
 				pending.delete(key);
-				own(i).users[j] = { ...users[j], ...patch.set };
+				let user = users[j];
+				let copy = loaded(i).portal?.get(key);
+				for (const patch of list) ({ user, copy } = patchUser(user, copy, patch));
+				const chunk = own(i);
+				chunk.users[j] = user;
+				if (copy) (chunk.portal ??= new Map()).set(key, copy);
+				else chunk.portal?.delete(key);
 			}
 		}
-		for (const patch of pending.values()) missing.push(userKey(patch.accountId, patch.username));
+		for (const list of pending.values()) missing.push(userKey(list[0].accountId, list[0].username));
 		for (const user of addedByAccount.get(accountId) ?? []) {
 			const last = ids.length - 1;
 			if (last >= 0 && !chunks[last]) chunks[last] = await database.userChunks.get(ids[last]);
@@ -151,7 +207,11 @@ export async function patchUsersInTx(patches: UserPatch[], added: UserRecord[] =
 			}
 			own(ids.length - 1).users.push(user);
 		}
-		for (const i of [...owned].sort((a, b) => a - b)) changed.push(chunks[i]!);
+		for (const i of [...owned].sort((a, b) => a - b)) {
+			const chunk = chunks[i]!;
+			if (chunk.portal?.size === 0) delete chunk.portal;
+			changed.push(chunk);
+		}
 	}
 	if (changed.length) {
 		await database.userChunks.bulkPut(changed);

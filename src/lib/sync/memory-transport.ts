@@ -1,6 +1,7 @@
 // The test variant of PortalTransport: an in-memory portal with the sync contract's semantics
-// (per-client last applied id, replay of stored results, gap refusal, field-level conflicts) and
-// switches to fail the next requests or drop an answer after applying. The real rules live in server/.
+// (per-client last applied id, replay of stored results, gap refusal, field-level conflicts, email
+// uniqueness) and switches to fail the next requests or drop an answer after applying. The real rules
+// live in server/.
 import type { Institution, UserRecord } from '../domain/types';
 import { userKey } from '../domain/types';
 import { PROTOCOL_VERSION, type MutationResult, type PullResponse, type PushRequest, type PushResponse, type SessionInfo } from './protocol';
@@ -73,10 +74,18 @@ export class MemoryPortal implements PortalTransport {
 			let result: MutationResult;
 			if (!user) result = { id: m.id, status: 'rejected', code: 'not_found', reason: `User ${m.username} not found in account ${m.accountId}` };
 			else {
-				const conflicts = (['name', 'email', 'role'] as const).filter((f) => m.base[f] !== undefined && m.base[f] !== user[f]);
+				// As on the server: agreeing with someone else's edit is not a conflict.
+				const conflicts = (['name', 'email', 'role'] as const).filter((f) => m.changes[f] !== undefined && m.base[f] !== undefined && m.base[f] !== user[f] && m.changes[f] !== user[f]);
+				const email = m.changes.email;
+				const taken =
+					email !== undefined &&
+					email.toLowerCase() !== user.email.toLowerCase() &&
+					[...this.users.values()].some((u) => u.email.toLowerCase() === email.toLowerCase() && userKey(u.accountId, u.username) !== userKey(user.accountId, user.username));
 				if (conflicts.length) {
 					const label = { name: 'Name', email: 'Email', role: 'Role' };
 					result = { id: m.id, status: 'rejected', code: 'conflict', reason: `${conflicts.map((f) => label[f]).join(', ')} was changed by someone else since this file was checked` };
+				} else if (taken) {
+					result = { id: m.id, status: 'rejected', code: 'validation', reason: `Email "${email}" is already used by another user` };
 				} else {
 					const { password: _password, ...visible } = m.changes;
 					const next = { ...user, ...visible, rev: ++this.rev };
