@@ -208,6 +208,12 @@ test('session expiry mid-queue: the queue is kept, the admin signs in again, the
 	await context.setOffline(false);
 	await expect(page.getByText('Your session has expired.')).toBeVisible({ timeout: 30_000 });
 	await expect(page.getByText('2 changes wait to sync')).toBeVisible();
+	// Only this admin can sign in again here: another account goes through Sign out, which warns first.
+	await expect(page.getByLabel('Username')).toHaveValue('admin');
+	await expect(page.getByLabel('Username')).not.toBeEditable();
+	await page.getByRole('main').getByRole('button', { name: 'Sign out' }).click();
+	await expect(page.getByRole('alertdialog')).toContainText('2 changes have not reached the portal yet');
+	await page.getByRole('button', { name: 'Stay signed in' }).click();
 	await page.getByLabel('Password').fill('springfield-demo');
 	await page.getByRole('button', { name: 'Sign in' }).click();
 	await expect(page.getByText('All changes synced')).toBeVisible({ timeout: 30_000 });

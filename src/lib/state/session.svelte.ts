@@ -74,6 +74,13 @@ export class SessionState {
 		};
 		const previous = await getMeta('owner').catch(() => undefined);
 		const sameOwner = previous?.username === owner.username && previous.parentAccountId === owner.parentAccountId;
+		if (this.expired && !sameOwner) {
+			// Signing in again must never wipe this admin's waiting changes as a side effect: that takes
+			// Sign out, which says what would be lost first.
+			await transport.signOut().catch(() => undefined);
+			this.error = `This device holds ${previous?.username ?? 'another admin'}'s data and waiting changes. To use another account, sign out first.`;
+			return false;
+		}
 		if (sameOwner && this.expired) {
 			// Re-authentication after expiry: keep the local copy and the queue; sync resumes.
 			this.expired = false;
