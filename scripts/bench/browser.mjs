@@ -323,7 +323,7 @@ async function waitQuiet(page, quietMs, maxMs) {
 
 /**
  * Marks and measures the app records inside its dedicated workers (e.g. signin:data-arrived, since the
- * first download moved into the spreadsheet worker), shifted onto the page's timeline via timeOrigin.
+ * first download happens in the data worker), shifted onto the page's timeline via timeOrigin.
  */
 async function workerTimeline(page) {
 	const pageOrigin = await page.evaluate(() => performance.timeOrigin);

@@ -1,7 +1,7 @@
 // Reads a Chromium trace of one portal run (`--trace`) and says where the time went:
 //  - every main-thread task >= minTaskMs: its phase, self time by trace event (GC, layout, …) and the
 //    JS functions the sampling profiler caught in it;
-//  - per phase, the hottest JS functions of the spreadsheet worker.
+//  - per phase, the hottest JS functions of the data worker.
 // The app is minified, so a function is named by file:line:column plus a snippet of the code there.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -177,7 +177,7 @@ export function printTraceSummary(summary, log = console.log) {
 		log(`    ${t.durationMs.toFixed(0).padStart(5)} ms at ${(t.atMs / 1000).toFixed(1)} s [${t.phase}]: ${t.selfByEvent.map((e) => `${e.name} ${e.ms.toFixed(0)}`).join(', ')}`);
 		for (const f of t.js.functions.slice(0, 4)) log(`           ${f.ms.toFixed(0).padStart(4)} ms ${f.name}${f.code ? `  «${f.code}»` : ''}`);
 	}
-	log(`  spreadsheet worker, hottest functions per phase (sampled):`);
+	log(`  data worker, hottest functions per phase (sampled):`);
 	for (const w of summary.worker) {
 		log(`    [${w.phase}] ${w.sampledMs.toFixed(0)} ms busy`);
 		for (const f of w.functions.slice(0, 5)) log(`      ${f.ms.toFixed(0).padStart(6)} ms ${f.name}${f.code ? `  «${f.code}»` : ''}`);

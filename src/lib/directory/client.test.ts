@@ -1,35 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { DirectoryClient } from './client';
-import type { DirectoryRequest, DirectoryResponse } from './protocol';
+import { InProcessWorker } from '../testing/in-process-worker';
+import { createDirectoryWorker } from './client';
+import { describeDirectoryError, directoryHandlers } from './handlers';
 import { DirectoryService } from './service';
-
-/** A stand-in Worker that runs the real service in-process, so the client is tested against real answers. */
-class InProcessWorker {
-	onmessage: ((e: MessageEvent<DirectoryResponse>) => void) | null = null;
-	onerror: ((e: ErrorEvent) => void) | null = null;
-	terminated = false;
-	constructor(private readonly service: DirectoryService) {}
-	postMessage(message: DirectoryRequest) {
-		if (message.reload) this.service.markStale();
-		this.service.view(message.query).then(
-			(view) => this.onmessage?.({ data: { id: message.id, type: 'view', view } } as MessageEvent<DirectoryResponse>),
-			(error: Error) => this.onmessage?.({ data: { id: message.id, type: 'error', message: error.message } } as MessageEvent<DirectoryResponse>)
-		);
-	}
-	terminate() {
-		this.terminated = true;
-	}
-	crash() {
-		this.onerror?.({ preventDefault() {} } as ErrorEvent);
-	}
-}
 
 const query = { query: '', accountId: '', page: 0, pageSize: 10 };
 
+/** The client against the real handlers and service, in process. */
 function setup(load: () => Promise<{ accountId: string; username: string; name: string; email: string; role: string; rev: number }[]>) {
 	const workers: InProcessWorker[] = [];
-	const client = new DirectoryClient(() => {
-		const w = new InProcessWorker(new DirectoryService(load));
+	const client = createDirectoryWorker(() => {
+		const w = new InProcessWorker(directoryHandlers(new DirectoryService(load)), describeDirectoryError);
 		workers.push(w);
 		return w as unknown as Worker;
 	});
@@ -39,24 +20,24 @@ function setup(load: () => Promise<{ accountId: string; username: string; name: 
 describe('directory client', () => {
 	it('answers each request with its own view', async () => {
 		const { client } = setup(async () => [{ accountId: '1001', username: 'jdoe', name: 'John Doe', email: 'j@example.org', role: 'Student', rev: 1 }]);
-		const [a, b] = await Promise.all([client.view(query), client.view({ ...query, query: 'nobody' })]);
+		const [a, b] = await Promise.all([client.call('view', { query, reload: false }), client.call('view', { query: { ...query, query: 'nobody' }, reload: false })]);
 		expect([a.matchCount, b.matchCount]).toEqual([1, 0]);
 	});
 
-	it('turns a worker error into a rejected request with its message', async () => {
+	it('turns a worker error into a rejected request with an admin-readable message', async () => {
 		const { client } = setup(async () => {
-			throw new Error('This browser cannot open the portal’s local database');
+			throw new Error('internal detail');
 		});
-		await expect(client.view(query)).rejects.toThrow('cannot open the portal’s local database');
+		await expect(client.call('view', { query, reload: false })).rejects.toThrow('The list of users could not be read from this device. Reload the page.');
 	});
 
 	it('a crashed worker fails what was waiting and is replaced on the next request; stop() frees it', async () => {
 		const { client, workers } = setup(async () => []);
-		const waiting = client.view(query);
+		const waiting = client.call('view', { query, reload: false });
 		workers[0].crash();
 		await expect(waiting).rejects.toThrow('stopped unexpectedly');
 		expect(workers[0].terminated).toBe(true);
-		expect((await client.view(query)).total).toBe(0);
+		expect((await client.call('view', { query, reload: true })).total).toBe(0);
 		expect(workers.length).toBe(2);
 		client.stop();
 		expect(workers[1].terminated).toBe(true);

@@ -1,4 +1,4 @@
-// Messages between the Users screen and the directory worker. The worker holds every local user in
+// What the Users screen asks the directory worker and what it answers. The worker holds every local user in
 // memory so the page never has to: searching, paging and counting 100,000 users happen off the UI
 // thread, and the page's heap stays small enough that garbage collection never freezes it.
 import type { UserRecord } from '../domain/types';
@@ -24,8 +24,3 @@ export interface DirectoryView {
 	/** Users per Account ID, for the institutions table. */
 	counts: [accountId: string, users: number][];
 }
-
-/** `reload`: the stored users changed; read them again before answering. */
-export type DirectoryRequest = { id: number; type: 'view'; query: DirectoryQuery; reload: boolean };
-
-export type DirectoryResponse = { id: number; type: 'view'; view: DirectoryView } | { id: number; type: 'error'; message: string };

@@ -8,7 +8,12 @@ const mocks = vi.hoisted(() => ({
 	getBatchRecord: vi.fn()
 }));
 
-vi.mock('./spreadsheets', () => ({ spreadsheets: { request: mocks.request, cancel: () => undefined } }));
+// The worker's calls as one mock taking { type: name, ...args }, so each test can answer by name.
+vi.mock('../worker/client', () => ({
+	dataWorker: { call: (name: string, args: object) => mocks.request({ type: name, ...args }), cancel: () => undefined },
+	CancelledError: class extends Error {},
+	TimeLimitError: class extends Error {}
+}));
 vi.mock('./save-file', () => ({ saveFile: mocks.saveFile }));
 vi.mock('../storage/batches-repo', () => ({ getBatchRecord: mocks.getBatchRecord }));
 vi.mock('./session.svelte', () => ({
@@ -43,8 +48,8 @@ async function previewing() {
 	state.open = true;
 	state.declaredCount = 2;
 	state.file = new File(['Account ID,Username\n'], 'long.csv');
-	mocks.request.mockResolvedValueOnce({ type: 'preview', id: 1, previewId: 'p-1', summary: summary() });
-	mocks.request.mockResolvedValueOnce({ type: 'previewPage', id: 2, rows: [], total: 0 });
+	mocks.request.mockResolvedValueOnce({ previewId: 'p-1', summary: summary() });
+	mocks.request.mockResolvedValueOnce({ rows: [], total: 0 });
 	await state.upload();
 	expect(state.step).toBe('preview');
 	return state;
@@ -65,7 +70,7 @@ describe('Apply', () => {
 	it('reports what was applied when the results workbook cannot be written, and points to the history', async () => {
 		const state = await previewing();
 		mocks.request.mockImplementation(async (body: { type: string }) => {
-			if (body.type === 'apply') return { type: 'applied', id: 1, batchId: 'b1', counts: COUNTS };
+			if (body.type === 'apply') return COUNTS;
 			if (body.type === 'results') throw new Error('Text length must not exceed 32767 characters');
 			throw new Error(`unexpected ${body.type}`);
 		});
@@ -83,9 +88,9 @@ describe('Apply', () => {
 		mocks.request.mockImplementation(async (body: { type: string }) => {
 			if (body.type === 'apply') {
 				await new Promise<void>((resolve) => (finish = resolve));
-				return { type: 'applied', id: 3, batchId: 'b1', counts: COUNTS };
+				return COUNTS;
 			}
-			if (body.type === 'results') return { type: 'file', id: 4, fileName: 'user-update-results.xlsx', blob: new Blob([]) };
+			if (body.type === 'results') return { fileName: 'user-update-results.xlsx', blob: new Blob([]) };
 			throw new Error(`unexpected ${body.type}`);
 		});
 		const clicks = [state.apply(), state.apply()];
@@ -106,8 +111,8 @@ describe('Apply', () => {
 		await state.apply();
 		expect(state.step).toBe('preview');
 		mocks.request.mockImplementation(async (body: { type: string }) => {
-			if (body.type === 'apply') return { type: 'applied', id: 5, batchId: 'b1', counts: COUNTS };
-			return { type: 'file', id: 6, fileName: 'user-update-results.xlsx', blob: new Blob([]) };
+			if (body.type === 'apply') return COUNTS;
+			return { fileName: 'user-update-results.xlsx', blob: new Blob([]) };
 		});
 		await state.apply();
 		expect(state.step).toBe('done');

@@ -2,12 +2,10 @@
 // progress, preview, apply, and the results workbook. The screen renders `step` and calls methods.
 import type { PreviewRowView, PreviewSummary } from '../domain/preview-view';
 import { DEFAULT_LIMITS } from '../spreadsheet/limits';
-import { CancelledError } from '../spreadsheet/worker-client';
-import type { PreviewFilter, WorkerProgress } from '../spreadsheet/worker-protocol';
+import { CancelledError, dataWorker, TimeLimitError, type DataProgress, type PreviewFilter } from '../worker/client';
 import { getBatchRecord } from '../storage/batches-repo';
 import { describe, session } from './session.svelte';
 import { saveFile } from './save-file';
-import { spreadsheets } from './spreadsheets';
 import { sync } from './sync.svelte';
 import { connectivity } from './connectivity.svelte';
 
@@ -38,7 +36,7 @@ export class BulkUploadState {
 	file = $state.raw<File | null>(null);
 	/** Problems with the form itself or with the whole file; the dialog shows them in an alert. */
 	error = $state<string | null>(null);
-	progress = $state<WorkerProgress | null>(null);
+	progress = $state<DataProgress | null>(null);
 	summary = $state.raw<PreviewSummary | null>(null);
 	filter = $state<PreviewFilter>('all');
 	previewRows = $state.raw<PreviewRowView[]>([]);
@@ -56,7 +54,7 @@ export class BulkUploadState {
 	}
 
 	close(): void {
-		if (this.step === 'processing') spreadsheets.cancel();
+		if (this.step === 'processing') dataWorker.cancel();
 		this.open = false;
 		this.activeBatchId = null;
 	}
@@ -86,7 +84,7 @@ export class BulkUploadState {
 
 	async downloadTemplate(withUsers = false): Promise<void> {
 		try {
-			const file = await spreadsheets.request<'file'>({ type: 'template', withUsers });
+			const file = await dataWorker.call('template', { withUsers });
 			saveFile(file.blob, file.fileName);
 		} catch (error) {
 			this.error = describe(error);
@@ -116,9 +114,10 @@ export class BulkUploadState {
 		performance.mark('bulk:upload-start');
 		try {
 			const bytes = await this.file.arrayBuffer();
-			const result = await spreadsheets.request<'preview'>(
-				{ type: 'preflight', fileName: this.file.name, bytes, declaredCount: count },
-				{ onProgress: (p) => (this.progress = p), transfer: [bytes], timeoutMs: PARSE_SECONDS * 1000 }
+			const result = await dataWorker.call(
+				'preflight',
+				{ fileName: this.file.name, bytes, declaredCount: count },
+				{ onProgress: (p) => (this.progress = p), transfer: [bytes], timeoutMs: PARSE_SECONDS * 1000, onTimeout: () => new TimeLimitError(PARSE_SECONDS) }
 			);
 			this.summary = result.summary;
 			this.previewId = result.previewId;
@@ -144,7 +143,7 @@ export class BulkUploadState {
 	}
 
 	cancelProcessing(): void {
-		spreadsheets.cancel();
+		dataWorker.cancel();
 		this.step = 'form';
 		this.progress = null;
 		this.error = 'Upload cancelled. Nothing was changed.';
@@ -156,7 +155,7 @@ export class BulkUploadState {
 	}
 
 	async loadPreviewPage(offset: number): Promise<void> {
-		const page = await spreadsheets.request<'previewPage'>({ type: 'previewPage', offset, limit: PREVIEW_PAGE, filter: this.filter });
+		const page = await dataWorker.call('previewPage', { offset, limit: PREVIEW_PAGE, filter: this.filter });
 		this.previewRows = page.rows;
 		this.previewTotal = page.total;
 		this.previewOffset = offset;
@@ -195,8 +194,8 @@ export class BulkUploadState {
 		performance.mark('bulk:apply-start');
 		let applied: Completion;
 		try {
-			const answer = await spreadsheets.request<'applied'>({ type: 'apply', previewId, batchId, admin: session.owner.username }, { onProgress: (p) => (this.progress = p) });
-			applied = { ...answer.counts, fileName: null };
+			const counts = await dataWorker.call('apply', { previewId, batchId, admin: session.owner.username }, { onProgress: (p) => (this.progress = p) });
+			applied = { ...counts, fileName: null };
 			performance.measure('bulk:apply-local', 'bulk:apply-start');
 		} catch (error) {
 			// The apply commits in one transaction: an error here means nothing was applied.
@@ -213,7 +212,7 @@ export class BulkUploadState {
 			if (connectivity.worthTrying) await this.sendAndWait(batchId);
 			this.progress = { phase: 'writing', done: 0, total: 0 };
 			performance.mark('bulk:results-start');
-			const file = await spreadsheets.request<'file'>({ type: 'results', batchId });
+			const file = await dataWorker.call('results', { batchId });
 			performance.measure('bulk:results', 'bulk:results-start');
 			const counts = await batchCounts(batchId);
 			saveFile(file.blob, file.fileName);

@@ -3,14 +3,14 @@
 // src/lib/directory/protocol.ts); this class asks it for the page to show and drops answers to
 // superseded requests. It asks again whenever the local database says users changed
 // (meta.usersVersion), whichever tab or worker changed them.
-import { DirectoryClient } from '../directory/client';
+import { createDirectoryWorker } from '../directory/client';
 import type { Institution, UserRecord } from '../domain/types';
 import { listInstitutions } from '../storage/institutions-repo';
 import { watch } from '../storage/live';
 import { getMeta } from '../storage/meta-repo';
 import { saveFile } from './save-file';
 import { describe } from './session.svelte';
-import { spreadsheets } from './spreadsheets';
+import { dataWorker } from '../worker/client';
 
 export const PAGE_SIZE = 50;
 
@@ -36,7 +36,7 @@ export class DirectoryState {
 	private stop: (() => void)[] = [];
 	private latest = 0;
 
-	constructor(private readonly client = new DirectoryClient()) {}
+	constructor(private readonly client = createDirectoryWorker()) {}
 
 	start(): void {
 		this.stopWatching();
@@ -64,7 +64,7 @@ export class DirectoryState {
 		const request = ++this.latest;
 		this.busy = true;
 		try {
-			const view = await this.client.view({ query: this.query, accountId: this.accountFilter, page: this.page, pageSize: PAGE_SIZE }, reload);
+			const view = await this.client.call('view', { query: { query: this.query, accountId: this.accountFilter, page: this.page, pageSize: PAGE_SIZE }, reload });
 			if (request !== this.latest) return;
 			this.totalUsers = view.total;
 			this.matchCount = view.matchCount;
@@ -85,7 +85,7 @@ export class DirectoryState {
 	/** "Export Institutions": the workbook is built in the worker from the local copy, so it works offline. */
 	async exportInstitutions(): Promise<void> {
 		try {
-			const file = await spreadsheets.request<'file'>({ type: 'institutions' });
+			const file = await dataWorker.call('institutions');
 			saveFile(file.blob, file.fileName);
 			this.error = null;
 		} catch (error) {

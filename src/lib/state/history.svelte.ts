@@ -7,7 +7,7 @@ import { listBatches } from '../storage/batches-repo';
 import { watch } from '../storage/live';
 import { describe } from './session.svelte';
 import { saveFile } from './save-file';
-import { spreadsheets } from './spreadsheets';
+import { dataWorker } from '../worker/client';
 
 export class HistoryState {
 	batches = $state.raw<BatchRecord[]>([]);
@@ -26,7 +26,7 @@ export class HistoryState {
 
 	async downloadResults(batchId: string): Promise<void> {
 		try {
-			const file = await spreadsheets.request<'file'>({ type: 'results', batchId });
+			const file = await dataWorker.call('results', { batchId });
 			saveFile(file.blob, file.fileName);
 		} catch (error) {
 			this.error = describe(error);

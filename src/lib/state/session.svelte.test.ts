@@ -15,7 +15,7 @@ vi.mock('../storage/db', () => ({
 	wipeDatabase: async () => void calls.wiped++
 }));
 vi.mock('../storage/outbox-repo', () => ({ pendingMutationCount: async () => 2 }));
-vi.mock('./spreadsheets', () => ({ spreadsheets: { request: async () => void calls.downloads++ } }));
+vi.mock('../worker/client', () => ({ dataWorker: { call: async () => void calls.downloads++ } }));
 vi.mock('./services', () => ({
 	transport: {
 		session: async () => null,

@@ -7,7 +7,7 @@ import { getMeta, setMeta, type LocalOwner } from '../storage/meta-repo';
 import { onVersionChange, StorageError, wipeDatabase } from '../storage/db';
 import { pendingMutationCount } from '../storage/outbox-repo';
 import { transport } from './services';
-import { spreadsheets } from './spreadsheets';
+import { dataWorker } from '../worker/client';
 
 export type SessionStatus = 'loading' | 'signed-out' | 'downloading' | 'ready';
 
@@ -95,7 +95,7 @@ export class SessionState {
 		try {
 			await setMeta('owner', owner);
 			// In the worker: storing 100,000 users would otherwise block this thread for a long moment.
-			await spreadsheets.request<'downloaded'>({ type: 'download' }, { onProgress: (p) => (this.progress = { received: p.done, total: p.total }) });
+			await dataWorker.call('download', undefined, { onProgress: (p) => (this.progress = { received: p.done, total: p.total }) });
 			this.owner = owner;
 			this.expired = false;
 			this.status = 'ready';

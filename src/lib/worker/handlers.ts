@@ -1,7 +1,7 @@
-// The spreadsheet worker: everything heavy about an upload happens here, off the UI thread.
-// It reads the file, checks every row against the admin's local copy, keeps the preview in memory
-// (the main thread asks for pages), commits Apply to IndexedDB, and builds every workbook we download.
-/// <reference lib="webworker" />
+// The data worker's API: everything heavy happens here, off the UI thread. It downloads the admin's
+// users at sign-in, reads an uploaded file, checks every row against the local copy, keeps the preview
+// in memory (the page asks for pages), commits Apply to IndexedDB, and builds every workbook we download.
+// The page calls these through WorkerClient<DataHandlers>, typed from this object (see rpc/worker-rpc.ts).
 import { buildPreview, rowsForDisplay, type Preview } from '../domain/preview';
 import type { PreviewRowView, PreviewSummary } from '../domain/preview-view';
 import { createRuleContext } from '../domain/rule-context';
@@ -16,11 +16,22 @@ import { loadAllUsers, loadUserSnapshot, snapshotUsers, type UserSnapshot } from
 import { applyUpload } from '../sync/apply-upload';
 import { downloadAll } from '../sync/download';
 import { HttpTransport } from '../sync/transport';
-import { readUploadedSheet } from './read';
-import { institutionsFileName, resultsFileName, templateFileName, usersExportFileName, writeInstitutions, writeResults, writeTemplate } from './write';
-import type { PreviewFilter, WorkerProgress, WorkerRequest, WorkerResponse } from './worker-protocol';
+import type { CallContext } from '../rpc/worker-rpc';
+import { readUploadedSheet } from '../spreadsheet/read';
+import { institutionsFileName, resultsFileName, templateFileName, usersExportFileName, writeInstitutions, writeResults, writeTemplate } from '../spreadsheet/write';
 
-const scope = self as unknown as DedicatedWorkerGlobalScope;
+export type PreviewFilter = 'all' | 'errors' | 'update' | 'unchanged' | 'warnings';
+
+export type DataProgress = { phase: 'downloading' | 'reading' | 'checking' | 'applying' | 'sending' | 'writing'; done: number; total: number };
+
+/** The call's context (progress); `ctx` in this file is the rule context. */
+type Ctx = CallContext<DataProgress>;
+
+/** A finished workbook as a Blob made in the worker: the page gets a handle, never copies the bytes. */
+export interface WorkbookFile {
+	fileName: string;
+	blob: Blob;
+}
 
 interface Held {
 	/** Names this check for Apply, which takes it once. */
@@ -39,10 +50,6 @@ let held: Held | undefined;
  * instead of committing a second batch in which every row reads Unchanged.
  */
 const taken = new Set<string>();
-
-function post(message: WorkerResponse, transfer: Transferable[] = []): void {
-	scope.postMessage(message, transfer);
-}
 
 async function loadContext(): Promise<{ ctx: RuleContext; snapshot: UserSnapshot }> {
 	const owner = await getMeta('owner');
@@ -71,9 +78,9 @@ function matches(row: RowOutcome, filter: PreviewFilter): boolean {
 	return row.status === filter;
 }
 
-async function preflight(id: number, fileName: string, bytes: ArrayBuffer, declaredCount: number): Promise<void> {
+async function preflight({ fileName, bytes, declaredCount }: { fileName: string; bytes: ArrayBuffer; declaredCount: number }, call: Ctx): Promise<{ previewId: string; summary: PreviewSummary }> {
 	held = undefined;
-	const progress = (p: WorkerProgress) => post({ type: 'progress', id, progress: p });
+	const progress = call.progress;
 	progress({ phase: 'reading', done: 0, total: 0 });
 	// Users load from IndexedDB while the file parses; both are needed before checking.
 	const contextPromise = loadContext();
@@ -106,19 +113,19 @@ async function preflight(id: number, fileName: string, bytes: ArrayBuffer, decla
 		counts: preview.counts,
 		notices
 	};
-	post({ type: 'preview', id, previewId, summary });
+	return { previewId, summary };
 }
 
 function describeDelimiter(d: string): string {
 	return d === '\t' ? 'tab' : d === ';' ? 'semicolon' : d === ',' ? 'comma' : JSON.stringify(d);
 }
 
-async function apply(id: number, previewId: string, batchId: string, admin: string): Promise<void> {
+async function apply({ previewId, batchId, admin }: { previewId: string; batchId: string; admin: string }, call: Ctx): Promise<AppliedCounts> {
 	if (taken.has(previewId)) throw new Error('This file has already been applied. Its results are in the Upload history on the Users tab; to change more, upload a new file.');
 	if (!held || held.id !== previewId) throw new Error('There is no checked file to apply. Upload the file again.');
 	taken.add(previewId);
 	try {
-		await applyHeld(id, held, batchId, admin);
+		return await applyHeld(call, held, batchId, admin);
 	} catch (error) {
 		// The apply commits in one transaction, so after an error nothing of it is stored: it may be tried again.
 		taken.delete(previewId);
@@ -126,7 +133,9 @@ async function apply(id: number, previewId: string, batchId: string, admin: stri
 	}
 }
 
-async function applyHeld(id: number, checked: Held, batchId: string, admin: string): Promise<void> {
+export type AppliedCounts = { rows: number; updated: number; unchanged: number; failed: number; queued: number };
+
+async function applyHeld(call: Ctx, checked: Held, batchId: string, admin: string): Promise<AppliedCounts> {
 	const { preview } = checked;
 	let { ctx, snapshot } = checked;
 	let fresh = preview;
@@ -138,13 +147,12 @@ async function applyHeld(id: number, checked: Held, batchId: string, admin: stri
 			({ ctx, snapshot } = await loadContext());
 			fresh = buildPreview({ rows: reconstructRows(preview), fileName: preview.fileName, sheetName: preview.sheetName, declaredCount: preview.declaredCount }, ctx);
 		}
-		post({ type: 'progress', id, progress: { phase: 'applying', done: 0, total: fresh.counts.update } });
+		call.progress({ phase: 'applying', done: 0, total: fresh.counts.update });
 		try {
 			const batch = await applyUpload(fresh, ctx, { batchId, admin, parentName: owner?.parentName ?? '' }, snapshot);
 			if (held === checked) held = undefined;
-			post({ type: 'progress', id, progress: { phase: 'applying', done: fresh.counts.update, total: fresh.counts.update } });
-			post({ type: 'applied', id, batchId, counts: batch.counts });
-			return;
+			call.progress({ phase: 'applying', done: fresh.counts.update, total: fresh.counts.update });
+			return batch.counts;
 		} catch (error) {
 			// Changed between the check above and the commit: rare (a sync settling just then); check again.
 			if (!(error instanceof UsersChangedError) || attempt >= 3) throw error;
@@ -161,7 +169,7 @@ function reconstructRows(preview: Preview): string[][] {
 	return rows;
 }
 
-async function results(id: number, batchId: string): Promise<void> {
+async function results({ batchId }: { batchId: string }): Promise<WorkbookFile> {
 	const found = await getBatch(batchId);
 	if (!found) throw new Error('That upload is no longer on this device.');
 	const { batch, rows } = found;
@@ -176,63 +184,50 @@ async function results(id: number, batchId: string): Promise<void> {
 		time: new Date(batch.createdAt),
 		summary: summarize(rows)
 	});
-	sendFile(id, resultsFileName(new Date(batch.finishedAt ?? batch.createdAt)), bytes);
+	return workbook(resultsFileName(new Date(batch.finishedAt ?? batch.createdAt)), bytes);
 }
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-/** Made into a Blob here: copying a 15 MB workbook into a Blob on the page was a 100+ ms main-thread task. */
-function sendFile(id: number, fileName: string, bytes: Uint8Array): void {
-	post({ type: 'file', id, fileName, blob: new Blob([bytes as Uint8Array<ArrayBuffer>], { type: XLSX_TYPE }) });
+/** Made into a Blob here: copying a large workbook into a Blob on the page is a long main-thread task. */
+function workbook(fileName: string, bytes: Uint8Array): WorkbookFile {
+	return { fileName, blob: new Blob([bytes as Uint8Array<ArrayBuffer>], { type: XLSX_TYPE }) };
 }
 
-async function template(id: number, withUsers: boolean): Promise<void> {
+async function template({ withUsers }: { withUsers: boolean }): Promise<WorkbookFile> {
 	const owner = await getMeta('owner');
 	const institutions = await listInstitutions();
 	const users = withUsers ? await loadAllUsers() : undefined;
 	const bytes = writeTemplate({ institutions, roles: owner?.roles ?? [], users, parentName: owner?.parentName });
-	sendFile(id, withUsers ? usersExportFileName(new Date()) : templateFileName(), bytes);
+	return workbook(withUsers ? usersExportFileName(new Date()) : templateFileName(), bytes);
 }
 
-async function handle(message: WorkerRequest): Promise<void> {
-	switch (message.type) {
-		case 'preflight':
-			return preflight(message.id, message.fileName, message.bytes, message.declaredCount);
-		case 'previewPage': {
-			const order = held?.order ?? [];
-			const filtered = message.filter === 'all' ? order : order.filter((r) => matches(r, message.filter));
-			post({ type: 'previewPage', id: message.id, rows: filtered.slice(message.offset, message.offset + message.limit).map(toView), total: filtered.length });
-			return;
-		}
-		case 'apply':
-			return apply(message.id, message.previewId, message.batchId, message.admin);
-		case 'results':
-			return results(message.id, message.batchId);
-		case 'template':
-			return template(message.id, message.withUsers);
-		case 'download': {
-			// Same-origin fetches from a worker carry the session cookie like the page's do.
-			const users = await downloadAll(new HttpTransport(), (p) => post({ type: 'progress', id: message.id, progress: { phase: 'downloading', done: p.received, total: p.total } }));
-			post({ type: 'downloaded', id: message.id, users });
-			return;
-		}
-		case 'institutions': {
-			const institutions = await listInstitutions();
-			institutions.sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
-			return sendFile(message.id, institutionsFileName(new Date()), writeInstitutions(institutions));
-		}
-	}
+function previewPage({ offset, limit, filter }: { offset: number; limit: number; filter: PreviewFilter }): { rows: PreviewRowView[]; total: number } {
+	const order = held?.order ?? [];
+	const filtered = filter === 'all' ? order : order.filter((r) => matches(r, filter));
+	return { rows: filtered.slice(offset, offset + limit).map(toView), total: filtered.length };
 }
 
-scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
-	const message = event.data;
-	handle(message).catch((error: unknown) => {
-		// Our own errors carry sentences for admins; a programming error (TypeError and the like) does not.
-		const internal = !(error instanceof Error) || error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError || error instanceof SyntaxError;
-		if (internal) console.error('spreadsheet worker:', error);
-		const text = internal
-			? 'Something went wrong while processing the file. Nothing was changed. Try again; if it keeps happening, save the file as .xlsx and upload that.'
-			: (error as Error).message;
-		post({ type: 'error', id: message.id, message: text });
-	});
-};
+/** Sign-in's first download. Same-origin fetches from a worker carry the session cookie like the page's do. */
+async function download(_args: undefined, call: Ctx): Promise<{ users: number }> {
+	const users = await downloadAll(new HttpTransport(), (p) => call.progress({ phase: 'downloading', done: p.received, total: p.total }));
+	return { users };
+}
+
+async function institutions(): Promise<WorkbookFile> {
+	const list = await listInstitutions();
+	list.sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
+	return workbook(institutionsFileName(new Date()), writeInstitutions(list));
+}
+
+export const dataHandlers = { preflight, previewPage, apply, results, template, institutions, download };
+
+export type DataHandlers = typeof dataHandlers;
+
+/** Our own errors carry sentences for admins; a programming error (TypeError and the like) does not. */
+export function describeDataError(error: unknown): string {
+	const internal = !(error instanceof Error) || error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError || error instanceof SyntaxError;
+	if (!internal) return error.message;
+	console.error('data worker:', error);
+	return 'Something went wrong while processing the file. Nothing was changed. Try again; if it keeps happening, save the file as .xlsx and upload that.';
+}
