@@ -20,7 +20,7 @@ vi.mock('./session.svelte', () => ({
 	session: { owner: { username: 'admin' }, expired: false },
 	describe: (e: unknown) => (e instanceof Error ? e.message : String(e))
 }));
-vi.mock('./sync.svelte', () => ({ sync: { run: async () => undefined } }));
+vi.mock('./sync.svelte', () => ({ sync: { run: async () => undefined, onBatchFinished: () => () => undefined, notify: () => undefined } }));
 vi.mock('./connectivity.svelte', () => ({ connectivity: { worthTrying: false } }));
 
 const { BulkUploadState } = await import('./bulk-upload.svelte');

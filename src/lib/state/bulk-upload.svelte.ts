@@ -4,10 +4,12 @@ import type { PreviewRowView, PreviewSummary } from '../domain/preview-view';
 import { DEFAULT_LIMITS } from '../spreadsheet/limits';
 import { CancelledError, dataWorker, TimeLimitError, type DataProgress, type PreviewFilter } from '../worker/client';
 import { getBatchRecord } from '../storage/batches-repo';
+import { watch } from '../storage/live';
 import { describe, session } from './session.svelte';
 import { saveFile } from './save-file';
 import { sync } from './sync.svelte';
 import { connectivity } from './connectivity.svelte';
+import { outcomeSentence } from '../domain/results';
 
 export type UploadStep = 'action' | 'form' | 'processing' | 'preview' | 'applying' | 'done';
 
@@ -45,6 +47,14 @@ export class BulkUploadState {
 	completion = $state<Completion | null>(null);
 	/** The batch this dialog is applying or has just reported on: its sync notice would repeat the dialog. */
 	activeBatchId: string | null = null;
+
+	constructor() {
+		// An upload that finishes syncing later is announced, unless this dialog is reporting on it already.
+		sync.onBatchFinished((batch) => {
+			if (batch.id === this.activeBatchId) return;
+			sync.notify({ id: batch.id, batchId: batch.id, text: `Your upload "${batch.fileName}" finished syncing: ${outcomeSentence(batch.counts)}` });
+		});
+	}
 	/** The worker's name for the checked file on screen; Apply sends it, and the worker takes it once. */
 	private previewId: string | null = null;
 
@@ -170,16 +180,39 @@ export class BulkUploadState {
 		this.step = 'form';
 	}
 
-	private async sendAndWait(batchId: string): Promise<void> {
-		const deadline = Date.now() + SEND_WAIT_MS;
+	/**
+	 * Waits (at most SEND_WAIT_MS) until every row of the batch has the portal's answer, showing progress
+	 * as answers are stored; stops early when the portal stops answering or the session expires.
+	 */
+	private sendAndWait(batchId: string): Promise<void> {
 		void sync.run();
-		for (;;) {
-			const batch = await getBatchRecord(batchId);
-			if (!batch || batch.state === 'done' || Date.now() > deadline || !connectivity.worthTrying || session.expired) return;
-			const { queued, rows } = batch.counts;
-			this.progress = { phase: 'sending', done: rows - queued, total: rows };
-			await new Promise((resolve) => setTimeout(resolve, 250));
-		}
+		return new Promise((resolve) => {
+			const stops: (() => void)[] = [];
+			let finished = false;
+			const finish = () => {
+				if (finished) return;
+				finished = true;
+				for (const stop of stops) stop();
+				resolve();
+			};
+			const timer = setTimeout(finish, SEND_WAIT_MS);
+			stops.push(() => clearTimeout(timer));
+			stops.push(
+				connectivity.onChange(() => {
+					if (!connectivity.worthTrying) finish();
+				}),
+				watch(
+					() => getBatchRecord(batchId),
+					(batch) => {
+						if (finished) return;
+						if (!batch || batch.state === 'done' || session.expired || !connectivity.worthTrying) return finish();
+						const { queued, rows } = batch.counts;
+						this.progress = { phase: 'sending', done: rows - queued, total: rows };
+					},
+					finish
+				)
+			);
+		});
 	}
 
 	async apply(): Promise<void> {

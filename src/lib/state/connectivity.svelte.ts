@@ -15,6 +15,7 @@ export class ConnectivityState {
 	#probing = false;
 	#stops: (() => void)[] = [];
 	#listeners = new Set<() => void>();
+	#changeListeners = new Set<() => void>();
 
 	get reach(): Reach {
 		return this.#state.reach;
@@ -75,12 +76,20 @@ export class ConnectivityState {
 		return () => this.#listeners.delete(listener);
 	}
 
+	/** Called whenever `reach` changes. */
+	onChange(listener: () => void): () => void {
+		this.#changeListeners.add(listener);
+		return () => this.#changeListeners.delete(listener);
+	}
+
 	#feed(event: ReachabilityEvent): void {
 		const was = this.#state.reach;
 		const step = nextReachability(this.#state, event);
 		this.#state = step.state;
 		this.#plan(step.probeInMs);
-		if (was !== 'reachable' && step.state.reach === 'reachable') for (const listener of this.#listeners) listener();
+		if (was === step.state.reach) return;
+		for (const listener of this.#changeListeners) listener();
+		if (step.state.reach === 'reachable') for (const listener of this.#listeners) listener();
 	}
 
 	#plan(probeInMs: number | null): void {

@@ -9,7 +9,7 @@ import { listInstitutions } from '../storage/institutions-repo';
 import { watch } from '../storage/live';
 import { getMeta } from '../storage/meta-repo';
 import { saveFile } from './save-file';
-import { describe } from './session.svelte';
+import { describe, session } from './session.svelte';
 import { dataWorker } from '../worker/client';
 
 export const PAGE_SIZE = 50;
@@ -36,7 +36,11 @@ export class DirectoryState {
 	private stop: (() => void)[] = [];
 	private latest = 0;
 
-	constructor(private readonly client = createDirectoryWorker()) {}
+	constructor(private readonly client = createDirectoryWorker()) {
+		session.on('ready', () => this.start());
+		// Signing out frees the worker and every user it held.
+		session.on('ended', () => this.reset());
+	}
 
 	start(): void {
 		this.stopWatching();

@@ -5,7 +5,7 @@ import type { BatchRecord } from '../storage/db';
 export type { BatchRecord };
 import { listBatches } from '../storage/batches-repo';
 import { watch } from '../storage/live';
-import { describe } from './session.svelte';
+import { describe, session } from './session.svelte';
 import { saveFile } from './save-file';
 import { dataWorker } from '../worker/client';
 
@@ -13,6 +13,11 @@ export class HistoryState {
 	batches = $state.raw<BatchRecord[]>([]);
 	error = $state<string | null>(null);
 	private stopWatch: (() => void) | undefined;
+
+	constructor() {
+		session.on('ready', () => this.start());
+		session.on('ended', () => this.stop());
+	}
 
 	start(): void {
 		this.stopWatch?.();

@@ -4,6 +4,8 @@ import type { SessionInfo } from '../sync/protocol';
 import { TransportError } from '../sync/transport';
 import type { DownloadProgress } from '../sync/download';
 import { getMeta, setMeta, type LocalOwner } from '../storage/meta-repo';
+
+export type { LocalOwner };
 import { onVersionChange, StorageError, wipeDatabase } from '../storage/db';
 import { pendingMutationCount } from '../storage/outbox-repo';
 import { transport } from './services';
@@ -11,8 +13,37 @@ import { dataWorker } from '../worker/client';
 
 export type SessionStatus = 'loading' | 'signed-out' | 'downloading' | 'ready';
 
+/** 'ready': a local copy is there to show and sync; 'ended': it is gone (sign-out, another admin). */
+export type SessionEvent = 'ready' | 'ended';
+
 export class SessionState {
-	status = $state<SessionStatus>('loading');
+	#status = $state<SessionStatus>('loading');
+	#listeners: Record<SessionEvent, Set<() => void>> = { ready: new Set(), ended: new Set() };
+
+	get status(): SessionStatus {
+		return this.#status;
+	}
+
+	/** Every change of status goes through here, so the data states hear of each start and end exactly once. */
+	private set status(next: SessionStatus) {
+		const was = this.#status;
+		this.#status = next;
+		if (was !== 'ready' && next === 'ready') this.#emit('ready');
+		if (was === 'ready' && next !== 'ready') this.#emit('ended');
+	}
+
+	/**
+	 * The data states (users, history, sync) subscribe in their constructors, so no screen has to start
+	 * and stop them in the right order. Returns the unsubscribe function.
+	 */
+	on(event: SessionEvent, listener: () => void): () => void {
+		this.#listeners[event].add(listener);
+		return () => this.#listeners[event].delete(listener);
+	}
+
+	#emit(event: SessionEvent): void {
+		for (const listener of this.#listeners[event]) listener();
+	}
 	owner = $state<LocalOwner | null>(null);
 	/** The server said our session is gone: local data stays, the admin is asked to sign in again. */
 	expired = $state(false);

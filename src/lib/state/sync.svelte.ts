@@ -52,6 +52,16 @@ export class SyncState {
 	private stops: (() => void)[] = [];
 	private listeners = new Set<(batch: BatchRecord) => void>();
 
+	constructor() {
+		session.on('ready', () => this.start());
+		session.on('ended', () => this.stop());
+		// Background Sync fires when the browser thinks the network is back: ask the portal, then sync.
+		pwa.onSyncRequested(() => {
+			connectivity.recheck();
+			this.nudge();
+		});
+	}
+
 	start(): void {
 		this.stop();
 		this.stops.push(
