@@ -9,7 +9,8 @@ export class UserIndex<U extends User = User> {
 	readonly countByAccount = new Map<string, number>();
 	/**
 	 * Lower-cased "username name email accountId" per user, in `users` order, for substring search.
-	 * Built on first use: the spreadsheet worker's index only looks users up and never searches.
+	 * Built on first use: the data worker's index only looks users up and never searches. Users are
+	 * only added in the constructor, so the haystack never has to follow later additions.
 	 */
 	private haystack: string[] | undefined;
 
@@ -24,7 +25,6 @@ export class UserIndex<U extends User = User> {
 		this.countByAccount.set(user.accountId, (this.countByAccount.get(user.accountId) ?? 0) + 1);
 		this.byKey.set(userKey(user.accountId, user.username), user);
 		if (user.email) this.byEmail.set(user.email.toLowerCase(), user);
-		this.haystack?.push(searchText(user));
 	}
 
 	/** Builds the search text now (after a load, off the UI thread) rather than on the first keystroke. */
