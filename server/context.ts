@@ -1,6 +1,7 @@
 // The per-server dependencies every API handler receives, and the session check they share.
 import type { IncomingMessage } from 'node:http';
 import type { Parent } from '../src/lib/domain/types';
+import { SESSION_MESSAGES } from '../src/lib/sync/portal-rules';
 import { SESSION_COOKIE, type SessionStore, type SignInThrottle } from './auth';
 import type { FaultInjector } from './faults';
 import { HttpError, parseCookies } from './http';
@@ -36,7 +37,7 @@ export function requireAdmin(ctx: AppContext, req: IncomingMessage): AuthedAdmin
 	const parent = session && ctx.store.state.parents.get(session.parentAccountId);
 	// An admin removed from the state (e.g. after a reset with another dataset) loses access at once.
 	if (!token || !session || !parent || !ctx.store.state.findAdmin(session.adminUsername)) {
-		throw new HttpError(401, 'unauthenticated', 'Not signed in, or the session has expired; sign in again');
+		throw new HttpError(401, 'unauthenticated', SESSION_MESSAGES.unauthenticated);
 	}
 	return { token, adminUsername: session.adminUsername, parent };
 }

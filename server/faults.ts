@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { accountIdSchema } from '../src/lib/domain/account-id';
 import { canonicalRole, unknownRoleMessage } from '../src/lib/domain/field-rules';
+import { notFoundReason } from '../src/lib/sync/portal-rules';
 import type { AppContext } from './context';
 import { HttpError, readJsonBody, sendJson } from './http';
 import { hashPassword, verifyPassword } from './passwords';
@@ -87,7 +88,7 @@ function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
 
 function findUser(ctx: AppContext, accountId: string, username: string): StoredUser {
 	const user = ctx.store.state.getUser(accountId, username);
-	if (!user) throw new HttpError(404, 'not_found', `User ${username} not found in account ${accountId}`);
+	if (!user) throw new HttpError(404, 'not_found', notFoundReason({ accountId, username }));
 	return user;
 }
 

@@ -1,18 +1,11 @@
-// Applying a push: exactly-once bookkeeping per client (replays, gaps) and the server-side re-validation
-// of each user update — scope, existence, field rules, conflicts against the client's base, email
-// uniqueness — producing the same reasons the client's preflight gives.
-import {
-	canonicalRole,
-	checkEmailFormat,
-	checkGoogleDomain,
-	checkName,
-	checkNotForeignAccount,
-	checkPassword,
-	quote,
-	unknownRoleMessage
-} from '../src/lib/domain/field-rules';
-import { FIELD_LABELS, userKey, type Parent, type VisibleField } from '../src/lib/domain/types';
+// Applying a push on the server: the HTTP-level checks, password hashing, and working out the push
+// against a draft of the state. What a push decides (exactly-once replays and gaps, the re-validation of
+// each user update) lives in src/lib/sync/portal-rules.ts, shared with the in-memory portal the app's
+// tests use, so both give the same answers in the same words.
+import { checkPassword } from '../src/lib/domain/field-rules';
+import type { Parent } from '../src/lib/domain/types';
 import type { Mutation, MutationResult, PushRequest } from '../src/lib/sync/protocol';
+import { answerPush, clientKey, decideUserUpdate, nonConsecutiveIds, notFoundReason, pushGap, type PortalView } from '../src/lib/sync/portal-rules';
 import { HttpError } from './http';
 import { hashPassword, type ScryptCost } from './passwords';
 import { StateDraft, toWire, type CommitRecord, type PortalState, type StoredUser } from './state';
@@ -22,23 +15,13 @@ export interface PushScope {
 	parent: Parent;
 }
 
-/**
- * Mutation ids are per client *and admin*: keyed this way, one admin can never read another admin's stored
- * results by replaying ids, and two admins sharing a browser profile cannot collide.
- */
-export function clientKey(adminUsername: string, clientId: string): string {
-	return `${adminUsername.toLowerCase()}\u0000${clientId}`;
-}
-
 /** Checks what can be checked without state: the idempotency key and that ids are contiguous. */
 export function checkPushShape(request: PushRequest, idempotencyKey: string | undefined): void {
-	const first = request.mutations[0].id;
-	const expectedKey = `${request.clientId}:${first}`;
+	const expectedKey = `${request.clientId}:${request.mutations[0].id}`;
 	if (idempotencyKey === undefined) throw new HttpError(400, 'bad_request', `The Idempotency-Key header is required (expected "${expectedKey}")`);
 	if (idempotencyKey !== expectedKey) throw new HttpError(400, 'bad_request', `The Idempotency-Key header must be "${expectedKey}"`);
-	request.mutations.forEach((m, i) => {
-		if (m.id !== first + i) throw new HttpError(400, 'bad_request', `Mutation ids in a push must be consecutive; mutations.${i}.id is ${m.id}, expected ${first + i}`);
-	});
+	const problem = nonConsecutiveIds(request.mutations);
+	if (problem) throw new HttpError(400, 'bad_request', problem);
 }
 
 /**
@@ -67,24 +50,18 @@ export async function applyPush(state: PortalState, scope: PushScope, request: P
 	const key = clientKey(scope.adminUsername, request.clientId);
 	const client = state.clients.get(key);
 	const lastAppliedId = client?.lastAppliedId ?? 0;
-	const expectedId = lastAppliedId + 1;
-	if (request.mutations[0].id > expectedId) {
-		throw new HttpError(409, 'gap', `Mutation ${request.mutations[0].id} arrived but ${expectedId} was expected next; resend from ${expectedId}`, { expectedId });
-	}
+	const gap = pushGap(request, lastAppliedId);
+	if (gap) throw new HttpError(409, 'gap', gap.message, { expectedId: gap.expectedId });
 
 	const draft = new StateDraft(state);
-	const results: MutationResult[] = [];
-	const fresh: MutationResult[] = [];
-	for (const m of request.mutations) {
-		if (m.id <= lastAppliedId) {
-			results.push(client?.results.get(m.id) ?? replayFallback(state, scope, m));
-			continue;
-		}
-		const hash = hashes.get(m.id) ?? (m.changes.password !== undefined ? await hashPassword(m.changes.password, cost) : null);
-		const result = applyMutation(draft, scope, m, hash);
-		results.push(result);
-		fresh.push(result);
-	}
+	const view = draftView(draft);
+	const hashFor = async (m: Mutation) => hashes.get(m.id) ?? hashPassword(m.changes.password as string, cost);
+	const { results, fresh } = await answerPush(
+		request.mutations,
+		lastAppliedId,
+		(m) => client?.results.get(m.id) ?? replayFallback(state, scope, m),
+		(m) => applyMutation(draft, view, scope, m, hashFor)
+	);
 
 	if (fresh.length === 0) return { results, lastAppliedId, record: null };
 	const newLastApplied = fresh[fresh.length - 1].id;
@@ -95,70 +72,31 @@ export async function applyPush(state: PortalState, scope: PushScope, request: P
 // so answer "applied" with what the user looks like now, which is what the client should display anyway.
 function replayFallback(state: PortalState, scope: PushScope, m: Mutation): MutationResult {
 	const user = state.childInstitution(scope.parent.accountId, m.accountId) ? state.getUser(m.accountId, m.username) : undefined;
-	if (!user) return { id: m.id, status: 'rejected', code: 'not_found', reason: notFound(m) };
+	if (!user) return { id: m.id, status: 'rejected', code: 'not_found', reason: notFoundReason(m) };
 	return { id: m.id, status: 'applied', user: toWire(user) };
 }
 
-function notFound(m: Mutation): string {
-	return `User ${m.username} not found in account ${m.accountId}`;
+/** The draft as the push rules read it: every read sees the push's own earlier mutations. */
+function draftView(draft: StateDraft): PortalView<StoredUser> {
+	const state = draft.base;
+	return {
+		roles: state.roles,
+		childInstitution: (parentAccountId, accountId) => state.childInstitution(parentAccountId, accountId),
+		user: (accountId, username) => draft.getUser(accountId, username),
+		emailTakenByOther: (parentAccountId, email, key) => draft.emailTakenByOther(parentAccountId, email, key)
+	};
 }
 
-function applyMutation(draft: StateDraft, scope: PushScope, m: Mutation, passwordHash: string | null): MutationResult {
-	const state = draft.base;
-	const reject = (code: 'validation' | 'conflict' | 'not_found' | 'forbidden', reason: string): MutationResult => ({ id: m.id, status: 'rejected', code, reason });
-
-	// Unknown and foreign accounts get the same answer, so nothing about other parents can be probed.
-	const institution = state.childInstitution(scope.parent.accountId, m.accountId);
-	const foreign = checkNotForeignAccount(m.accountId, institution, scope.parent.name);
-	if (foreign || !institution) return reject('forbidden', foreign ?? '');
-	const user = draft.getUser(m.accountId, m.username);
-	if (!user) return reject('not_found', notFound(m));
-
-	const { changes, base } = m;
-	const reasons: string[] = [];
-	const next: StoredUser = { ...user };
-	if (changes.name !== undefined) {
-		const reason = checkName(changes.name);
-		if (reason) reasons.push(reason);
-		else next.name = changes.name;
-	}
-	if (changes.email !== undefined) {
-		const reason = checkEmailFormat(changes.email) ?? checkGoogleDomain(changes.email, institution);
-		if (reason) reasons.push(reason);
-		else next.email = changes.email;
-	}
-	if (changes.role !== undefined) {
-		const role = canonicalRole(changes.role, state.roles);
-		if (role === null) reasons.push(unknownRoleMessage(changes.role, state.roles));
-		else next.role = role;
-	}
-	if (changes.password !== undefined) {
-		const reason = checkPassword(changes.password, user.username);
-		if (reason) reasons.push(reason);
-		else next.passwordHash = passwordHash;
-	}
-	if (reasons.length > 0) return reject('validation', reasons.join('; '));
-
-	// A field conflicts only if someone else changed it since the client looked AND the client wants a
-	// different value than what is there now; agreeing with the other edit is not a conflict.
-	const conflicts = (['name', 'email', 'role'] as const satisfies readonly VisibleField[]).filter(
-		(f) => changes[f] !== undefined && base[f] !== undefined && base[f] !== user[f] && next[f] !== user[f]
-	);
-	if (conflicts.length > 0) {
-		const labels = conflicts.map((f) => FIELD_LABELS[f]);
-		const subject = labels.length === 1 ? labels[0] : `${labels.slice(0, -1).join(', ')} and ${labels[labels.length - 1]}`;
-		return reject('conflict', `${subject} ${labels.length === 1 ? 'was' : 'were'} changed by someone else since this file was checked`);
-	}
-
-	const key = userKey(user.accountId, user.username);
-	if (next.email.toLowerCase() !== user.email.toLowerCase() && draft.emailTakenByOther(scope.parent.accountId, next.email, key)) {
-		return reject('validation', `Email ${quote(next.email)} is already used by another user`);
-	}
-
+async function applyMutation(draft: StateDraft, view: PortalView<StoredUser>, scope: PushScope, m: Mutation, hashFor: (m: Mutation) => Promise<string>): Promise<MutationResult> {
+	const decision = decideUserUpdate(view, scope.parent, m);
+	if (decision.status === 'rejected') return { id: m.id, status: 'rejected', code: decision.code, reason: decision.reason };
+	const { current } = decision;
+	const next: StoredUser = { ...current, ...decision.next };
+	if (decision.setsPassword) next.passwordHash = await hashFor(m);
 	// Every applied mutation gets a new rev (even one that changes nothing visible), so a rev names exactly
 	// one version of a user; journal replay relies on that.
 	next.rev = ++draft.seq;
-	next.appliedCount = user.appliedCount + 1;
+	next.appliedCount = current.appliedCount + 1;
 	draft.putUser(next);
 	draft.appliedMutationCount++;
 	return { id: m.id, status: 'applied', user: toWire(next) };

@@ -5,24 +5,21 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod/mini';
 import {
 	PROTOCOL_VERSION,
-	PULL_PAGE_MAX,
 	pushRequestSchema,
 	signInRequestSchema,
 	type InstitutionsResponse,
-	type PullResponse,
 	type PushResponse,
 	type SessionInfo
 } from '../src/lib/sync/protocol';
+import { clientKey, parseRequest, protocolVersionProblem, pullResponse, pullWindow, SESSION_MESSAGES } from '../src/lib/sync/portal-rules';
 import { SESSION_COOKIE } from './auth';
 import { requireAdmin, sessionToken, type AppContext, type AuthedAdmin } from './context';
 import { handleTestRoute } from './faults';
 import { ClientGoneError, HttpError, isHttps, readJsonBody, remoteAddress, sendError, sendJson } from './http';
 import { verifyAgainstDummy, verifyPassword } from './passwords';
-import { applyPush, checkPushShape, clientKey, prehashPasswords } from './push';
+import { applyPush, checkPushShape, prehashPasswords } from './push';
 import { StorageFailedError } from './store';
 import { toWire } from './state';
-
-export const DEFAULT_PULL_LIMIT = 2000;
 
 type Handler = (ctx: AppContext, req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
 
@@ -72,13 +69,9 @@ function toHttpError(ctx: AppContext, err: unknown): HttpError {
 
 /** Parses a body with a protocol schema; a 400 names the bad fields' paths, never echoes values. */
 function parseWith<T extends z.ZodMiniType>(schema: T, body: unknown): z.infer<T> {
-	const result = schema.safeParse(body);
-	if (result.success) return result.data;
-	const details = result.error.issues
-		.slice(0, 5)
-		.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
-		.join('; ');
-	throw new HttpError(400, 'bad_request', `Invalid request: ${details}`);
+	const parsed = parseRequest(schema, body);
+	if (!parsed.ok) throw new HttpError(400, 'bad_request', parsed.message);
+	return parsed.value;
 }
 
 // ---- session ---------------------------------------------------------------------------------
@@ -105,8 +98,7 @@ async function signIn(ctx: AppContext, req: IncomingMessage, res: ServerResponse
 	const admin = ctx.store.state.findAdmin(username);
 	const ok = admin ? await verifyPassword(password, admin.passwordHash) : await verifyAgainstDummy(password, ctx.adminPasswordCost);
 	const parent = admin && ctx.store.state.parents.get(admin.parentAccountId);
-	// One message for unknown user and wrong password, so usernames cannot be enumerated.
-	if (!ok || !admin || !parent) throw new HttpError(401, 'invalid_credentials', 'Wrong username or password');
+	if (!ok || !admin || !parent) throw new HttpError(401, 'invalid_credentials', SESSION_MESSAGES.wrongCredentials);
 	attempt.succeeded();
 	// A fresh token on every sign-in; an old cookie sent along is discarded rather than upgraded (no fixation).
 	ctx.sessions.delete(sessionToken(req));
@@ -143,33 +135,13 @@ async function getInstitutions(ctx: AppContext, req: IncomingMessage, res: Serve
 
 // ---- pull ------------------------------------------------------------------------------------
 
-function integerParam(url: URL, name: string, fallback: number, min: number): number {
-	const raw = url.searchParams.get(name);
-	if (raw === null || raw === '') return fallback;
-	const value = /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
-	if (!Number.isSafeInteger(value) || value < min) throw new HttpError(400, 'bad_request', `Query parameter ${name} must be an integer ≥ ${min}`);
-	return value;
-}
-
 async function pull(ctx: AppContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
 	const admin = requireAdmin(ctx, req);
-	const cursor = integerParam(url, 'cursor', 0, 0);
-	const limit = Math.min(integerParam(url, 'limit', DEFAULT_PULL_LIMIT, 1), PULL_PAGE_MAX);
 	const state = ctx.store.state;
-	// No rev above seq was ever handed out by this state, so such a cursor comes from state that was
-	// lost (a restore from an older backup). Changes made since would carry revs below it and never reach
-	// that client: send everything again instead, from which the client's copy comes out whole.
-	const from = cursor > state.seq ? 0 : cursor;
-	const page = state.pull(admin.parent.accountId, from, limit);
-	const last = page.users[page.users.length - 1];
-	const body: PullResponse = {
-		protocolVersion: PROTOCOL_VERSION,
-		users: page.users.map(toWire),
-		cursor: String(last ? last.rev : from),
-		hasMore: page.hasMore,
-		total: state.userCount(admin.parent.accountId)
-	};
-	sendJson(res, 200, body);
+	const wanted = pullWindow(url.searchParams.get('cursor'), url.searchParams.get('limit'), state.seq);
+	if (!wanted.ok) throw new HttpError(400, 'bad_request', wanted.message);
+	const page = state.pull(admin.parent.accountId, wanted.value.from, wanted.value.limit);
+	sendJson(res, 200, pullResponse(page.users.map(toWire), wanted.value, page.hasMore, state.userCount(admin.parent.accountId)));
 }
 
 // ---- push ------------------------------------------------------------------------------------
@@ -177,11 +149,8 @@ async function pull(ctx: AppContext, req: IncomingMessage, res: ServerResponse, 
 async function push(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
 	const admin = requireAdmin(ctx, req);
 	const body = await readJsonBody(req, ctx.bodyLimit);
-	// Checked before the schema so an old client learns to update instead of seeing a field error.
-	const version = typeof body === 'object' && body !== null ? (body as { protocolVersion?: unknown }).protocolVersion : undefined;
-	if (version !== PROTOCOL_VERSION) {
-		throw new HttpError(426, 'protocol_version', `This server speaks sync protocol version ${PROTOCOL_VERSION}; reload the app to update it`);
-	}
+	const versionProblem = protocolVersionProblem(body);
+	if (versionProblem) throw new HttpError(426, 'protocol_version', versionProblem);
 	const request = parseWith(pushRequestSchema, body);
 	const header = req.headers['idempotency-key'];
 	checkPushShape(request, Array.isArray(header) ? header[0] : header);
