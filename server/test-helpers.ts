@@ -104,3 +104,19 @@ export class TestClient {
 		return this.call('POST', '/api/session', credentials);
 	}
 }
+
+/** A fetch that keeps the session cookie between calls, as a browser does, for HttpTransport in Node. */
+export function cookieKeepingFetch(): typeof fetch {
+	let cookie = '';
+	return async (input, init = {}) => {
+		const headers = new Headers(init.headers);
+		if (cookie) headers.set('cookie', cookie);
+		const res = await fetch(input, { ...init, headers });
+		const setCookie = res.headers.get('set-cookie');
+		if (setCookie) {
+			const pair = setCookie.split(';')[0];
+			cookie = pair.endsWith('=') ? '' : pair;
+		}
+		return res;
+	};
+}
