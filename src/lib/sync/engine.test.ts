@@ -13,7 +13,7 @@ import { loadAllUsers, loadUserSnapshot, patchUsers, snapshotUsers } from '../st
 import { applyUpload } from './apply-upload';
 import { downloadAll, pullChanges } from './download';
 import { syncOnce } from './engine';
-import { MemoryPortal } from './memory-transport';
+import { MemoryPortal } from '../testing/memory-portal';
 import { TransportError } from './transport';
 
 const INSTITUTIONS: Institution[] = [{ accountId: '1001', name: 'Lincoln Elementary', parentAccountId: '100', signIn: 'password', googleDomains: [] }];
