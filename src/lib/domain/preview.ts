@@ -73,8 +73,44 @@ function firstOthers(rows: number[], self: number): number[] {
 export const PROGRESS_EVERY = 5000;
 
 export function buildPreview(input: PreviewInput, ctx: RuleContext, onProgress?: (checked: number, total: number) => void): Preview {
-	const { rows, fileName, sheetName, declaredCount } = input;
-	const base: Preview = {
+	const { rows, declaredCount } = input;
+	const preview = emptyPreview(input);
+	const map = mapHeader(rows);
+	if (!map) {
+		preview.blocking = { code: 'empty', message: `The file has no rows. Row 1 must hold the headers (${HEADERS}) and each row below it one user.` };
+		return preview;
+	}
+	preview.header = map.header;
+	preview.headerRow = map.headerRow;
+	preview.columnMap = map.columns;
+	preview.headerWarnings = map.warnings;
+
+	const dataIndexes = dataRowIndexes(rows, map.headerIndex);
+	preview.counts.rows = dataIndexes.length;
+
+	const headerError = headerErrorMessage(map);
+	if (headerError) {
+		preview.blocking = { code: 'header', message: headerError };
+		preview.counts.warnings = map.warnings.length;
+		return preview;
+	}
+	if (dataIndexes.length === 0) {
+		preview.blocking = { code: 'no-users', message: `The file has headers in row ${map.headerRow} but no user rows below them.` };
+		return preview;
+	}
+	// A wrong count blocks Apply but the rows are still checked, so the admin sees every problem at once.
+	preview.blocking = declaredCountProblem(declaredCount, dataIndexes.length);
+
+	noteValuesUnderBlankHeaders(rows, dataIndexes, map.header, map.headerRow, preview.headerWarnings);
+	const checked = checkEachRow(rows, dataIndexes, map.columns, ctx, onProgress);
+	flagDuplicateUsers(checked);
+	flagSharedEmails(checked);
+	settleRows(preview, checked.outcomes);
+	return preview;
+}
+
+function emptyPreview({ fileName, sheetName, declaredCount }: PreviewInput): Preview {
+	return {
 		fileName,
 		sheetName,
 		header: [],
@@ -86,85 +122,95 @@ export function buildPreview(input: PreviewInput, ctx: RuleContext, onProgress?:
 		counts: { rows: 0, update: 0, unchanged: 0, failed: 0, warnings: 0 },
 		rows: []
 	};
-	const map = mapHeader(rows);
-	if (!map) {
-		base.blocking = { code: 'empty', message: `The file has no rows. Row 1 must hold the headers (${HEADERS}) and each row below it one user.` };
-		return base;
-	}
-	base.header = map.header;
-	base.headerRow = map.headerRow;
-	base.columnMap = map.columns;
-	base.headerWarnings = map.warnings;
+}
 
-	// Non-blank data rows, in file order, with their 1-based row numbers.
-	const dataIndexes: number[] = [];
-	for (let i = map.headerIndex + 1; i < rows.length; i++) if (!isBlankRow(rows[i])) dataIndexes.push(i);
-	base.counts.rows = dataIndexes.length;
+/** The indexes of the non-blank rows below the header, in file order. */
+function dataRowIndexes(rows: string[][], headerIndex: number): number[] {
+	const indexes: number[] = [];
+	for (let i = headerIndex + 1; i < rows.length; i++) if (!isBlankRow(rows[i])) indexes.push(i);
+	return indexes;
+}
 
-	const headerError = headerErrorMessage(map);
-	if (headerError) {
-		base.blocking = { code: 'header', message: headerError };
-		base.counts.warnings = map.warnings.length;
-		return base;
-	}
-	if (dataIndexes.length === 0) {
-		base.blocking = { code: 'no-users', message: `The file has headers in row ${map.headerRow} but no user rows below them.` };
-		return base;
-	}
+function declaredCountProblem(declaredCount: number, dataRows: number): Preview['blocking'] {
 	if (!Number.isInteger(declaredCount) || declaredCount < 0) {
-		base.blocking = { code: 'count-invalid', message: 'Enter the number of users in the file as a whole number (do not count the header row).' };
-	} else if (declaredCount !== dataIndexes.length) {
-		base.blocking = {
+		return { code: 'count-invalid', message: 'Enter the number of users in the file as a whole number (do not count the header row).' };
+	}
+	if (declaredCount !== dataRows) {
+		return {
 			code: 'count-mismatch',
-			message: `You entered ${declaredCount}, the file has ${plural(dataIndexes.length, 'user row', 'user rows')}. The number should only include actual users, not the header row; correct the number or the file and upload again.`
+			message: `You entered ${declaredCount}, the file has ${plural(dataRows, 'user row', 'user rows')}. The number should only include actual users, not the header row; correct the number or the file and upload again.`
 		};
 	}
+	return null;
+}
 
-	noteValuesUnderBlankHeaders(rows, dataIndexes, map.header, map.headerRow, base.headerWarnings);
+/**
+ * Positions seen more than once per key. The first position of a key sits in a Map of numbers and only
+ * keys seen twice (few) get a list: no extra object per row.
+ */
+class Repeats {
+	private readonly first = new Map<string, number>();
+	readonly groups = new Map<string, number[]>();
 
-	// Pass 1: every row on its own. Cross-row facts go to parallel arrays; the first occurrence of a key
-	// sits in a Map of numbers and only keys seen twice (few) get a list: no extra object per row.
-	const n = dataIndexes.length;
-	const outcomes: RowOutcome[] = new Array(n);
-	const keys: (string | undefined)[] = new Array(n);
-	const emails: (string | undefined)[] = new Array(n);
-	const firstByKey = new Map<string, number>();
-	const firstByEmail = new Map<string, number>();
-	const byKey = new Map<string, number[]>();
-	const byEmail = new Map<string, number[]>();
-	const note = (first: Map<string, number>, groups: Map<string, number[]>, key: string, d: number) => {
-		const seen = first.get(key);
-		if (seen === undefined) first.set(key, d);
+	note(key: string, position: number): void {
+		const seen = this.first.get(key);
+		if (seen === undefined) this.first.set(key, position);
 		else {
-			const group = groups.get(key);
-			if (group) group.push(d);
-			else groups.set(key, [seen, d]);
+			const group = this.groups.get(key);
+			if (group) group.push(position);
+			else this.groups.set(key, [seen, position]);
 		}
-	};
+	}
+}
+
+/** Every data row checked on its own, with what the rules across rows need, in parallel arrays by position. */
+interface RowChecks {
+	outcomes: RowOutcome[];
+	/** userKey per row, when the row names a user of a child account. */
+	keys: (string | undefined)[];
+	/** The new email as written, per row that gives its user another address. */
+	emails: (string | undefined)[];
+	sameUser: Repeats;
+	sameNewEmail: Repeats;
+}
+
+/** Pass 1: every row on its own. */
+function checkEachRow(rows: string[][], dataIndexes: number[], columns: ColumnMap, ctx: RuleContext, onProgress?: (checked: number, total: number) => void): RowChecks {
+	const n = dataIndexes.length;
+	const checks: RowChecks = { outcomes: new Array(n), keys: new Array(n), emails: new Array(n), sameUser: new Repeats(), sameNewEmail: new Repeats() };
 	const facts = newRowFacts();
 	// Mapped columns have their own, far lower limits (row-rules); the others are only carried into the
 	// results workbook, and no workbook can hold a cell over Excel's limit.
-	const mapped = new Set(Object.values(map.columns));
+	const mapped = new Set(Object.values(columns));
 	for (let d = 0; d < n; d++) {
 		const i = dataIndexes[d];
-		outcomes[d] = validateRow(rows[i], i + 1, map.columns, ctx, facts);
-		const cells = rows[i];
-		for (let c = 0; c < cells.length; c++) {
-			const cell = cells[c];
-			if (cell !== undefined && cell.length > LIMITS.cellMax && !mapped.has(c)) {
-				const label = `Column ${columnLetter(c)}`;
-				addIssue(outcomes[d], 'errors', cellIssue(i + 1, label, tooLong(label, cell.length, LIMITS.cellMax, 'a spreadsheet cell can hold')));
-			}
-		}
-		keys[d] = facts.key;
-		emails[d] = facts.email;
-		if (facts.key !== undefined) note(firstByKey, byKey, facts.key, d);
-		if (facts.newEmail !== undefined) note(firstByEmail, byEmail, facts.newEmail, d);
+		const outcome = (checks.outcomes[d] = validateRow(rows[i], i + 1, columns, ctx, facts));
+		flagOverlongUnmappedCells(outcome, mapped);
+		checks.keys[d] = facts.key;
+		checks.emails[d] = facts.email;
+		if (facts.key !== undefined) checks.sameUser.note(facts.key, d);
+		if (facts.newEmail !== undefined) checks.sameNewEmail.note(facts.newEmail, d);
 		if (onProgress && (d + 1) % PROGRESS_EVERY === 0) onProgress(d + 1, n);
 	}
+	return checks;
+}
 
-	// Pass 2: rules across rows. Linear: each group is summarised once, however large it is.
-	for (const group of byKey.values()) {
+function flagOverlongUnmappedCells(outcome: RowOutcome, mapped: ReadonlySet<number | undefined>): void {
+	const cells = outcome.cells;
+	for (let c = 0; c < cells.length; c++) {
+		const cell = cells[c];
+		if (cell !== undefined && cell.length > LIMITS.cellMax && !mapped.has(c)) {
+			const label = `Column ${columnLetter(c)}`;
+			addIssue(outcome, 'errors', cellIssue(outcome.row, label, tooLong(label, cell.length, LIMITS.cellMax, 'a spreadsheet cell can hold')));
+		}
+	}
+}
+
+// Pass 2, rules across rows. Linear: each group is summarised once, however large it is.
+
+/** Rows naming the same user: none of them is processed. */
+function flagDuplicateUsers({ outcomes, sameUser }: RowChecks): void {
+	for (const group of sameUser.groups.values()) {
 		const head = group.slice(0, 6).map((d) => outcomes[d].row);
 		for (const d of group) {
 			const outcome = outcomes[d];
@@ -176,7 +222,11 @@ export function buildPreview(input: PreviewInput, ctx: RuleContext, onProgress?:
 			);
 		}
 	}
-	for (const group of byEmail.values()) {
+}
+
+/** Rows giving one new address to different users. */
+function flagSharedEmails({ outcomes, keys, emails, sameNewEmail }: RowChecks): void {
+	for (const group of sameNewEmail.groups.values()) {
 		// Rows of one user are already duplicates of each other; only other users' rows conflict.
 		const perUser = new Map<string | undefined, number>();
 		const firstRowOfUser: { key: string | undefined; row: number }[] = [];
@@ -199,16 +249,18 @@ export function buildPreview(input: PreviewInput, ctx: RuleContext, onProgress?:
 			);
 		}
 	}
+}
 
-	const counts = base.counts;
-	counts.warnings = base.headerWarnings.length;
-	for (let d = 0; d < n; d++) {
-		const outcome = finishRow(outcomes[d]);
+/** Settles every row's status once all rules ran, and counts them. */
+function settleRows(preview: Preview, outcomes: RowOutcome[]): void {
+	const counts = preview.counts;
+	counts.warnings = preview.headerWarnings.length;
+	for (const outcome of outcomes) {
+		finishRow(outcome);
 		counts[outcome.status]++;
 		counts.warnings += outcome.warnings.length;
 	}
-	base.rows = outcomes;
-	return base;
+	preview.rows = outcomes;
 }
 
 // A value typed under a column without a header is silently ignored otherwise (e.g. a forgotten "Role").
