@@ -16,7 +16,7 @@ import {
 } from './field-rules';
 import type { ColumnMap } from './header-map';
 import { cellIssue, type Issue } from './issue';
-import type { EditableField, Institution, Parent, User, UserBase, UserChanges } from './types';
+import type { EditableField, Institution, Parent, User, UserBase, UserChanges, VisibleField } from './types';
 import { FIELD_LABELS, userKey } from './types';
 
 /** What the rules need to know; the worker answers from IndexedDB, tests from test-factories.ts. */
@@ -167,8 +167,28 @@ export function validateRow(cells: string[], row: number, columns: ColumnMap, ct
 	facts.key = undefined;
 	facts.newEmail = undefined;
 	facts.email = undefined;
+	const outcome = newOutcome(cells, row);
+	const institution = checkAccountAndUsername(outcome, columns, ctx);
+	if (!institution) return outcome;
+	const { accountId, username } = outcome;
+	const user = ctx.user(accountId, username);
+	if (!user) addError(outcome, USERNAME_LABEL, `User ${username} not found in account ${accountId}`, username);
+	// Also for unknown users: two rows naming the same missing user are still duplicates of each other.
+	facts.key = userKey(accountId, username);
+
+	// Cells are read in column-template order, so trim warnings come out in that order too.
+	const check: FieldCheck = { outcome, columns, ctx, institution, user, facts, changes: undefined, base: undefined };
+	checkNameCell(check);
+	checkEmailCell(check);
+	checkPasswordCell(check);
+	checkRoleCell(check);
+	if (check.changes) outcome.mutation = { changes: check.changes, base: check.base ?? {} };
+	return outcome;
+}
+
+function newOutcome(cells: string[], row: number): RowOutcome {
 	// Every property set up front: one object shape for all rows.
-	const outcome: RowOutcome = {
+	return {
 		row,
 		cells,
 		accountId: '',
@@ -180,89 +200,108 @@ export function validateRow(cells: string[], row: number, columns: ColumnMap, ct
 		diff: NO_DIFF,
 		mutation: undefined
 	};
-	const error = (column: string, reason: string, value?: string) => addIssue(outcome, 'errors', cellIssue(row, column, reason, value));
-	const accountId = (outcome.accountId = readCell(cells, outcome, columns, 'accountId'));
-	const username = (outcome.username = readCell(cells, outcome, columns, 'username'));
+}
 
+function addError(outcome: RowOutcome, column: string, reason: string, value?: string): void {
+	addIssue(outcome, 'errors', cellIssue(outcome.row, column, reason, value));
+}
+
+/** Reads Account ID and Username; returns the child account, or undefined when the row stops here. */
+function checkAccountAndUsername(outcome: RowOutcome, columns: ColumnMap, ctx: RuleContext): Institution | undefined {
+	const accountId = (outcome.accountId = readCell(outcome.cells, outcome, columns, 'accountId'));
+	const username = (outcome.username = readCell(outcome.cells, outcome, columns, 'username'));
 	const accountError = checkAccountIdFormat(accountId);
 	if (accountError) {
-		error(ACCOUNT_LABEL, accountError, accountId || undefined);
-		return outcome;
+		addError(outcome, ACCOUNT_LABEL, accountError, accountId || undefined);
+		return undefined;
 	}
 	const institution = ctx.institution(accountId);
 	const foreign = checkNotForeignAccount(accountId, institution, ctx.parent.name);
 	if (foreign || !institution) {
-		error(ACCOUNT_LABEL, (foreign ?? '') + paddingHint(accountId, ctx), accountId);
-		return outcome;
+		addError(outcome, ACCOUNT_LABEL, (foreign ?? '') + paddingHint(accountId, ctx), accountId);
+		return undefined;
 	}
 	outcome.accountName = institution.name;
 	const usernameError = checkUsername(username);
 	if (usernameError) {
-		error(USERNAME_LABEL, usernameError);
-		return outcome;
+		addError(outcome, USERNAME_LABEL, usernameError);
+		return undefined;
 	}
-	const user = ctx.user(accountId, username);
-	if (!user) error(USERNAME_LABEL, `User ${username} not found in account ${accountId}`, username);
-	// Also for unknown users: two rows naming the same missing user are still duplicates of each other.
-	facts.key = userKey(accountId, username);
+	return institution;
+}
 
-	let changes: UserChanges | undefined;
-	let base: UserBase | undefined;
+/** The field cells of a row whose account and username passed: where findings go, and the update so far. */
+interface FieldCheck {
+	outcome: RowOutcome;
+	columns: ColumnMap;
+	ctx: RuleContext;
+	institution: Institution;
+	/** Undefined when the account has no such user: the cells are still checked. */
+	user: User | undefined;
+	facts: RowFacts;
+	changes: UserChanges | undefined;
+	base: UserBase | undefined;
+}
 
-	const name = readCell(cells, outcome, columns, 'name');
-	if (name !== '') {
-		const problem = checkName(name);
-		if (problem) error(FIELD_LABELS.name, problem, name);
-		else if (user && name !== user.name) {
-			(changes ??= {}).name = name;
-			(base ??= {}).name = user.name;
+function recordChange(check: FieldCheck, field: VisibleField, to: string, from: string): void {
+	(check.changes ??= {})[field] = to;
+	(check.base ??= {})[field] = from;
+}
+
+function checkNameCell(check: FieldCheck): void {
+	const { outcome, user } = check;
+	const name = readCell(outcome.cells, outcome, check.columns, 'name');
+	if (name === '') return;
+	const problem = checkName(name);
+	if (problem) addError(outcome, FIELD_LABELS.name, problem, name);
+	else if (user && name !== user.name) recordChange(check, 'name', name, user.name);
+}
+
+function checkEmailCell(check: FieldCheck): void {
+	const { outcome, user, facts } = check;
+	const email = readCell(outcome.cells, outcome, check.columns, 'email');
+	if (email === '') return;
+	const problem = checkEmailFormat(email);
+	if (problem) {
+		addError(outcome, FIELD_LABELS.email, problem, email);
+		return;
+	}
+	if (!user || email === user.email) return;
+	const lower = email.toLowerCase();
+	// A change of letter case only is still the same address: no ownership or domain question.
+	if (lower !== user.email.toLowerCase()) {
+		const domainProblem = checkGoogleDomain(email, check.institution);
+		if (domainProblem) addError(outcome, FIELD_LABELS.email, domainProblem, email);
+		const owner = check.ctx.emailOwner(lower);
+		if (owner && userKey(owner.accountId, owner.username) !== facts.key) {
+			addError(outcome, FIELD_LABELS.email, `Email ${quote(email)} is already used by user ${owner.username} in account ${owner.accountId}`, email);
 		}
+		facts.newEmail = lower;
+		facts.email = email;
 	}
+	recordChange(check, 'email', email, user.email);
+}
 
-	const email = readCell(cells, outcome, columns, 'email');
-	if (email !== '') {
-		const problem = checkEmailFormat(email);
-		if (problem) error(FIELD_LABELS.email, problem, email);
-		else if (user && email !== user.email) {
-			const lower = email.toLowerCase();
-			// A change of letter case only is still the same address: no ownership or domain question.
-			if (lower !== user.email.toLowerCase()) {
-				const domainProblem = checkGoogleDomain(email, institution);
-				if (domainProblem) error(FIELD_LABELS.email, domainProblem, email);
-				const owner = ctx.emailOwner(lower);
-				if (owner && userKey(owner.accountId, owner.username) !== facts.key) {
-					error(FIELD_LABELS.email, `Email ${quote(email)} is already used by user ${owner.username} in account ${owner.accountId}`, email);
-				}
-				facts.newEmail = lower;
-				facts.email = email;
-			}
-			(changes ??= {}).email = email;
-			(base ??= {}).email = user.email;
-		}
+function checkPasswordCell(check: FieldCheck): void {
+	const { outcome } = check;
+	const password = readCell(outcome.cells, outcome, check.columns, 'password');
+	if (password === '') return;
+	if (check.institution.signIn === 'google') {
+		addIssue(outcome, 'warnings', cellIssue(outcome.row, FIELD_LABELS.password, `Password is ignored: account ${outcome.accountId} uses Google sign-in`));
+		return;
 	}
+	const problem = checkPassword(password, outcome.username);
+	if (problem) addError(outcome, FIELD_LABELS.password, problem);
+	else (check.changes ??= {}).password = password;
+}
 
-	const password = readCell(cells, outcome, columns, 'password');
-	if (password !== '') {
-		if (institution.signIn === 'google') {
-			addIssue(outcome, 'warnings', cellIssue(row, FIELD_LABELS.password, `Password is ignored: account ${accountId} uses Google sign-in`));
-		} else {
-			const problem = checkPassword(password, username);
-			if (problem) error(FIELD_LABELS.password, problem);
-			else (changes ??= {}).password = password;
-		}
-	}
-
-	const role = readCell(cells, outcome, columns, 'role');
-	if (role !== '') {
-		const canonical = canonicalRole(role, ctx.roles);
-		if (!canonical) error(FIELD_LABELS.role, unknownRoleMessage(role, ctx.roles), role);
-		else if (user && canonical !== user.role) {
-			(changes ??= {}).role = canonical;
-			(base ??= {}).role = user.role;
-		}
-	}
-	if (changes) outcome.mutation = { changes, base: base ?? {} };
-	return outcome;
+function checkRoleCell(check: FieldCheck): void {
+	const { outcome, user, ctx } = check;
+	const role = readCell(outcome.cells, outcome, check.columns, 'role');
+	if (role === '') return;
+	const canonical = canonicalRole(role, ctx.roles);
+	if (!canonical) addError(outcome, FIELD_LABELS.role, unknownRoleMessage(role, ctx.roles), role);
+	else if (user && canonical !== user.role) recordChange(check, 'role', canonical, user.role);
 }
 
 const DIFF_ORDER: readonly EditableField[] = ['name', 'email', 'password', 'role'];
