@@ -55,7 +55,7 @@ export async function commitBatch(
 				// A password-only change has nothing to show locally.
 				if (set.name !== undefined || set.email !== undefined || set.role !== undefined) patches.push({ accountId, username, set, queued: true });
 			}
-			await patchUsersInTx(patches, [], database, snapshot);
+			await patchUsersInTx({ patches, snapshot }, database);
 			await appendMutationsInTx(batch.id, mutations, database);
 			await createBatchInTx(record, rows, database);
 			return record;

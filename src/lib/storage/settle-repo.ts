@@ -32,7 +32,7 @@ export async function settleOutboxChunk(chunk: OutboxChunk, results: MutationRes
 					list.push({ rowIndex: mutation.rowIndex, status: 'Failed', reason: result.reason });
 				}
 			}
-			await patchUsersInTx(patches, [], database);
+			await patchUsersInTx({ patches }, database);
 			const finished: BatchRecord[] = [];
 			for (const [batchId, list] of finals) {
 				const done = await finalizeRowsInTx(batchId, list, database);

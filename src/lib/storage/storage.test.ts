@@ -64,7 +64,7 @@ describe('patching from the database', () => {
 describe('patching from a snapshot of the stored users', () => {
 	async function patchWith(snapshot: Awaited<ReturnType<typeof loadUserSnapshot>>, name: string) {
 		const d = db();
-		return d.transaction('rw', d.userChunks, d.meta, () => patchUsersInTx([{ accountId: '1001', username: 'user1', set: { name } }], [], d, snapshot));
+		return d.transaction('rw', d.userChunks, d.meta, () => patchUsersInTx({ patches: [{ accountId: '1001', username: 'user1', set: { name } }], snapshot }, d));
 	}
 
 	it('uses a current snapshot instead of re-reading, and never modifies it', async () => {

@@ -8,15 +8,19 @@ function chunkId(accountId: string, seq: number): string {
 	return `${accountId}:${String(seq).padStart(6, '0')}`;
 }
 
-function toChunks(users: UserRecord[]): UserChunk[] {
-	const byAccount = new Map<string, UserRecord[]>();
-	for (const user of users) {
-		let list = byAccount.get(user.accountId);
-		if (!list) byAccount.set(user.accountId, (list = []));
-		list.push(user);
+function groupByAccount<T extends { accountId: string }>(items: readonly T[]): Map<string, T[]> {
+	const byAccount = new Map<string, T[]>();
+	for (const item of items) {
+		let list = byAccount.get(item.accountId);
+		if (!list) byAccount.set(item.accountId, (list = []));
+		list.push(item);
 	}
+	return byAccount;
+}
+
+function toChunks(users: UserRecord[]): UserChunk[] {
 	const chunks: UserChunk[] = [];
-	for (const [accountId, list] of byAccount) {
+	for (const [accountId, list] of groupByAccount(users)) {
 		for (let i = 0, seq = 0; i < list.length; i += USERS_PER_CHUNK, seq++)
 			chunks.push({ id: chunkId(accountId, seq), accountId, users: list.slice(i, i + USERS_PER_CHUNK) });
 	}
@@ -127,15 +131,62 @@ function patchUser(user: UserRecord, copy: PortalCopy | undefined, patch: UserPa
 	return { user: next, copy: kept };
 }
 
+/** What patchUsersInTx writes. */
+export interface UsersUpdate {
+	/** Changes to existing users, matched case-insensitively; several for one user apply in order. */
+	patches: readonly UserPatch[];
+	/** Users to insert. */
+	added?: readonly UserRecord[];
+	/**
+	 * The stored users as the caller read them: while still current (same usersVersion, checked inside this
+	 * transaction) the chunks come from it instead of the database. Never modified, only copied where they change.
+	 */
+	snapshot?: UserSnapshot;
+}
+
 /**
- * Applies patches to existing users (matched case-insensitively; several for one user apply in order)
- * and inserts `added` users.
- * Must run inside a transaction covering userChunks and meta, so it commits with the caller's other writes.
- * With a `snapshot` that is still current (same usersVersion, checked inside this transaction) the chunks
- * come from memory instead of the database; they are never modified, only copied where they change.
+ * Applies patches to existing users and inserts new ones. Must run inside a transaction covering
+ * userChunks and meta, so it commits with the caller's other writes.
  * Returns the keys of patches whose user was not found.
  */
-export async function patchUsersInTx(patches: UserPatch[], added: UserRecord[] = [], database: PortalDb = db(), snapshot?: UserSnapshot): Promise<string[]> {
+export async function patchUsersInTx(update: UsersUpdate, database: PortalDb = db()): Promise<string[]> {
+	const patchesByAccount = groupPatches(update.patches);
+	const addedByAccount = groupByAccount(update.added ?? []);
+	const { snapshot } = update;
+	// Dexie promises are awaited right here, never inside an async helper: an extra native await between
+	// requests can let the transaction commit early.
+	const current = snapshot && ((await database.meta.get('usersVersion'))?.value as number | undefined) === snapshot.version ? chunksByAccount(snapshot.chunks) : undefined;
+	const missing: string[] = [];
+	const changed: UserChunk[] = [];
+	for (const accountId of new Set([...patchesByAccount.keys(), ...addedByAccount.keys()])) {
+		const known = current ? [...(current.get(accountId) ?? [])] : undefined;
+		const ids = known ? known.map((c) => c.id) : ((await database.userChunks.where('accountId').equals(accountId).primaryKeys()) as string[]).sort();
+		const chunks = new AccountChunks(accountId, ids, known);
+		// From the database, one chunk per read and only until every patch found its user: on the page
+		// (sync settling 500 changes) each read is its own short task instead of one read of 10,000 users.
+		const pending = patchesByAccount.get(accountId) ?? new Map<string, UserPatch[]>();
+		for (let i = 0; i < ids.length && pending.size; i++) {
+			if (!chunks.isLoaded(i)) chunks.load(i, await database.userChunks.get(ids[i]));
+			chunks.patch(i, pending);
+		}
+		for (const list of pending.values()) missing.push(userKey(list[0].accountId, list[0].username));
+		const added = addedByAccount.get(accountId);
+		if (added) {
+			const last = ids.length - 1;
+			if (last >= 0 && !chunks.isLoaded(last)) chunks.load(last, await database.userChunks.get(ids[last]));
+			chunks.append(added);
+		}
+		changed.push(...chunks.changed());
+	}
+	if (changed.length) {
+		await database.userChunks.bulkPut(changed);
+		await bumpUsersVersion(database);
+	}
+	return missing;
+}
+
+/** By account, then by lower-case username, in the order given. */
+function groupPatches(patches: readonly UserPatch[]): Map<string, Map<string, UserPatch[]>> {
 	const byAccount = new Map<string, Map<string, UserPatch[]>>();
 	for (const patch of patches) {
 		let map = byAccount.get(patch.accountId);
@@ -145,93 +196,100 @@ export async function patchUsersInTx(patches: UserPatch[], added: UserRecord[] =
 		if (list) list.push(patch);
 		else map.set(key, [patch]);
 	}
-	const addedByAccount = new Map<string, UserRecord[]>();
-	for (const user of added) {
-		let list = addedByAccount.get(user.accountId);
-		if (!list) addedByAccount.set(user.accountId, (list = []));
-		list.push(user);
+	return byAccount;
+}
+
+/**
+ * One account's chunks during a patch, in key order. The caller loads them (inside its transaction); a
+ * chunk is copied before its first change, so stored and snapshot chunks are never modified.
+ */
+class AccountChunks {
+	private readonly chunks: (UserChunk | undefined)[];
+	private readonly owned = new Set<number>();
+
+	constructor(
+		private readonly accountId: string,
+		private readonly ids: string[],
+		known?: UserChunk[]
+	) {
+		this.chunks = known ?? new Array<UserChunk | undefined>(ids.length);
 	}
-	const current = snapshot && ((await database.meta.get('usersVersion'))?.value as number | undefined) === snapshot.version ? chunksByAccount(snapshot.chunks) : undefined;
-	const accounts = new Set([...byAccount.keys(), ...addedByAccount.keys()]);
-	const missing: string[] = [];
-	const changed: UserChunk[] = [];
-	for (const accountId of accounts) {
-		const known = current ? [...(current.get(accountId) ?? [])] : undefined;
-		const ids = known ? known.map((c) => c.id) : ((await database.userChunks.where('accountId').equals(accountId).primaryKeys()) as string[]).sort();
-		const chunks: (UserChunk | undefined)[] = known ?? new Array<UserChunk | undefined>(ids.length);
-		// From the database, one chunk per read and only until every patch found its user: on the page
-		// (sync settling 500 changes) each read is its own short task instead of one read of 10,000 users.
-		// (Dexie promises awaited directly, no async helper: an extra native await between requests can let
-		// the transaction commit early.)
-		const loaded = (i: number): UserChunk => {
-			const chunk = chunks[i];
-			if (!chunk) throw new Error(`Users chunk ${ids[i]} disappeared during a write`);
-			return chunk;
-		};
-		const owned = new Set<number>();
-		const own = (i: number): UserChunk => {
-			if (!owned.has(i)) {
-				const chunk = chunks[i]!;
-				chunks[i] = { ...chunk, users: chunk.users.slice(), ...(chunk.portal ? { portal: new Map(chunk.portal) } : {}) };
-				owned.add(i);
-			}
-			return chunks[i]!;
-		};
-		const pending = byAccount.get(accountId) ?? new Map<string, UserPatch[]>();
-		for (let i = 0; i < ids.length && pending.size; i++) {
-			if (!chunks[i]) chunks[i] = await database.userChunks.get(ids[i]);
-			const users = loaded(i).users;
-			for (let j = 0; j < users.length; j++) {
-				const key = users[j].username.toLowerCase();
-				const list = pending.get(key);
-				if (!list) continue;
-				pending.delete(key);
-				let user = users[j];
-				let copy = loaded(i).portal?.get(key);
-				for (const patch of list) ({ user, copy } = patchUser(user, copy, patch));
-				const chunk = own(i);
-				chunk.users[j] = user;
-				if (copy) (chunk.portal ??= new Map()).set(key, copy);
-				else chunk.portal?.delete(key);
-			}
+
+	isLoaded(i: number): boolean {
+		return this.chunks[i] !== undefined;
+	}
+
+	load(i: number, chunk: UserChunk | undefined): void {
+		this.chunks[i] = chunk;
+	}
+
+	private loaded(i: number): UserChunk {
+		const chunk = this.chunks[i];
+		if (!chunk) throw new Error(`Users chunk ${this.ids[i]} disappeared during a write`);
+		return chunk;
+	}
+
+	private own(i: number): UserChunk {
+		if (!this.owned.has(i)) {
+			const chunk = this.loaded(i);
+			this.chunks[i] = { ...chunk, users: chunk.users.slice(), ...(chunk.portal ? { portal: new Map(chunk.portal) } : {}) };
+			this.owned.add(i);
 		}
-		for (const list of pending.values()) missing.push(userKey(list[0].accountId, list[0].username));
-		for (const user of addedByAccount.get(accountId) ?? []) {
-			const last = ids.length - 1;
-			if (last >= 0 && !chunks[last]) chunks[last] = await database.userChunks.get(ids[last]);
-			if (last < 0 || loaded(last).users.length >= USERS_PER_CHUNK) {
-				const seq = last < 0 ? 0 : Number(ids[last].split(':')[1]) + 1;
-				ids.push(chunkId(accountId, seq));
-				chunks.push({ id: ids[ids.length - 1], accountId, users: [] });
-				owned.add(ids.length - 1);
-			}
-			own(ids.length - 1).users.push(user);
-		}
-		for (const i of [...owned].sort((a, b) => a - b)) {
-			const chunk = chunks[i]!;
-			if (chunk.portal?.size === 0) delete chunk.portal;
-			changed.push(chunk);
+		return this.chunks[i]!;
+	}
+
+	/** Applies the pending patches of the users chunk `i` holds, and takes them out of `pending`. */
+	patch(i: number, pending: Map<string, UserPatch[]>): void {
+		const source = this.loaded(i);
+		const users = source.users;
+		for (let j = 0; j < users.length; j++) {
+			const key = users[j].username.toLowerCase();
+			const list = pending.get(key);
+			if (!list) continue;
+			pending.delete(key);
+			let user = users[j];
+			let copy = source.portal?.get(key);
+			for (const patch of list) ({ user, copy } = patchUser(user, copy, patch));
+			const chunk = this.own(i);
+			chunk.users[j] = user;
+			if (copy) (chunk.portal ??= new Map()).set(key, copy);
+			else chunk.portal?.delete(key);
 		}
 	}
-	if (changed.length) {
-		await database.userChunks.bulkPut(changed);
-		await bumpUsersVersion(database);
+
+	/** Appends users to the last chunk (which must be loaded), starting a new chunk whenever one is full. */
+	append(users: readonly UserRecord[]): void {
+		for (const user of users) {
+			const last = this.ids.length - 1;
+			if (last < 0 || this.loaded(last).users.length >= USERS_PER_CHUNK) {
+				const seq = last < 0 ? 0 : Number(this.ids[last].split(':')[1]) + 1;
+				this.ids.push(chunkId(this.accountId, seq));
+				this.chunks.push({ id: this.ids[this.ids.length - 1], accountId: this.accountId, users: [] });
+				this.owned.add(this.ids.length - 1);
+			}
+			this.own(this.ids.length - 1).users.push(user);
+		}
 	}
-	return missing;
+
+	/** The chunks that changed, in key order, ready to write. */
+	changed(): UserChunk[] {
+		return [...this.owned]
+			.sort((a, b) => a - b)
+			.map((i) => {
+				const chunk = this.chunks[i]!;
+				if (chunk.portal?.size === 0) delete chunk.portal;
+				return chunk;
+			});
+	}
 }
 
 function chunksByAccount(chunks: readonly UserChunk[]): Map<string, UserChunk[]> {
-	const map = new Map<string, UserChunk[]>();
-	for (const chunk of chunks) {
-		let list = map.get(chunk.accountId);
-		if (!list) map.set(chunk.accountId, (list = []));
-		list.push(chunk);
-	}
+	const map = groupByAccount(chunks);
 	// Key order, as the database would return them.
 	for (const list of map.values()) list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 	return map;
 }
 
 export async function patchUsers(patches: UserPatch[], added: UserRecord[] = [], database: PortalDb = db()): Promise<string[]> {
-	return guarded(() => database.transaction('rw', database.userChunks, database.meta, () => patchUsersInTx(patches, added, database)));
+	return guarded(() => database.transaction('rw', database.userChunks, database.meta, () => patchUsersInTx({ patches, added }, database)));
 }
