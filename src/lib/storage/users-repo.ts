@@ -21,8 +21,9 @@ function groupByAccount<T extends { accountId: string }>(items: readonly T[]): M
 function toChunks(users: UserRecord[]): UserChunk[] {
 	const chunks: UserChunk[] = [];
 	for (const [accountId, list] of groupByAccount(users)) {
-		for (let i = 0, seq = 0; i < list.length; i += USERS_PER_CHUNK, seq++)
+		for (let i = 0, seq = 0; i < list.length; i += USERS_PER_CHUNK, seq++) {
 			chunks.push({ id: chunkId(accountId, seq), accountId, users: list.slice(i, i + USERS_PER_CHUNK) });
+		}
 	}
 	return chunks;
 }

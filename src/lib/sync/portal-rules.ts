@@ -101,7 +101,9 @@ export function clientKey(adminUsername: string, clientId: string): string {
 export function nonConsecutiveIds(mutations: readonly Mutation[]): string | null {
 	const first = mutations[0].id;
 	for (let i = 0; i < mutations.length; i++) {
-		if (mutations[i].id !== first + i) return `Mutation ids in a push must be consecutive; mutations.${i}.id is ${mutations[i].id}, expected ${first + i}`;
+		if (mutations[i].id !== first + i) {
+			return `Mutation ids in a push must be consecutive; mutations.${i}.id is ${mutations[i].id}, expected ${first + i}`;
+		}
 	}
 	return null;
 }
@@ -197,14 +199,22 @@ export function decideUserUpdate<U extends User>(portal: PortalView<U>, parent: 
 	const conflict = conflictReason(m, current, next);
 	if (conflict) return reject('conflict', conflict);
 
-	if (next.email.toLowerCase() !== current.email.toLowerCase() && portal.emailTakenByOther(parent.accountId, next.email, userKey(current.accountId, current.username))) {
+	if (
+		next.email.toLowerCase() !== current.email.toLowerCase() &&
+		portal.emailTakenByOther(parent.accountId, next.email, userKey(current.accountId, current.username))
+	) {
 		return reject('validation', `Email ${quote(next.email)} is already used by another user`);
 	}
 	return { status: 'applied', current, next, setsPassword: m.changes.password !== undefined };
 }
 
 /** Every changed field's rule, so one answer names all of a row's problems; `next` holds the valid values. */
-function checkFields(changes: Mutation['changes'], user: User, institution: Institution, roles: readonly string[]): { reasons: string[]; next: Pick<User, VisibleField> } {
+function checkFields(
+	changes: Mutation['changes'],
+	user: User,
+	institution: Institution,
+	roles: readonly string[]
+): { reasons: string[]; next: Pick<User, VisibleField> } {
 	const reasons: string[] = [];
 	const next = { name: user.name, email: user.email, role: user.role };
 	if (changes.name !== undefined) {
@@ -234,7 +244,9 @@ const CONFLICT_FIELDS = ['name', 'email', 'role'] as const satisfies readonly Vi
 // A field conflicts only if someone else changed it since the client looked AND the client wants a
 // different value than what is there now; agreeing with the other edit is not a conflict.
 function conflictReason(m: Mutation, current: User, next: Pick<User, VisibleField>): string | null {
-	const conflicts = CONFLICT_FIELDS.filter((f) => m.changes[f] !== undefined && m.base[f] !== undefined && m.base[f] !== current[f] && next[f] !== current[f]);
+	const conflicts = CONFLICT_FIELDS.filter(
+		(f) => m.changes[f] !== undefined && m.base[f] !== undefined && m.base[f] !== current[f] && next[f] !== current[f]
+	);
 	if (conflicts.length === 0) return null;
 	const labels = conflicts.map((f) => FIELD_LABELS[f]);
 	const subject = labels.length === 1 ? labels[0] : `${labels.slice(0, -1).join(', ')} and ${labels[labels.length - 1]}`;

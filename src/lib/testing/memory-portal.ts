@@ -91,7 +91,9 @@ export class MemoryPortal implements PortalTransport {
 		const dataset = Array.isArray(source) ? oneParentDataset(source, users, info) : source;
 		for (const parent of dataset.parents) this.parents.set(parent.accountId, { accountId: parent.accountId, name: parent.name });
 		// Compared with an email's domain, which is lower-cased; the server stores them this way too.
-		for (const i of dataset.institutions) this.institutionsById.set(i.accountId, { ...i, googleDomains: i.googleDomains.map((d) => d.toLowerCase()) });
+		for (const i of dataset.institutions) {
+			this.institutionsById.set(i.accountId, { ...i, googleDomains: i.googleDomains.map((d) => d.toLowerCase()) });
+		}
 		this.roles = [...dataset.roles];
 		for (const admin of dataset.admins) this.admins.set(admin.username.toLowerCase(), admin);
 		for (const u of dataset.users) {
@@ -148,7 +150,9 @@ export class MemoryPortal implements PortalTransport {
 		if (!parsed.ok) throw rejected(400, parsed.message);
 		const admin = this.admins.get(parsed.value.username.toLowerCase());
 		const parent = admin && this.parents.get(admin.parentAccountId);
-		if (!admin || !parent || admin.password !== parsed.value.password) throw new TransportError('unauthenticated', SESSION_MESSAGES.wrongCredentials, 401);
+		if (!admin || !parent || admin.password !== parsed.value.password) {
+			throw new TransportError('unauthenticated', SESSION_MESSAGES.wrongCredentials, 401);
+		}
 		this.signedIn = admin;
 		return this.sessionInfo(admin, parent);
 	}
@@ -168,7 +172,9 @@ export class MemoryPortal implements PortalTransport {
 	async institutions(): Promise<Institution[]> {
 		this.gate();
 		const { parent } = this.requireParent();
-		return [...this.institutionsById.values()].filter((i) => i.parentAccountId === parent.accountId).map((i) => ({ ...i, googleDomains: [...i.googleDomains] }));
+		return [...this.institutionsById.values()]
+			.filter((i) => i.parentAccountId === parent.accountId)
+			.map((i) => ({ ...i, googleDomains: [...i.googleDomains] }));
 	}
 
 	async pull(cursor: string, limit: number): Promise<PullResponse> {

@@ -47,7 +47,13 @@ export function contractDataset(extraUsers = 0): Dataset {
 		{ accountId: '2001', username: 'secret', name: 'Secret Person', email: 'secret@shelby.example.net', role: 'Student' }
 	];
 	for (let i = 0; i < extraUsers; i++) {
-		users.push({ accountId: i % 2 ? '1001' : '01003', username: `user${i}`, name: `User ${i}`, email: `user${i}@example.org`, role: 'Student' });
+		users.push({
+			accountId: i % 2 ? '1001' : '01003',
+			username: `user${i}`,
+			name: `User ${i}`,
+			email: `user${i}@example.org`,
+			role: 'Student'
+		});
 	}
 	return {
 		parents: [
@@ -92,11 +98,20 @@ async function failure(promise: Promise<unknown>): Promise<TransportError> {
 
 /** What the app sees of a refusal. */
 function refusal(error: TransportError) {
-	return { kind: error.kind, status: error.status, message: error.message, ...(error.details.expectedId !== undefined ? { expectedId: error.details.expectedId } : {}) };
+	return {
+		kind: error.kind,
+		status: error.status,
+		message: error.message,
+		...(error.details.expectedId !== undefined ? { expectedId: error.details.expectedId } : {})
+	};
 }
 
 /** Every page from `cursor` on. */
-async function pullAll(transport: PortalTransport, limit: number, cursor = '0'): Promise<{ pages: PullResponse[]; users: UserRecord[]; cursor: string }> {
+async function pullAll(
+	transport: PortalTransport,
+	limit: number,
+	cursor = '0'
+): Promise<{ pages: PullResponse[]; users: UserRecord[]; cursor: string }> {
 	const pages: PullResponse[] = [];
 	for (;;) {
 		const page = await transport.pull(cursor, limit);
@@ -117,7 +132,9 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 	});
 
 	/** A fresh portal, signed in as Springfield's admin unless `as` says otherwise (null: signed out). */
-	async function portal(options: { dataset?: Dataset; as?: { username: string; password: string } | null } = {}): Promise<PortalUnderTest & { t: PortalTransport }> {
+	async function portal(
+		options: { dataset?: Dataset; as?: { username: string; password: string } | null } = {}
+	): Promise<PortalUnderTest & { t: PortalTransport }> {
 		const p = await factory(options.dataset ?? contractDataset());
 		opened.push(p);
 		if (options.as !== null) await p.transport.signIn(options.as ?? SPRINGFIELD_ADMIN);
@@ -130,7 +147,12 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 				const { t } = await portal({ as: null });
 				expect(await t.session()).toBeNull();
 				const info = await t.signIn({ username: 'ADMIN', password: SPRINGFIELD_ADMIN.password });
-				expect(info).toEqual({ protocolVersion: PROTOCOL_VERSION, admin: { username: 'admin' }, parent: { accountId: '100', name: 'Springfield Public Schools' }, roles: ROLES });
+				expect(info).toEqual({
+					protocolVersion: PROTOCOL_VERSION,
+					admin: { username: 'admin' },
+					parent: { accountId: '100', name: 'Springfield Public Schools' },
+					roles: ROLES
+				});
 				expect(await t.session()).toEqual(info);
 			});
 
@@ -184,10 +206,18 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 				expect(new Set(revs).size).toBe(revs.length);
 				const byKey = (a: User, b: User) => (key(a) < key(b) ? -1 : 1);
 				const springfield = contractDataset().users.filter((u) => u.accountId !== '2001');
-				expect(all.users.map(({ rev: _rev, ...u }) => u).sort(byKey)).toEqual(springfield.map(({ password: _password, ...u }) => u).sort(byKey));
+				expect(all.users.map(({ rev: _rev, ...u }) => u).sort(byKey)).toEqual(
+					springfield.map(({ password: _password, ...u }) => u).sort(byKey)
+				);
 
 				const after = await t.pull(all.cursor, 4);
-				expect(after).toEqual({ protocolVersion: PROTOCOL_VERSION, users: [], cursor: all.cursor, hasMore: false, total: SPRINGFIELD_USERS });
+				expect(after).toEqual({
+					protocolVersion: PROTOCOL_VERSION,
+					users: [],
+					cursor: all.cursor,
+					hasMore: false,
+					total: SPRINGFIELD_USERS
+				});
 			});
 
 			it('from a later cursor brings only users changed since, in the order of the changes; other parents’ changes never', async () => {
@@ -231,7 +261,11 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 				const cursor = { kind: 'rejected', status: 400, message: 'Query parameter cursor must be an integer ≥ 0' };
 				expect(refusal(await failure(t.pull('abc', 10)))).toEqual(cursor);
 				expect(refusal(await failure(t.pull('-1', 10)))).toEqual(cursor);
-				expect(refusal(await failure(t.pull('0', 0)))).toEqual({ kind: 'rejected', status: 400, message: 'Query parameter limit must be an integer ≥ 1' });
+				expect(refusal(await failure(t.pull('0', 0)))).toEqual({
+					kind: 'rejected',
+					status: 400,
+					message: 'Query parameter limit must be an integer ≥ 1'
+				});
 			});
 
 			it('answers a cursor beyond its newest change (state restored from an older backup) with every user again', async () => {
@@ -275,7 +309,10 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 			it('replays the part of a push it already applied and applies the rest', async () => {
 				const p = await portal();
 				const first = await push(p.t, [update(1, '1001', 'jnunez', { name: 'One' }), update(2, '1001', 'ghost', { name: 'Two' })]);
-				const overlap = await push(p.t, [update(2, '1001', 'ghost', { name: 'Two' }), update(3, '1001', 'jnunez', { name: 'Three' }, { name: 'One' })]);
+				const overlap = await push(p.t, [
+					update(2, '1001', 'ghost', { name: 'Two' }),
+					update(3, '1001', 'jnunez', { name: 'Three' }, { name: 'One' })
+				]);
 				expect(overlap.results[0]).toEqual(first.results[1]);
 				expect(overlap.results[1]).toMatchObject({ id: 3, status: 'applied', user: { name: 'Three' } });
 				expect(overlap.lastAppliedId).toBe(3);
@@ -289,7 +326,11 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 				const applied = (await p.userOnPortal('1001', 'pwilliams'))!;
 				expect(applied.name).toBe('Dropped Answer');
 				const retry = await push(p.t, mutations);
-				expect(retry).toEqual({ protocolVersion: PROTOCOL_VERSION, results: [{ id: 1, status: 'applied', user: applied }], lastAppliedId: 1 });
+				expect(retry).toEqual({
+					protocolVersion: PROTOCOL_VERSION,
+					results: [{ id: 1, status: 'applied', user: applied }],
+					lastAppliedId: 1
+				});
 				expect(await p.userOnPortal('1001', 'pwilliams')).toEqual(applied);
 			});
 
@@ -302,7 +343,11 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 					expectedId: 1
 				});
 				await push(p.t, [update(1, '1001', 'jnunez', { role: 'Teacher' })]);
-				expect(refusal(await failure(push(p.t, [update(3, '1001', 'jnunez', { name: 'Skipped' }), update(4, '1001', 'asmith', { name: 'Skipped' })])))).toMatchObject({
+				expect(
+					refusal(
+						await failure(push(p.t, [update(3, '1001', 'jnunez', { name: 'Skipped' }), update(4, '1001', 'asmith', { name: 'Skipped' })]))
+					)
+				).toMatchObject({
 					kind: 'gap',
 					status: 409,
 					expectedId: 2
@@ -333,12 +378,18 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 
 			it('refuses a malformed push as a whole: ids not consecutive, another protocol version, a mutation changing nothing', async () => {
 				const p = await portal();
-				expect(refusal(await failure(push(p.t, [update(1, '1001', 'jnunez', { name: 'X' }), update(3, '1001', 'jnunez', { name: 'Y' })])))).toEqual({
+				expect(
+					refusal(await failure(push(p.t, [update(1, '1001', 'jnunez', { name: 'X' }), update(3, '1001', 'jnunez', { name: 'Y' })])))
+				).toEqual({
 					kind: 'rejected',
 					status: 400,
 					message: 'Mutation ids in a push must be consecutive; mutations.1.id is 3, expected 2'
 				});
-				const otherVersion = { protocolVersion: 2, clientId: CLIENT, mutations: [update(1, '1001', 'jnunez', { name: 'X' })] } as unknown as PushRequest;
+				const otherVersion = {
+					protocolVersion: 2,
+					clientId: CLIENT,
+					mutations: [update(1, '1001', 'jnunez', { name: 'X' })]
+				} as unknown as PushRequest;
 				expect(refusal(await failure(p.t.push(otherVersion)))).toEqual({
 					kind: 'rejected',
 					status: 426,
@@ -438,7 +489,12 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 				]);
 				expect(answer.results).toEqual([
 					{ id: 1, status: 'rejected', code: 'conflict', reason: 'Name was changed by someone else since this file was checked' },
-					{ id: 2, status: 'rejected', code: 'conflict', reason: 'Name and Email were changed by someone else since this file was checked' },
+					{
+						id: 2,
+						status: 'rejected',
+						code: 'conflict',
+						reason: 'Name and Email were changed by someone else since this file was checked'
+					},
 					{ id: 3, status: 'applied', user: expect.objectContaining({ name: 'Zoe Bronte', email: 'zoe@example.org', role: 'Teacher' }) }
 				]);
 			});
