@@ -7,7 +7,7 @@ import { wipeDatabase } from '../storage/db';
 import { setMeta } from '../storage/meta-repo';
 import { pendingMutationCount } from '../storage/outbox-repo';
 import { downloadAll } from '../sync/download';
-import { MemoryPortal } from '../sync/memory-transport';
+import { MemoryPortal } from '../testing/memory-portal';
 import { InProcessWorker } from '../testing/in-process-worker';
 import { createDataWorker } from './client';
 import { dataHandlers, describeDataError } from './handlers';
