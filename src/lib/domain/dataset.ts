@@ -2,21 +2,10 @@
 // The demo dataset is one of these; the reference server refuses a bad file naming the bad field's path.
 import { z } from 'zod';
 import { accountIdSchema } from './account-id';
+import { institutionSchema, parentSchema } from './institution';
+import { userKey } from './types';
 
-export const parentSchema = z.object({ accountId: accountIdSchema, name: z.string().min(1) });
-
-export const institutionSchema = z
-	.object({
-		accountId: accountIdSchema,
-		name: z.string().min(1),
-		parentAccountId: accountIdSchema,
-		signIn: z.enum(['password', 'google']),
-		googleDomains: z.array(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'not a domain')).default([])
-	})
-	.refine((i) => i.signIn !== 'google' || i.googleDomains.length > 0, {
-		message: 'a Google sign-in institution needs at least one Google domain',
-		path: ['googleDomains']
-	});
+export { institutionSchema, parentSchema };
 
 export const datasetUserSchema = z.object({
 	accountId: accountIdSchema,
@@ -58,7 +47,7 @@ export const datasetSchema = z
 			if (!institutions.has(u.accountId))
 				ctx.addIssue({ code: 'custom', path: ['users', i, 'accountId'], message: `unknown institution ${u.accountId}` });
 			if (!roles.has(u.role)) ctx.addIssue({ code: 'custom', path: ['users', i, 'role'], message: `unknown role ${u.role}` });
-			const key = `${u.accountId}\u0000${u.username.toLowerCase()}`;
+			const key = userKey(u.accountId, u.username);
 			if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['users', i, 'username'], message: `duplicate user ${u.username} in ${u.accountId}` });
 			seen.add(key);
 		});

@@ -1,13 +1,14 @@
 // Single-field rules for a user update, shared by the worker's preflight and the server's re-validation,
 // so the admin sees the same reason whether a row fails before or after sync.
 // Each rule returns null (fine) or a reason naming the column and the value.
+import { ACCOUNT_ID_MAX_DIGITS, accountIdProblem } from './account-id';
 import type { Institution } from './types';
 
 // The portal's own limits (its dataset schema and wire protocol): a longer value could never be stored.
 // cellMax is Excel's: no spreadsheet program holds more text in one cell, and no workbook can be
 // written with more, so a longer cell can only come from a damaged CSV.
 export const LIMITS = {
-	accountIdDigits: 18,
+	accountIdDigits: ACCOUNT_ID_MAX_DIGITS,
 	usernameMax: 100,
 	nameMax: 100,
 	emailMax: 254,
@@ -39,11 +40,16 @@ export function quote(value: string, max = 60): string {
 }
 
 export function checkAccountIdFormat(accountId: string): string | null {
-	if (accountId === '') return 'Account ID is required';
-	if (!/^\d+$/.test(accountId)) return `Account ID ${quote(accountId)} must contain digits only`;
-	if (accountId.length > LIMITS.accountIdDigits)
-		return `Account ID: ${count(accountId.length)} digits; Account IDs have at most ${LIMITS.accountIdDigits}. Check it and upload again.`;
-	return null;
+	switch (accountIdProblem(accountId)) {
+		case 'missing':
+			return 'Account ID is required';
+		case 'not-digits':
+			return `Account ID ${quote(accountId)} must contain digits only`;
+		case 'too-long':
+			return `Account ID: ${count(accountId.length)} digits; Account IDs have at most ${LIMITS.accountIdDigits}. Check it and upload again.`;
+		case null:
+			return null;
+	}
 }
 
 export function checkNotForeignAccount(accountId: string, institution: Institution | undefined, parentName: string): string | null {

@@ -17,7 +17,7 @@ import {
 import type { ColumnMap } from './header-map';
 import { cellIssue, type Issue } from './issue';
 import type { EditableField, Institution, Parent, User, UserBase, UserChanges, VisibleField } from './types';
-import { FIELD_LABELS, userKey } from './types';
+import { EDITABLE_FIELDS, FIELD_LABELS, userKey } from './types';
 
 /** What the rules need to know; the worker answers from IndexedDB, tests from test-factories.ts. */
 export interface RuleContext {
@@ -304,8 +304,6 @@ function checkRoleCell(check: FieldCheck): void {
 	else if (user && canonical !== user.role) recordChange(check, 'role', canonical, user.role);
 }
 
-const DIFF_ORDER: readonly EditableField[] = ['name', 'email', 'password', 'role'];
-
 /** Settles status, diff and mutation once every rule (including those across rows) has run. */
 export function finishRow(outcome: RowOutcome): RowOutcome {
 	if (outcome.errors.length > 0) {
@@ -320,7 +318,8 @@ export function finishRow(outcome: RowOutcome): RowOutcome {
 	}
 	const { changes, base } = mutation;
 	const diff: FieldDiff[] = [];
-	for (const field of DIFF_ORDER) {
+	// EDITABLE_FIELDS' order is the order of a row's before -> after lines.
+	for (const field of EDITABLE_FIELDS) {
 		const to = changes[field];
 		if (to === undefined) continue;
 		if (field === 'password') diff.push({ field, from: '', to: '', secret: true });

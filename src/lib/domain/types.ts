@@ -25,6 +25,24 @@ export interface User {
 	role: string;
 }
 
+/**
+ * How many users one pull page and one push carry at most. The outbox stores its mutations in chunk
+ * records of exactly one push each, so the storage layer needs the number as much as the protocol.
+ */
+export const PULL_PAGE_MAX = 5000;
+export const PUSH_BATCH_MAX = 500;
+
+/** The portal's answer to one queued change (the wire protocol's schema is checked against this type). */
+export type MutationOutcome =
+	| { id: number; status: 'applied'; user: UserRecord }
+	| { id: number; status: 'rejected'; code: 'validation' | 'conflict' | 'not_found' | 'forbidden'; reason: string };
+
+/** A secret (a password waiting in the outbox) encrypted with the device's AES-GCM key. */
+export interface SealedSecret {
+	iv: Uint8Array;
+	data: ArrayBuffer;
+}
+
 /** A user as the server knows it: `rev` is the server's change sequence, used by pull cursors. */
 export interface UserRecord extends User {
 	rev: number;

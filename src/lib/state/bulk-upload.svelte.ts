@@ -9,7 +9,7 @@ import { describe, session } from './session.svelte';
 import { saveFile } from './save-file';
 import { sync } from './sync.svelte';
 import { connectivity } from './connectivity.svelte';
-import { outcomeSentence } from '../domain/results';
+import { outcomeSentence, type ResultSummary } from '../domain/results';
 
 export type UploadStep = 'action' | 'form' | 'processing' | 'preview' | 'applying' | 'done';
 
@@ -20,12 +20,7 @@ export const PARSE_SECONDS = 60;
 const MB = 1024 * 1024;
 export const ACCEPT = '.xlsx,.xls,.ods,.csv';
 
-export interface Completion {
-	updated: number;
-	unchanged: number;
-	failed: number;
-	queued: number;
-	rows: number;
+export interface Completion extends ResultSummary {
 	/** Null when the results workbook could not be made; the upload history offers it again. */
 	fileName: string | null;
 }

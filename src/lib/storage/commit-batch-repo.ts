@@ -1,7 +1,8 @@
 // Commits an applied upload in ONE transaction: optimistic user changes, the outbox mutations, the
 // batch and its per-row results. Either the whole upload is on this device, or none of it is.
 import type { ApplyPlan } from '../domain/apply-plan';
-import type { SealedSecret } from '../sync/password-vault';
+import { summarize } from '../domain/results';
+import type { SealedSecret } from '../domain/types';
 import { createBatchInTx } from './batches-repo';
 import { db, guarded, type BatchRecord, type PortalDb, type StoredMutation, type StoredRowResult } from './db';
 import { appendMutationsInTx, reserveMutationIdsInTx } from './outbox-repo';
@@ -43,8 +44,7 @@ export async function commitBatch(
 				changed: r.changed,
 				...(r.mutationIndex !== undefined ? { mutationId: firstId + r.mutationIndex } : {})
 			}));
-			const counts = { rows: rows.length, updated: 0, unchanged: 0, failed: 0, queued: 0 };
-			for (const row of rows) counts[row.status === 'Updated' ? 'updated' : row.status === 'Unchanged' ? 'unchanged' : row.status === 'Failed' ? 'failed' : 'queued']++;
+			const counts = summarize(rows);
 			const record: BatchRecord = { ...batch, counts, state: counts.queued ? 'queued' : 'done', ...(counts.queued ? {} : { finishedAt: Date.now() }) };
 			const patches: UserPatch[] = [];
 			for (const { accountId, username, changes } of plan.mutations) {

@@ -12,7 +12,8 @@
 // Every write that touches users also bumps meta.usersVersion, which screens observe with liveQuery
 // (Dexie propagates changes across tabs and workers), so a write in the worker refreshes the UI.
 import Dexie, { type EntityTable } from 'dexie';
-import type { Institution, UserRecord } from '../domain/types';
+import type { FinalStatus, ResultSummary } from '../domain/results';
+import type { Institution, SealedSecret, UserRecord } from '../domain/types';
 
 export const DB_NAME = 'admin-portal';
 export const USERS_PER_CHUNK = 1000;
@@ -55,7 +56,7 @@ export interface BatchRecord {
 	/** Which uploaded columns hold Account ID, Username, Password…: the results writer needs it. */
 	columnMap: Partial<Record<string, number>>;
 	parentName: string;
-	counts: { rows: number; updated: number; unchanged: number; failed: number; queued: number };
+	counts: ResultSummary;
 	/** 'applying' while local writes run; 'queued' while mutations wait to sync; 'done' when every row is final. */
 	state: 'applying' | 'queued' | 'done';
 	finishedAt?: number;
@@ -70,7 +71,7 @@ export interface BatchRowChunk {
 export interface StoredRowResult {
 	row: number;
 	cells: string[];
-	status: 'Updated' | 'Unchanged' | 'Failed' | 'Queued';
+	status: FinalStatus;
 	reason: string;
 	changed: string[];
 	/** The outbox mutation id for Queued rows, so sync can finalise them. */
@@ -97,7 +98,7 @@ export interface StoredMutation {
 	username: string;
 	changes: { name?: string; email?: string; role?: string };
 	/** The password, encrypted with the device's non-extractable AES-GCM key; never stored in plaintext. */
-	password?: { iv: Uint8Array; data: ArrayBuffer };
+	password?: SealedSecret;
 	/**
 	 * The user's values of the fields this change sets, as they were when the upload was checked: the
 	 * server's conflict check, and what a rejection rolls back to. (Apply re-checks the file if users

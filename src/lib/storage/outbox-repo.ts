@@ -2,7 +2,7 @@
 // first mutation id. Chunks are written whole and never appended to, so the sync engine can push and
 // delete the oldest chunk while an upload in the worker adds new ones. The number waiting is kept in
 // meta.outboxCount by the same transactions, so showing it never reads 100,000 mutations.
-import { PUSH_BATCH_MAX } from '../sync/protocol';
+import { PUSH_BATCH_MAX } from '../domain/types';
 import { db, guarded, type OutboxChunk, type PortalDb, type StoredMutation } from './db';
 
 /** Reserves `count` consecutive mutation ids; must run inside a transaction that includes `meta`. */

@@ -1,13 +1,13 @@
 // Settling a pushed outbox chunk: the server's final answers change users, batch rows and the outbox
 // in ONE transaction, so a crash in between can never leave a mutation both settled and still queued.
 import type { VisibleField } from '../domain/types';
-import type { MutationResult } from '../sync/protocol';
+import type { MutationOutcome } from '../domain/types';
 import { finalizeRowsInTx, type RowFinal } from './batches-repo';
 import { db, guarded, type BatchRecord, type OutboxChunk, type PortalDb, type StoredMutation } from './db';
 import { removeOutboxChunkInTx } from './outbox-repo';
 import { patchUsersInTx, type UserPatch } from './users-repo';
 
-export async function settleOutboxChunk(chunk: OutboxChunk, results: MutationResult[], database: PortalDb = db()): Promise<BatchRecord[]> {
+export async function settleOutboxChunk(chunk: OutboxChunk, results: MutationOutcome[], database: PortalDb = db()): Promise<BatchRecord[]> {
 	const byId = new Map(results.map((r) => [r.id, r]));
 	return guarded(() =>
 		database.transaction('rw', [database.outbox, database.userChunks, database.meta, database.batches, database.batchRows], async () => {

@@ -1,12 +1,11 @@
 // Bringing the server's data into the local database: the first full download after sign-in, and
 // later incremental pulls from the stored cursor so the local copy follows edits made elsewhere.
-import type { UserRecord } from '../domain/types';
+import { PULL_PAGE_MAX, userKey, type UserRecord } from '../domain/types';
 import { replaceInstitutions } from '../storage/institutions-repo';
 import { getMeta, setMeta } from '../storage/meta-repo';
 import { patchUsers, replaceAllUsers } from '../storage/users-repo';
 import type { PortalTransport } from './transport';
 
-export const PULL_PAGE = 5000;
 
 export interface DownloadProgress {
 	received: number;
@@ -23,7 +22,7 @@ export async function downloadAll(transport: PortalTransport, onProgress: (p: Do
 	let cursor = '0';
 	let total = 0;
 	for (;;) {
-		const page = await transport.pull(cursor, PULL_PAGE);
+		const page = await transport.pull(cursor, PULL_PAGE_MAX);
 		for (const user of page.users) users.push(user);
 		total = page.total;
 		cursor = page.cursor;
@@ -44,13 +43,13 @@ export async function pullChanges(transport: PortalTransport): Promise<number> {
 	let cursor = (await getMeta('pullCursor')) ?? '0';
 	let changed = 0;
 	for (;;) {
-		const page = await transport.pull(cursor, PULL_PAGE);
+		const page = await transport.pull(cursor, PULL_PAGE_MAX);
 		if (page.users.length) {
 			const patches = page.users.map((u) => ({ accountId: u.accountId, username: u.username, set: { name: u.name, email: u.email, role: u.role, rev: u.rev } }));
 			const missing = new Set(await patchUsers(patches));
 			if (missing.size) {
 				// Users new to this device: insert them rather than drop them.
-				const added = page.users.filter((u) => missing.has(`${u.accountId}\u0000${u.username.toLowerCase()}`));
+				const added = page.users.filter((u) => missing.has(userKey(u.accountId, u.username)));
 				await patchUsers([], added);
 			}
 			changed += page.users.length;

@@ -3,12 +3,10 @@
 // database files alone does not reveal any password. Passwords are deleted with their outbox chunk.
 // The key is read from the database on every call, never cached: sign-out deletes the database, and a
 // cached key in the worker or another tab would then seal with a key nobody can find again.
+import type { SealedSecret } from '../domain/types';
 import { getMeta, getOrPutMeta } from '../storage/meta-repo';
 
-export interface SealedSecret {
-	iv: Uint8Array;
-	data: ArrayBuffer;
-}
+export type { SealedSecret };
 
 async function deviceKey(): Promise<CryptoKey> {
 	const existing = await getMeta('deviceKey');

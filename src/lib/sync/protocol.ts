@@ -5,12 +5,13 @@
 // the work to construct (no methods attached per schema), which kept a start-up task under 100 ms.
 import { z } from 'zod/mini';
 import { accountIdSchema } from '../domain/account-id';
+import { PULL_PAGE_MAX, PUSH_BATCH_MAX, type MutationOutcome } from '../domain/types';
+import { institutionSchema, parentSchema } from '../domain/institution';
 
 export const PROTOCOL_VERSION = 1;
 
-/** Page size limits for pull and push; the server clamps, the client stays under. */
-export const PULL_PAGE_MAX = 5000;
-export const PUSH_BATCH_MAX = 500;
+/** Page size limits for pull and push (their home is the domain's types); the server clamps, the client stays under. */
+export { PULL_PAGE_MAX, PUSH_BATCH_MAX };
 
 // ---- session ---------------------------------------------------------------------------------
 
@@ -19,8 +20,6 @@ export const signInRequestSchema = z.object({
 	password: z.string().check(z.minLength(1), z.maxLength(200))
 });
 export type SignInRequest = z.infer<typeof signInRequestSchema>;
-
-export const parentSchema = z.object({ accountId: accountIdSchema, name: z.string() });
 
 export const sessionInfoSchema = z.object({
 	protocolVersion: z.literal(PROTOCOL_VERSION),
@@ -32,17 +31,9 @@ export type SessionInfo = z.infer<typeof sessionInfoSchema>;
 
 // ---- institutions ----------------------------------------------------------------------------
 
-export const institutionWireSchema = z.object({
-	accountId: accountIdSchema,
-	name: z.string(),
-	parentAccountId: accountIdSchema,
-	signIn: z.enum(['password', 'google']),
-	googleDomains: z.array(z.string())
-});
-
 export const institutionsResponseSchema = z.object({
 	protocolVersion: z.literal(PROTOCOL_VERSION),
-	institutions: z.array(institutionWireSchema)
+	institutions: z.array(institutionSchema)
 });
 export type InstitutionsResponse = z.infer<typeof institutionsResponseSchema>;
 
@@ -111,6 +102,8 @@ export const mutationResultSchema = z.discriminatedUnion('status', [
 	})
 ]);
 export type MutationResult = z.infer<typeof mutationResultSchema>;
+// The schema and the domain's type must describe the same answer, both ways.
+true satisfies MutationResult extends MutationOutcome ? (MutationOutcome extends MutationResult ? true : false) : false;
 
 export const pushResponseSchema = z.object({
 	protocolVersion: z.literal(PROTOCOL_VERSION),

@@ -6,7 +6,7 @@ import { buildPreview, rowsForDisplay, type Preview } from '../domain/preview';
 import type { PreviewRowView, PreviewSummary } from '../domain/preview-view';
 import { createRuleContext } from '../domain/rule-context';
 import type { RowOutcome, RuleContext } from '../domain/row-rules';
-import { summarize } from '../domain/results';
+import { summarize, type ResultSummary } from '../domain/results';
 import { FIELD_LABELS } from '../domain/types';
 import { getBatch } from '../storage/batches-repo';
 import { UsersChangedError } from '../storage/commit-batch-repo';
@@ -120,7 +120,7 @@ function describeDelimiter(d: string): string {
 	return d === '\t' ? 'tab' : d === ';' ? 'semicolon' : d === ',' ? 'comma' : JSON.stringify(d);
 }
 
-async function apply({ previewId, batchId, admin }: { previewId: string; batchId: string; admin: string }, call: Ctx): Promise<AppliedCounts> {
+async function apply({ previewId, batchId, admin }: { previewId: string; batchId: string; admin: string }, call: Ctx): Promise<ResultSummary> {
 	if (taken.has(previewId)) throw new Error('This file has already been applied. Its results are in the Upload history on the Users tab; to change more, upload a new file.');
 	if (!held || held.id !== previewId) throw new Error('There is no checked file to apply. Upload the file again.');
 	taken.add(previewId);
@@ -133,9 +133,7 @@ async function apply({ previewId, batchId, admin }: { previewId: string; batchId
 	}
 }
 
-export type AppliedCounts = { rows: number; updated: number; unchanged: number; failed: number; queued: number };
-
-async function applyHeld(call: Ctx, checked: Held, batchId: string, admin: string): Promise<AppliedCounts> {
+async function applyHeld(call: Ctx, checked: Held, batchId: string, admin: string): Promise<ResultSummary> {
 	const { preview } = checked;
 	let { ctx, snapshot } = checked;
 	let fresh = preview;
