@@ -287,8 +287,3 @@ export function rowsForDisplay(preview: Preview): RowOutcome[] {
 	for (const r of preview.rows) (r.status === 'failed' ? failed : r.warnings.length > 0 ? warned : rest).push(r);
 	return failed.concat(warned, rest);
 }
-
-/** True when the preview may be applied (no blocking problem and at least one update). */
-export function canApply(preview: Preview): boolean {
-	return preview.blocking === null && preview.counts.update > 0;
-}
