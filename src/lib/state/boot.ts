@@ -1,6 +1,6 @@
 // Loads the app in stages, each in its own task. Evaluating the whole app (Dexie, zod and the protocol
-// schemas, every screen) as one module graph was a single 100-250 ms task at page load on a 2-core
-// laptop, and then mounting it added more; split like this no step blocks input for long.
+// schemas, every screen) as one module graph makes one long task at page load on a slow laptop (the
+// README's Performance section has the figures); split like this no step blocks input for long.
 // Each stage is a module the app imports anyway: importing it here first only decides when it runs.
 
 /** Yields to the event loop so the next stage starts in a fresh task (input and rendering go first). */

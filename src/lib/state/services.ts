@@ -1,4 +1,5 @@
-// The app's I/O capabilities, made once. Tests and future backends swap the transport here.
+// The page's one transport to the portal. Session, sync and connectivity share it, so the outcome of
+// every request the page makes feeds reachability. (Workers make their own: see worker/handlers.ts.)
 import { HttpTransport } from '../sync/transport';
 
 /** Implements PortalTransport, plus the request outcomes and probe that reachability is made of. */

@@ -1,7 +1,7 @@
 // Upload batches and their per-row results. Rows are stored in chunks of ROWS_PER_CHUNK in row order,
 // so a mutation finds its row by position (rowIndex) without scanning the batch. A Queued row's
-// standard note (QUEUED_REASON) is not stored: it is the same on every such row, and 100,000 copies of
-// it were a fifth of what Apply serialised. Reads put it back.
+// standard note (QUEUED_REASON) is not stored: it is the same on every such row, and storing 100,000
+// copies of it would be a large share of what Apply serialises. Reads put it back.
 import { QUEUED_REASON } from '../domain/results';
 import { db, guarded, type BatchRecord, type BatchRowChunk, type PortalDb, type StoredRowResult } from './db';
 

@@ -2,7 +2,7 @@
 // as zod schemas that both the client (src/lib/sync) and the reference server (server/) validate with.
 // Bump PROTOCOL_VERSION on any incompatible change; the server refuses other versions with 426.
 // zod/mini rather than classic zod: the page builds these schemas at start-up, and mini's are about half
-// the work to construct (no methods attached per schema), which kept a start-up task under 100 ms.
+// the work to construct (no methods attached per schema), and they are built in a start-up task.
 import { z } from 'zod/mini';
 import { accountIdSchema } from '../domain/account-id';
 import { PULL_PAGE_MAX, PUSH_BATCH_MAX, type MutationOutcome } from '../domain/types';
