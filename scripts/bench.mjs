@@ -43,7 +43,9 @@ const { values: args } = parseArgs({
 	strict: true
 });
 if (args.help) {
-	console.log('usage: node scripts/bench.mjs [--sizes 100000,150000] [--runs 3] [--no-build] [--keep] [--trace] [--timeout SECONDS] [--out DIR]\n  --trace  after the measured runs, one extra (uncounted) run per size under a Chromium trace:\n           writes DIR/trace-<users>.json and prints what the long main-thread tasks and the worker spent time on');
+	console.log(
+		'usage: node scripts/bench.mjs [--sizes 100000,150000] [--runs 3] [--no-build] [--keep] [--trace] [--timeout SECONDS] [--out DIR]\n  --trace  after the measured runs, one extra (uncounted) run per size under a Chromium trace:\n           writes DIR/trace-<users>.json and prints what the long main-thread tasks and the worker spent time on'
+	);
 	process.exit(0);
 }
 const sizes = args.sizes.split(',').map((s) => Number(s.trim().replace(/_/g, '')));
@@ -93,7 +95,13 @@ async function main() {
 	const report = {
 		startedAt: new Date(t0).toISOString(),
 		options: { sizes, runs, build: !args['no-build'], searchQueries: SEARCH_QUERIES },
-		machine: { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.release()}` },
+		machine: {
+			node: process.version,
+			cpus: os.cpus().length,
+			cpuModel: os.cpus()[0]?.model,
+			memoryGB: Math.round(os.totalmem() / 2 ** 30),
+			platform: `${os.platform()} ${os.release()}`
+		},
 		targets: { readRatio: 1.3, applyRatio: 0.2, longestTaskMs: 100, signinReadyMs: 3000, searchMs: 100 },
 		sizes: []
 	};
@@ -114,7 +122,9 @@ async function main() {
 			entry.rows = file.rows;
 			entry.file = { bytes: file.size, changes: file.stats };
 			entry.datasetUsers = dataset.users.length;
-			log(`   ${file.rows.toLocaleString('en-US')} rows, ${(file.size / 2 ** 20).toFixed(1)} MB .xlsx; changes: ${JSON.stringify(file.stats)}`);
+			log(
+				`   ${file.rows.toLocaleString('en-US')} rows, ${(file.size / 2 ** 20).toFixed(1)} MB .xlsx; changes: ${JSON.stringify(file.stats)}`
+			);
 
 			const stateDir = mkdtempSync(path.join(work, `state-${users}-`));
 			server = await startServer({ dataFile, stateDir, staticDir, log });
@@ -127,12 +137,23 @@ async function main() {
 			for (let run = 1; run <= runs; run++) {
 				const label = `   run ${run}/${runs}`;
 				const loadBefore = os.loadavg()[0];
-				if (loadBefore > os.cpus().length * 0.5) log(`${label}: note: 1-minute load average is ${loadBefore.toFixed(2)} on ${os.cpus().length} CPUs (other work is running): times will be noisy`);
+				if (loadBefore > os.cpus().length * 0.5)
+					log(
+						`${label}: note: 1-minute load average is ${loadBefore.toFixed(2)} on ${os.cpus().length} CPUs (other work is running): times will be noisy`
+					);
 				log(`${label}: baselines (SheetJS read in a worker, naive IndexedDB put)`);
 				let baseline;
 				try {
-					baseline = await baselineRun({ browser, baseURL: server.url, fileUrl: `/bench/update-${users}.xlsx`, usersUrl: `/bench/users-${users}.json`, timeoutMs });
-					log(`${label}: (a) read ${baseline.read.ms.toFixed(0)} ms [${baseline.read.rows} rows], app options ${baseline.readApp.ms.toFixed(0)} ms; (c) naive put ${baseline.idb.ms.toFixed(0)} ms`);
+					baseline = await baselineRun({
+						browser,
+						baseURL: server.url,
+						fileUrl: `/bench/update-${users}.xlsx`,
+						usersUrl: `/bench/users-${users}.json`,
+						timeoutMs
+					});
+					log(
+						`${label}: (a) read ${baseline.read.ms.toFixed(0)} ms [${baseline.read.rows} rows], app options ${baseline.readApp.ms.toFixed(0)} ms; (c) naive put ${baseline.idb.ms.toFixed(0)} ms`
+					);
 				} catch (error) {
 					baseline = { error: String(error?.message ?? error) };
 					log(`${label}: baseline FAILED: ${baseline.error}`);
@@ -155,9 +176,14 @@ async function main() {
 					);
 				}
 				if (portal.preview && portal.preview.update !== file.rows)
-					log(`${label}: WARNING: the preview says ${portal.preview.update} rows will update, not ${file.rows}: the bench file is not all-valid, so times are not comparable`);
+					log(
+						`${label}: WARNING: the preview says ${portal.preview.update} rows will update, not ${file.rows}: the bench file is not all-valid, so times are not comparable`
+					);
 				if (portal.ok) log(`${label}: done: ${portal.completion.text.slice(0, 120)}`);
-				else log(`${label}: portal flow FAILED after ${portal.wallSeconds.toFixed(0)} s at ${portal.error}${portal.screen ? `\n      dialog: ${portal.screen.slice(0, 300)}` : ''}`);
+				else
+					log(
+						`${label}: portal flow FAILED after ${portal.wallSeconds.toFixed(0)} s at ${portal.error}${portal.screen ? `\n      dialog: ${portal.screen.slice(0, 300)}` : ''}`
+					);
 				entry.runs.push({ run, loadBefore, baseline, portal });
 				// Let the browser finish tearing down the closed context (its IndexedDB, its worker) before the next measurement.
 				await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -168,7 +194,16 @@ async function main() {
 				mkdirSync(args.out, { recursive: true });
 				const traceFile = path.join(args.out, `trace-${users}.json`);
 				log(`   traced run (not counted): ${traceFile}`);
-				const traced = await portalRun({ browser, baseURL: server.url, xlsxFile, rows: file.rows, searchQueries: SEARCH_QUERIES, timeoutMs, traceFile, progress: (step) => log(`   traced run:   ${step}`) });
+				const traced = await portalRun({
+					browser,
+					baseURL: server.url,
+					xlsxFile,
+					rows: file.rows,
+					searchQueries: SEARCH_QUERIES,
+					timeoutMs,
+					traceFile,
+					progress: (step) => log(`   traced run:   ${step}`)
+				});
 				if (!traced.ok) log(`   traced run FAILED at ${traced.error} (the trace still covers it)`);
 				try {
 					entry.trace = { file: traceFile, runOk: traced.ok, runError: traced.error, ...summarizeTrace(traceFile, { staticDir }) };
@@ -198,7 +233,9 @@ async function main() {
 	const outFile = path.join(args.out, `bench-${stamp}.json`);
 	writeFileSync(outFile, json);
 	writeFileSync(path.join(args.out, 'latest.json'), json);
-	console.log(`\nwrote ${outFile} and ${path.join(args.out, 'latest.json')} (${(statSync(outFile).size / 1024).toFixed(0)} KB); wall time ${report.wallSeconds.toFixed(0)} s`);
+	console.log(
+		`\nwrote ${outFile} and ${path.join(args.out, 'latest.json')} (${(statSync(outFile).size / 1024).toFixed(0)} KB); wall time ${report.wallSeconds.toFixed(0)} s`
+	);
 	if (!allOk) console.log('NOT ALL RUNS COMPLETED: exit code 1');
 	return allOk;
 }

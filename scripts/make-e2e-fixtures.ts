@@ -47,27 +47,20 @@ writeFileSync(`${dir}/windows-1252-accented-names.csv`, Buffer.from(cp1252, 'lat
 
 writeFileSync(
 	`${dir}/libreoffice-name-update.ods`,
-	xlsx(
-		[
-			HEADER,
-			['1010', 'jdoe', 'Jordan Doe', '', '', ''],
-			['1010', 'asmith', '', '', '', 'Administrator']
-		],
-		'ods'
-	)
+	xlsx([HEADER, ['1010', 'jdoe', 'Jordan Doe', '', '', ''], ['1010', 'asmith', '', '', '', 'Administrator']], 'ods')
 );
 
 writeFileSync(
 	`${dir}/offline-name-update.xlsx`,
-	xlsx([
-		HEADER,
-		['1012', 'jdoe', 'Offline Doe', '', '', ''],
-		['1012', 'asmith', 'Offline Smith', '', '', '']
-	])
+	xlsx([HEADER, ['1012', 'jdoe', 'Offline Doe', '', '', ''], ['1012', 'asmith', 'Offline Smith', '', '', '']])
 );
 // Markup and formulas in names must show as text in the app and stay inert in the results workbook.
 writeFileSync(
 	`${dir}/xss-and-formula-names.csv`,
-	['Account ID,Username,Name,Password', '1013,jdoe,<img src=x onerror=alert(1)>,', '1013,asmith,"=HYPERLINK(""http://evil.example"",""click"")",Sup3r-Secret-77'].join('\r\n') + '\r\n'
+	[
+		'Account ID,Username,Name,Password',
+		'1013,jdoe,<img src=x onerror=alert(1)>,',
+		'1013,asmith,"=HYPERLINK(""http://evil.example"",""click"")",Sup3r-Secret-77'
+	].join('\r\n') + '\r\n'
 );
 console.log('wrote e2e fixtures to', dir);

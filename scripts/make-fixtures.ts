@@ -30,7 +30,13 @@ function sheet(rows: Cell[][]): XLSX.WorkSheet {
 		row.forEach((value, c) => {
 			if (value === null) return;
 			const cell: XLSX.CellObject =
-				typeof value === 'object' ? value : typeof value === 'number' ? { t: 'n', v: value } : typeof value === 'boolean' ? { t: 'b', v: value } : { t: 's', v: value };
+				typeof value === 'object'
+					? value
+					: typeof value === 'number'
+						? { t: 'n', v: value }
+						: typeof value === 'boolean'
+							? { t: 'b', v: value }
+							: { t: 's', v: value };
 			data[r][c] = cell;
 			maxCol = Math.max(maxCol, c);
 		});
@@ -53,15 +59,35 @@ function write(wb: XLSX.WorkBook, bookType: XLSX.BookType): Uint8Array {
 }
 
 // Windows-1252 for the characters we use (Latin-1 plus the 0x80-0x9F specials).
-const CP1252_SPECIALS: Record<string, number> = { '€': 0x80, '‚': 0x82, '„': 0x84, '…': 0x85, '‘': 0x91, '’': 0x92, '“': 0x93, '”': 0x94, '–': 0x96, '—': 0x97, 'Š': 0x8a, 'Œ': 0x8c, 'Ž': 0x8e, 'š': 0x9a, 'œ': 0x9c, 'ž': 0x9e, 'Ÿ': 0x9f };
+const CP1252_SPECIALS: Record<string, number> = {
+	'€': 0x80,
+	'‚': 0x82,
+	'„': 0x84,
+	'…': 0x85,
+	'‘': 0x91,
+	'’': 0x92,
+	'“': 0x93,
+	'”': 0x94,
+	'–': 0x96,
+	'—': 0x97,
+	Š: 0x8a,
+	Œ: 0x8c,
+	Ž: 0x8e,
+	š: 0x9a,
+	œ: 0x9c,
+	ž: 0x9e,
+	Ÿ: 0x9f
+};
 function cp1252(text: string): Uint8Array {
-	return Uint8Array.from([...text].map((ch) => {
-		const special = CP1252_SPECIALS[ch];
-		if (special !== undefined) return special;
-		const code = ch.charCodeAt(0);
-		if (code > 0xff || (code >= 0x80 && code <= 0x9f)) throw new Error(`not in windows-1252: ${ch}`);
-		return code;
-	}));
+	return Uint8Array.from(
+		[...text].map((ch) => {
+			const special = CP1252_SPECIALS[ch];
+			if (special !== undefined) return special;
+			const code = ch.charCodeAt(0);
+			if (code > 0xff || (code >= 0x80 && code <= 0x9f)) throw new Error(`not in windows-1252: ${ch}`);
+			return code;
+		})
+	);
 }
 
 function utf16(text: string, endian: 'le' | 'be'): Uint8Array {
@@ -111,7 +137,13 @@ save('utf16be-bom-tab.csv', utf16(csv([HEADER, ['1001', 'jdoe', 'Jane Doe', '', 
 // UTF-8 with BOM (Excel "CSV UTF-8"): values that type-guessing parsers mangle must stay text.
 save(
 	'csv-leading-zeros-and-exponents.csv',
-	'\uFEFF' + csv([HEADER, ['01015', '007', 'Agent Seven', '', '', ''], ['1001', '1e3', 'Exponent User', '', '', ''], ['1001', '3/4', 'Date Lookalike', '', '00012345', 'TRUE']])
+	'\uFEFF' +
+		csv([
+			HEADER,
+			['01015', '007', 'Agent Seven', '', '', ''],
+			['1001', '1e3', 'Exponent User', '', '', ''],
+			['1001', '3/4', 'Date Lookalike', '', '00012345', 'TRUE']
+		])
 );
 
 // Excel's "sep=" first line names the delimiter and is not a row.
@@ -128,7 +160,13 @@ save(
 );
 
 // The Username column was deleted.
-save('missing-username-column.csv', csv([['Account ID', 'Name', 'Email'], ['1001', 'Jane Doe', 'jdoe@springfield.example']]));
+save(
+	'missing-username-column.csv',
+	csv([
+		['Account ID', 'Name', 'Email'],
+		['1001', 'Jane Doe', 'jdoe@springfield.example']
+	])
+);
 
 // Quoted line breaks, escaped quotes, LF line ends, no final newline.
 save('quoted-multiline.csv', 'Account ID,Username,Name\n1001,jdoe,"Jane ""JJ""\nDoe"\n1001,bsmith,Bob');
@@ -189,13 +227,42 @@ const notes: Cell[][] = [['These are notes, not users.'], ['Sheet "users" holds 
 const users: Cell[][] = [HEADER, ['1001', 'jdoe', 'Jane Doe', '', '', 'Teacher']];
 
 // "Users" (in lower case) is the second of three sheets; it wins over the first non-empty sheet.
-save('several-sheets-users-second.xlsx', write(book([['Notes', notes], ['users', users], ['Accounts', [['Account ID'], ['1001']]]]), 'xlsx'));
+save(
+	'several-sheets-users-second.xlsx',
+	write(
+		book([
+			['Notes', notes],
+			['users', users],
+			['Accounts', [['Account ID'], ['1001']]]
+		]),
+		'xlsx'
+	)
+);
 
 // No "Users" sheet: the first sheet is empty, the second is hidden, the third has the rows.
-save('several-sheets-first-non-empty.xlsx', write(book([['Empty', []], ['Hidden', notes, true], ['Data', users]]), 'xlsx'));
+save(
+	'several-sheets-first-non-empty.xlsx',
+	write(
+		book([
+			['Empty', []],
+			['Hidden', notes, true],
+			['Data', users]
+		]),
+		'xlsx'
+	)
+);
 
 // A "Users" sheet that is empty while another sheet has data.
-save('users-sheet-empty.xlsx', write(book([['Users', [[null]]], ['Other', users]]), 'xlsx'));
+save(
+	'users-sheet-empty.xlsx',
+	write(
+		book([
+			['Users', [[null]]],
+			['Other', users]
+		]),
+		'xlsx'
+	)
+);
 
 // Blank rows between users, a row of spaces, and cells with stray spaces (the kind copy-paste leaves).
 save(
@@ -296,7 +363,10 @@ save(
 save(
 	'prefixed-namespace.xlsx',
 	zip({
-		'[Content_Types].xml': CONTENT_TYPES.replace('<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>', ''),
+		'[Content_Types].xml': CONTENT_TYPES.replace(
+			'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>',
+			''
+		),
 		'_rels/.rels': ROOT_RELS,
 		'xl/_rels/workbook.xml.rels': WB_RELS.replace(/<Relationship Id="rId2"[^>]*\/>/, ''),
 		'xl/styles.xml': STYLES,
@@ -310,7 +380,11 @@ save(
 // A password-protected .xlsx: Excel stores it as an OLE compound file with EncryptionInfo + EncryptedPackage.
 {
 	const container = XLSX.CFB.utils.cfb_new();
-	XLSX.CFB.utils.cfb_add(container, '/EncryptionInfo', Uint8Array.from([4, 0, 4, 0, 0x40, 0, 0, 0, ...Buffer.from('<?xml version="1.0"?><encryption/>')]));
+	XLSX.CFB.utils.cfb_add(
+		container,
+		'/EncryptionInfo',
+		Uint8Array.from([4, 0, 4, 0, 0x40, 0, 0, 0, ...Buffer.from('<?xml version="1.0"?><encryption/>')])
+	);
 	XLSX.CFB.utils.cfb_add(container, '/EncryptedPackage', new Uint8Array(64).fill(0xa5));
 	save('password-protected.xlsx', new Uint8Array(XLSX.CFB.write(container, { type: 'buffer', fileType: 'cfb' })));
 }

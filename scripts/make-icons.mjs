@@ -72,12 +72,7 @@ function encodePng(size, rgba) {
 		Buffer.from(rgba.buffer, rgba.byteOffset + y * stride, stride).copy(raw, y * (stride + 1) + 1);
 	}
 	const idat = zlib.deflateSync(raw, { level: 9 });
-	return Buffer.concat([
-		signature,
-		chunk('IHDR', ihdr),
-		chunk('IDAT', idat),
-		chunk('IEND', Buffer.alloc(0))
-	]);
+	return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
 }
 
 // ---------------------------------------------------------------- geometry
@@ -102,7 +97,10 @@ function glyph(x, y, bx, bs) {
 	const u = (x - bx) / bs;
 	const v = (y - bx) / bs;
 	// the sheet: slightly wider than tall
-	const sx0 = 0.0, sx1 = 1.0, sy0 = 0.1, sy1 = 0.9;
+	const sx0 = 0.0,
+		sx1 = 1.0,
+		sy0 = 0.1,
+		sy1 = 0.9;
 	const radius = 0.09;
 	if (!inRoundRect(u, v, sx0, sy0, sx1, sy1, radius)) return false;
 
@@ -113,8 +111,10 @@ function glyph(x, y, bx, bs) {
 	// body: 3 columns × 3 rows of blue cells separated by white lines
 	const cols = 3;
 	const rows = 3;
-	const innerX0 = sx0 + line, innerX1 = sx1 - line;
-	const innerY0 = headerBottom + line, innerY1 = sy1 - line;
+	const innerX0 = sx0 + line,
+		innerX1 = sx1 - line;
+	const innerY0 = headerBottom + line,
+		innerY1 = sy1 - line;
 	const cw = (innerX1 - innerX0 - line * (cols - 1)) / cols;
 	const ch = (innerY1 - innerY0 - line * (rows - 1)) / rows;
 	for (let c = 0; c < cols; c++) {
@@ -152,7 +152,10 @@ function render(size, maskable) {
 	const px = new Uint8Array(size * size * 4);
 	for (let py = 0; py < size; py++) {
 		for (let pxl = 0; pxl < size; pxl++) {
-			let r = 0, g = 0, b = 0, a = 0;
+			let r = 0,
+				g = 0,
+				b = 0,
+				a = 0;
 			for (let sy = 0; sy < SS; sy++) {
 				for (let sx = 0; sx < SS; sx++) {
 					const x = (pxl + (sx + 0.5) / SS) / size;

@@ -14,7 +14,10 @@ const port = await new Promise((resolve) => {
 		srv.close(() => resolve(port));
 	});
 });
-const server = spawn('npx', ['tsx', 'server/main.ts', '--port', String(port), '--state', mkdtempSync(join(tmpdir(), 'portal-shots-'))], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+const server = spawn('npx', ['tsx', 'server/main.ts', '--port', String(port), '--state', mkdtempSync(join(tmpdir(), 'portal-shots-'))], {
+	stdio: ['ignore', 'pipe', 'inherit'],
+	detached: true
+});
 await new Promise((resolve) => server.stdout.on('data', (d) => String(d).includes('Portal running') && resolve()));
 
 const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });

@@ -38,7 +38,11 @@ if (!e2eOnly) {
 }
 ok = run('build', 'npx', ['vite', 'build', '--logLevel', 'warn']) && ok;
 if (ok || existsSync('build/index.html'))
-	ok = run('e2e', 'npx', ['playwright', 'test', ...extra], { CHROMIUM_PATH: chromium, PLAYWRIGHT_JSON_OUTPUT_NAME: `${reportDir}/playwright.json` }) && ok;
+	ok =
+		run('e2e', 'npx', ['playwright', 'test', ...extra], {
+			CHROMIUM_PATH: chromium,
+			PLAYWRIGHT_JSON_OUTPUT_NAME: `${reportDir}/playwright.json`
+		}) && ok;
 
 function count(file, read) {
 	try {

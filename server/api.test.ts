@@ -57,7 +57,10 @@ describe('session', () => {
 		const c = new TestClient(portal.url);
 		const res = await c.signIn(ADMIN_100);
 		expect(res.status).toBe(200);
-		expect(sessionInfoSchema.parse(res.body)).toMatchObject({ admin: { username: 'admin' }, parent: { accountId: '100', name: 'Springfield Public Schools' } });
+		expect(sessionInfoSchema.parse(res.body)).toMatchObject({
+			admin: { username: 'admin' },
+			parent: { accountId: '100', name: 'Springfield Public Schools' }
+		});
 		const cookie = res.headers.get('set-cookie') ?? '';
 		expect(cookie).toMatch(/^portal_session=[A-Za-z0-9_-]{43}; /);
 		expect(cookie).toContain('HttpOnly');
@@ -92,7 +95,11 @@ describe('session', () => {
 
 	it('requires a session on every other route', async () => {
 		const anon = new TestClient(portal.url);
-		for (const [method, route] of [['GET', '/api/institutions'], ['GET', '/api/pull'], ['POST', '/api/push']] as const) {
+		for (const [method, route] of [
+			['GET', '/api/institutions'],
+			['GET', '/api/pull'],
+			['POST', '/api/push']
+		] as const) {
 			const res = await anon.call(method, route, method === 'POST' ? {} : undefined);
 			expect(res.status).toBe(401);
 			expect(res.body.error.code).toBe('unauthenticated');
@@ -187,7 +194,12 @@ describe('push', () => {
 		const clientId = newClientId();
 		const before = await userState('1001', 'asmith');
 		const mutations = [
-			mutation(1, { accountId: '1001', username: 'ASMITH', changes: { name: 'Alice Smythe', role: 'teacher' }, base: { name: 'Alice Smith', role: 'Teacher' } }),
+			mutation(1, {
+				accountId: '1001',
+				username: 'ASMITH',
+				changes: { name: 'Alice Smythe', role: 'teacher' },
+				base: { name: 'Alice Smith', role: 'Teacher' }
+			}),
 			mutation(2, { accountId: '1001', username: 'ghost', changes: { name: 'Nobody' } })
 		];
 		const first = await push(admin, clientId, mutations);
@@ -206,7 +218,10 @@ describe('push', () => {
 		expect((await userState('1001', 'asmith')).appliedMutationCount).toBe(after.appliedMutationCount);
 
 		// A push overlapping the applied ids: the old part is replayed, the new part applied.
-		const overlap = await push(admin, clientId, [mutations[1], mutation(3, { accountId: '1001', username: 'asmith', changes: { role: 'Librarian' } })]);
+		const overlap = await push(admin, clientId, [
+			mutations[1],
+			mutation(3, { accountId: '1001', username: 'asmith', changes: { role: 'Librarian' } })
+		]);
 		expect(overlap.body.results.map((r: { status: string }) => r.status)).toEqual(['rejected', 'applied']);
 		expect(overlap.body.lastAppliedId).toBe(3);
 	});
@@ -226,25 +241,57 @@ describe('push', () => {
 		expect((await push(admin, clientId, m, `${clientId}:2`)).status).toBe(400);
 		const split = [m[0], mutation(3, { accountId: '1001', username: 'jnunez', changes: { name: 'Y' } })];
 		expect((await push(admin, clientId, split)).status).toBe(400);
-		const old = await admin.call('POST', '/api/push', { protocolVersion: 0, clientId, mutations: m }, { 'Idempotency-Key': `${clientId}:1` });
+		const old = await admin.call(
+			'POST',
+			'/api/push',
+			{ protocolVersion: 0, clientId, mutations: m },
+			{ 'Idempotency-Key': `${clientId}:1` }
+		);
 		expect(old.status).toBe(426);
-		const invalid = await admin.call('POST', '/api/push', { protocolVersion: 1, clientId, mutations: [] }, { 'Idempotency-Key': `${clientId}:1` });
+		const invalid = await admin.call(
+			'POST',
+			'/api/push',
+			{ protocolVersion: 1, clientId, mutations: [] },
+			{ 'Idempotency-Key': `${clientId}:1` }
+		);
 		expect(invalid.status).toBe(400);
 		expect(invalid.body.error.code).toBe('bad_request');
 	});
 
 	it('rejects a change to a field someone else changed, naming every such field', async () => {
-		await admin.call('POST', '/api/__test/edit-user', { accountId: '01003', username: 'zbronte', changes: { name: 'Zoe Bronte', email: 'zoe@example.org' } });
+		await admin.call('POST', '/api/__test/edit-user', {
+			accountId: '01003',
+			username: 'zbronte',
+			changes: { name: 'Zoe Bronte', email: 'zoe@example.org' }
+		});
 		const clientId = newClientId();
 		const res = await push(admin, clientId, [
 			mutation(1, { accountId: '01003', username: 'zbronte', changes: { name: 'Zoë B.' }, base: { name: 'Zoë Brontë' } }),
-			mutation(2, { accountId: '01003', username: 'zbronte', changes: { name: 'Zoë C.', email: 'z@example.org' }, base: { name: 'Zoë Brontë', email: 'zbronte@example.org' } }),
+			mutation(2, {
+				accountId: '01003',
+				username: 'zbronte',
+				changes: { name: 'Zoë C.', email: 'z@example.org' },
+				base: { name: 'Zoë Brontë', email: 'zbronte@example.org' }
+			}),
 			// Agreeing with the other edit is not a conflict.
-			mutation(3, { accountId: '01003', username: 'zbronte', changes: { name: 'Zoe Bronte', role: 'Teacher' }, base: { name: 'Zoë Brontë', role: 'Librarian' } })
+			mutation(3, {
+				accountId: '01003',
+				username: 'zbronte',
+				changes: { name: 'Zoe Bronte', role: 'Teacher' },
+				base: { name: 'Zoë Brontë', role: 'Librarian' }
+			})
 		]);
 		const results = pushResponseSchema.parse(res.body).results;
-		expect(results[0]).toMatchObject({ status: 'rejected', code: 'conflict', reason: 'Name was changed by someone else since this file was checked' });
-		expect(results[1]).toMatchObject({ status: 'rejected', code: 'conflict', reason: 'Name and Email were changed by someone else since this file was checked' });
+		expect(results[0]).toMatchObject({
+			status: 'rejected',
+			code: 'conflict',
+			reason: 'Name was changed by someone else since this file was checked'
+		});
+		expect(results[1]).toMatchObject({
+			status: 'rejected',
+			code: 'conflict',
+			reason: 'Name and Email were changed by someone else since this file was checked'
+		});
 		expect(results[2]).toMatchObject({ status: 'applied', user: { name: 'Zoe Bronte', role: 'Teacher' } });
 	});
 
@@ -260,10 +307,16 @@ describe('push', () => {
 			mutation(6, { accountId: '1001', username: 'jnunez', changes: { email: 'jane@shelby.example.net' } })
 		]);
 		const r = pushResponseSchema.parse(res.body).results;
-		expect(r[0]).toMatchObject({ code: 'validation', reason: expect.stringContaining('does not match the Google sign-in domain of account 1002 (@schools.example.org)') });
+		expect(r[0]).toMatchObject({
+			code: 'validation',
+			reason: expect.stringContaining('does not match the Google sign-in domain of account 1002 (@schools.example.org)')
+		});
 		expect(r[1]).toMatchObject({ code: 'validation', reason: 'Email "ASMITH@example.org" is already used by another user' });
 		expect(r[2]).toMatchObject({ code: 'validation', reason: expect.stringMatching(/^Password is too short/) });
-		expect(r[3]).toMatchObject({ code: 'validation', reason: expect.stringMatching(/not a valid email address; Role "Janitor" is not one of/) });
+		expect(r[3]).toMatchObject({
+			code: 'validation',
+			reason: expect.stringMatching(/not a valid email address; Role "Janitor" is not one of/)
+		});
 		expect(r[4]).toMatchObject({ status: 'applied', user: { email: 'grace.t@schools.example.org' } });
 		expect(r[5]).toMatchObject({ status: 'applied' });
 		expect(res.body.lastAppliedId).toBe(6);
@@ -325,7 +378,10 @@ describe('faults and limits', () => {
 		expect((await admin.call('POST', '/api/__test/reset')).status).toBe(200);
 		const after = await userState('1001', 'user1');
 		expect(after.user).toMatchObject({ name: 'User 1', email: 'user1@example.org' });
-		expect((await admin.call('POST', '/api/__test/check-password', { accountId: '1001', username: 'jdoe', password: 'Initial-pass-1' })).body.matches).toBe(true);
+		expect(
+			(await admin.call('POST', '/api/__test/check-password', { accountId: '1001', username: 'jdoe', password: 'Initial-pass-1' })).body
+				.matches
+		).toBe(true);
 		expect(after.user.rev).toBeGreaterThan(before.seq);
 		expect(after.appliedMutationCount).toBe(0);
 	});
@@ -339,7 +395,9 @@ describe('persistence', () => {
 			let c = new TestClient(server.url);
 			await c.signIn(ADMIN_100);
 			const clientId = newClientId();
-			const m = [mutation(1, { accountId: '1001', username: 'jdoe', changes: { email: 'john@example.org' }, base: { email: 'jdoe@example.org' } })];
+			const m = [
+				mutation(1, { accountId: '1001', username: 'jdoe', changes: { email: 'john@example.org' }, base: { email: 'jdoe@example.org' } })
+			];
 			const first = await push(c, clientId, m);
 			expect(first.body.results[0].status).toBe('applied');
 			expect((await c.call('POST', '/api/__test/reset')).status).toBe(404);

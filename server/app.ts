@@ -73,7 +73,8 @@ export async function createPortalServer(opts: PortalServerOptions): Promise<Por
 			sendError(res, new HttpError(400, 'bad_request', 'Malformed URL'));
 			return;
 		}
-		const handler = url.pathname === '/api' || url.pathname.startsWith('/api/') ? handleApi(ctx, req, res, url) : serveStatic(req, res, url);
+		const handler =
+			url.pathname === '/api' || url.pathname.startsWith('/api/') ? handleApi(ctx, req, res, url) : serveStatic(req, res, url);
 		handler.catch((err: unknown) => {
 			log(`unhandled: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
 			if (!res.headersSent) sendError(res, new HttpError(500, 'internal', 'Internal server error'));

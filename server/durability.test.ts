@@ -40,7 +40,12 @@ function renames(count: number, first = 1): Mutation[] {
 }
 
 function push(client: TestClient, clientId: string, mutations: Mutation[]) {
-	return client.call('POST', '/api/push', { protocolVersion: 1, clientId, mutations }, { 'Idempotency-Key': `${clientId}:${mutations[0].id}` });
+	return client.call(
+		'POST',
+		'/api/push',
+		{ protocolVersion: 1, clientId, mutations },
+		{ 'Idempotency-Key': `${clientId}:${mutations[0].id}` }
+	);
 }
 
 async function pullAll(client: TestClient, cursor: string) {
@@ -63,7 +68,9 @@ describe('pulls see only durable changes', () => {
 		let { server, client } = await startIn(stateDir);
 		try {
 			const before = await pullAll(client, '0');
-			vi.spyOn(fileHandleProto, 'appendFile').mockRejectedValueOnce(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+			vi.spyOn(fileHandleProto, 'appendFile').mockRejectedValueOnce(
+				Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
+			);
 			const failed = await push(client, 'full-disk', renames(10));
 			expect(failed.status).toBe(503);
 			expect(failed.body.error.code).toBe('storage_failed');
@@ -74,7 +81,9 @@ describe('pulls see only durable changes', () => {
 
 			await server.close();
 			({ server, client } = await startIn(stateDir));
-			const edited = await push(client, 'after-restart', [{ ...renames(1)[0], username: 'jdoe', changes: { name: 'Edited After Restart' } }]);
+			const edited = await push(client, 'after-restart', [
+				{ ...renames(1)[0], username: 'jdoe', changes: { name: 'Edited After Restart' } }
+			]);
 			expect(edited.body.results[0].status).toBe('applied');
 			const later = await pullAll(client, after.cursor);
 			expect(later.users.map((u) => u.name)).toEqual(['Edited After Restart']);

@@ -20,7 +20,13 @@ export class FaultInjector {
 	private delayMs = 0;
 	private retryAfterSeconds = 0;
 
-	configure(update: { failNext?: number; status?: number; dropAfterApply?: number; delayMs?: number; retryAfterSeconds?: number }): FaultSettings {
+	configure(update: {
+		failNext?: number;
+		status?: number;
+		dropAfterApply?: number;
+		delayMs?: number;
+		retryAfterSeconds?: number;
+	}): FaultSettings {
 		if (update.retryAfterSeconds !== undefined) this.retryAfterSeconds = update.retryAfterSeconds;
 		if (update.failNext !== undefined) this.failNext = update.failNext;
 		if (update.status !== undefined) this.failStatus = update.status;
@@ -30,7 +36,13 @@ export class FaultInjector {
 	}
 
 	settings(): FaultSettings {
-		return { failNext: this.failNext, status: this.failStatus, dropAfterApply: this.dropAfterApply, delayMs: this.delayMs, retryAfterSeconds: this.retryAfterSeconds };
+		return {
+			failNext: this.failNext,
+			status: this.failStatus,
+			dropAfterApply: this.dropAfterApply,
+			delayMs: this.delayMs,
+			retryAfterSeconds: this.retryAfterSeconds
+		};
 	}
 
 	clear(): void {
@@ -82,7 +94,8 @@ const checkPasswordSchema = userRefSchema.extend({ password: z.string() });
 
 function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
 	const result = schema.safeParse(body);
-	if (!result.success) throw new HttpError(400, 'bad_request', result.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
+	if (!result.success)
+		throw new HttpError(400, 'bad_request', result.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
 	return result.data;
 }
 
@@ -92,7 +105,13 @@ function findUser(ctx: AppContext, accountId: string, username: string): StoredU
 	return user;
 }
 
-export async function handleTestRoute(ctx: AppContext, faults: FaultInjector, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleTestRoute(
+	ctx: AppContext,
+	faults: FaultInjector,
+	req: IncomingMessage,
+	res: ServerResponse,
+	url: URL
+): Promise<void> {
 	const route = `${req.method} ${url.pathname.slice('/api/__test/'.length)}`;
 	switch (route) {
 		case 'POST faults': {

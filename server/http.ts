@@ -124,5 +124,10 @@ export function remoteAddress(req: IncomingMessage): string {
 /** Whether the browser reached us over TLS, which decides the cookie's `Secure` attribute. */
 export function isHttps(req: IncomingMessage, trustProxy: boolean): boolean {
 	if ((req.socket as { encrypted?: boolean }).encrypted) return true;
-	return trustProxy && String(req.headers['x-forwarded-proto'] ?? '').split(',')[0].trim() === 'https';
+	return (
+		trustProxy &&
+		String(req.headers['x-forwarded-proto'] ?? '')
+			.split(',')[0]
+			.trim() === 'https'
+	);
 }

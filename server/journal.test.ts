@@ -15,7 +15,8 @@ import { CHEAP_COST, removeDir, tempDir, testDataset } from './test-helpers';
 const scope = { adminUsername: 'admin', parent: { accountId: '100', name: 'Springfield Public Schools' } };
 const CLIENT = 'admin\u0000journal-client';
 const dataset = testDataset(40);
-const open = (dir: string, log?: (line: string) => void) => PortalStore.open({ dir, dataset, seedCosts: { user: CHEAP_COST, admin: CHEAP_COST }, log });
+const open = (dir: string, log?: (line: string) => void) =>
+	PortalStore.open({ dir, dataset, seedCosts: { user: CHEAP_COST, admin: CHEAP_COST }, log });
 
 let root: string;
 /** state.json and journal.ndjson as a crash leaves them after three acknowledged pushes (ids 1–30). */
@@ -36,7 +37,13 @@ beforeAll(async () => {
 			base: {}
 		}));
 		await store.withLock(async () => {
-			const outcome = await applyPush(store.state, scope, { protocolVersion: 1, clientId: 'journal-client', mutations }, new Map(), CHEAP_COST);
+			const outcome = await applyPush(
+				store.state,
+				scope,
+				{ protocolVersion: 1, clientId: 'journal-client', mutations },
+				new Map(),
+				CHEAP_COST
+			);
 			if (outcome.record) await store.commit(outcome.record);
 		});
 	}
@@ -94,7 +101,10 @@ async function expectRefusal(dir: string, pattern: RegExp): Promise<string> {
 
 async function legacyJournal(dir: string, lines: unknown[]): Promise<void> {
 	const snapshot = JSON.parse(await readFile(path.join(dir, 'state.json'), 'utf8')) as Snapshot;
-	const text = [JSON.stringify({ generation: snapshot.generation }), ...lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l)))].join('\n');
+	const text = [
+		JSON.stringify({ generation: snapshot.generation }),
+		...lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l)))
+	].join('\n');
 	await writeFile(path.join(dir, 'journal.ndjson'), `${text}\n`);
 }
 
@@ -120,8 +130,14 @@ describe('journal recovery', () => {
 	});
 
 	it('refuses a last complete line whose JSON is broken or cut short', async () => {
-		await expectRefusal(await stateDir(({ journal }) => editLastLine(journal, (line) => line.replace('"users":', '"users"#'))), /line 4 is damaged/);
-		await expectRefusal(await stateDir(({ journal }) => editLastLine(journal, (line) => line.slice(0, line.length / 2))), /line 4 is damaged/);
+		await expectRefusal(
+			await stateDir(({ journal }) => editLastLine(journal, (line) => line.replace('"users":', '"users"#'))),
+			/line 4 is damaged/
+		);
+		await expectRefusal(
+			await stateDir(({ journal }) => editLastLine(journal, (line) => line.slice(0, line.length / 2))),
+			/line 4 is damaged/
+		);
 	});
 
 	it('refuses a damaged header line instead of treating the journal as an old one', async () => {
@@ -150,7 +166,17 @@ describe('journal recovery', () => {
 					seq: s.seq + 1,
 					applied: s.applied + 1,
 					users: [[...jdoe.slice(0, 2), 'Legacy Entry', ...jdoe.slice(3, 5), s.seq + 1, jdoe[6], jdoe[7] + 1]],
-					client: { key: 'admin\u0000legacy', lastAppliedId: 1, results: [{ id: 1, status: 'applied', user: { accountId: '1001', username: 'jdoe', name: 'Legacy Entry', email: jdoe[3], role: jdoe[4], rev: s.seq + 1 } }] }
+					client: {
+						key: 'admin\u0000legacy',
+						lastAppliedId: 1,
+						results: [
+							{
+								id: 1,
+								status: 'applied',
+								user: { accountId: '1001', username: 'jdoe', name: 'Legacy Entry', email: jdoe[3], role: jdoe[4], rev: s.seq + 1 }
+							}
+						]
+					}
 				}
 			]);
 		});
@@ -211,7 +237,11 @@ describe('the command line', () => {
 	const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 	async function start(dir: string): Promise<{ code: number | null; stderr: string; stdout: string }> {
-		const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--state', dir, '--port', '0', '--static', path.join(dir, 'none')], { cwd: repo });
+		const child = spawn(
+			process.execPath,
+			['--import', 'tsx', 'server/main.ts', '--state', dir, '--port', '0', '--static', path.join(dir, 'none')],
+			{ cwd: repo }
+		);
 		let stderr = '';
 		let stdout = '';
 		child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -5,7 +5,15 @@
 import { checkPassword } from '../src/lib/domain/field-rules';
 import type { Parent } from '../src/lib/domain/types';
 import type { Mutation, MutationResult, PushRequest } from '../src/lib/sync/protocol';
-import { answerPush, clientKey, decideUserUpdate, nonConsecutiveIds, notFoundReason, pushGap, type PortalView } from '../src/lib/sync/portal-rules';
+import {
+	answerPush,
+	clientKey,
+	decideUserUpdate,
+	nonConsecutiveIds,
+	notFoundReason,
+	pushGap,
+	type PortalView
+} from '../src/lib/sync/portal-rules';
 import { HttpError } from './http';
 import { hashPassword, type ScryptCost } from './passwords';
 import { StateDraft, toWire, type CommitRecord, type PortalState, type StoredUser } from './state';
@@ -18,7 +26,8 @@ export interface PushScope {
 /** Checks what can be checked without state: the idempotency key and that ids are contiguous. */
 export function checkPushShape(request: PushRequest, idempotencyKey: string | undefined): void {
 	const expectedKey = `${request.clientId}:${request.mutations[0].id}`;
-	if (idempotencyKey === undefined) throw new HttpError(400, 'bad_request', `The Idempotency-Key header is required (expected "${expectedKey}")`);
+	if (idempotencyKey === undefined)
+		throw new HttpError(400, 'bad_request', `The Idempotency-Key header is required (expected "${expectedKey}")`);
 	if (idempotencyKey !== expectedKey) throw new HttpError(400, 'bad_request', `The Idempotency-Key header must be "${expectedKey}"`);
 	const problem = nonConsecutiveIds(request.mutations);
 	if (problem) throw new HttpError(400, 'bad_request', problem);
@@ -29,7 +38,9 @@ export function checkPushShape(request: PushRequest, idempotencyKey: string | un
  * admins' pushes for the seconds hashing takes. Ids the client already had applied are skipped.
  */
 export async function prehashPasswords(mutations: Mutation[], lastAppliedId: number, cost: ScryptCost): Promise<Map<number, string>> {
-	const pending = mutations.filter((m) => m.id > lastAppliedId && m.changes.password !== undefined && checkPassword(m.changes.password, m.username) === null);
+	const pending = mutations.filter(
+		(m) => m.id > lastAppliedId && m.changes.password !== undefined && checkPassword(m.changes.password, m.username) === null
+	);
 	const hashes = await Promise.all(pending.map((m) => hashPassword(m.changes.password as string, cost)));
 	return new Map(pending.map((m, i) => [m.id, hashes[i]]));
 }
@@ -46,7 +57,13 @@ export interface PushOutcome {
  * commit `record`, which applies it once durable). Throws a 409 gap if the first id skips ahead of the
  * client's record.
  */
-export async function applyPush(state: PortalState, scope: PushScope, request: PushRequest, hashes: Map<number, string>, cost: ScryptCost): Promise<PushOutcome> {
+export async function applyPush(
+	state: PortalState,
+	scope: PushScope,
+	request: PushRequest,
+	hashes: Map<number, string>,
+	cost: ScryptCost
+): Promise<PushOutcome> {
 	const key = clientKey(scope.adminUsername, request.clientId);
 	const client = state.clients.get(key);
 	const lastAppliedId = client?.lastAppliedId ?? 0;
@@ -87,7 +104,13 @@ function draftView(draft: StateDraft): PortalView<StoredUser> {
 	};
 }
 
-async function applyMutation(draft: StateDraft, view: PortalView<StoredUser>, scope: PushScope, m: Mutation, hashFor: (m: Mutation) => Promise<string>): Promise<MutationResult> {
+async function applyMutation(
+	draft: StateDraft,
+	view: PortalView<StoredUser>,
+	scope: PushScope,
+	m: Mutation,
+	hashFor: (m: Mutation) => Promise<string>
+): Promise<MutationResult> {
 	const decision = decideUserUpdate(view, scope.parent, m);
 	if (decision.status === 'rejected') return { id: m.id, status: 'rejected', code: decision.code, reason: decision.reason };
 	const { current } = decision;

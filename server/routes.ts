@@ -77,7 +77,12 @@ function parseWith<T extends z.ZodMiniType>(schema: T, body: unknown): z.infer<T
 // ---- session ---------------------------------------------------------------------------------
 
 function sessionInfo(ctx: AppContext, admin: Pick<AuthedAdmin, 'adminUsername' | 'parent'>): SessionInfo {
-	return { protocolVersion: PROTOCOL_VERSION, admin: { username: admin.adminUsername }, parent: admin.parent, roles: ctx.store.state.roles };
+	return {
+		protocolVersion: PROTOCOL_VERSION,
+		admin: { username: admin.adminUsername },
+		parent: admin.parent,
+		roles: ctx.store.state.roles
+	};
 }
 
 function cookie(ctx: AppContext, req: IncomingMessage, value: string, maxAge?: number): string {

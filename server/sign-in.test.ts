@@ -43,7 +43,9 @@ describe('sign-in throttle under concurrency', () => {
 
 	it('checks at most 20 concurrent guesses from one address across usernames', async () => {
 		const server = await start({ perUsername: 5, perAddress: 20 });
-		const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => new TestClient(server.url).signIn({ username: `guess-${i}`, password: 'wrong-guess' })));
+		const answers = await Promise.all(
+			Array.from({ length: 100 }, (_, i) => new TestClient(server.url).signIn({ username: `guess-${i}`, password: 'wrong-guess' }))
+		);
 		const counts = statuses(answers);
 		expect(counts[401]).toBe(20);
 		expect(counts[429]).toBe(80);

@@ -118,13 +118,26 @@ export class PortalState {
 	/** A fresh state from a dataset: users get revs after `firstRev` in file order; dataset passwords are hashed. */
 	static async fromDataset(dataset: Dataset, fingerprint: string, costs: SeedCosts, firstRev = 0): Promise<PortalState> {
 		const admins = await Promise.all(
-			dataset.admins.map(async (a) => ({ username: a.username, parentAccountId: a.parentAccountId, passwordHash: await hashPassword(a.password, costs.admin) }))
+			dataset.admins.map(async (a) => ({
+				username: a.username,
+				parentAccountId: a.parentAccountId,
+				passwordHash: await hashPassword(a.password, costs.admin)
+			}))
 		);
 		const state = new PortalState(dataset.parents, dataset.institutions, dataset.roles, admins, fingerprint);
 		const hashes = await Promise.all(dataset.users.map((u) => (u.password ? hashPassword(u.password, costs.user) : null)));
 		state.seq = firstRev;
 		dataset.users.forEach((u, i) => {
-			state.putUser({ accountId: u.accountId, username: u.username, name: u.name, email: u.email, role: u.role, rev: ++state.seq, passwordHash: hashes[i], appliedCount: 0 });
+			state.putUser({
+				accountId: u.accountId,
+				username: u.username,
+				name: u.name,
+				email: u.email,
+				role: u.role,
+				rev: ++state.seq,
+				passwordHash: hashes[i],
+				appliedCount: 0
+			});
 		});
 		return state;
 	}
@@ -137,7 +150,8 @@ export class PortalState {
 		for (const t of users) state.putUser(fromTuple(t));
 		state.seq = s.seq;
 		state.appliedMutationCount = s.applied;
-		for (const c of s.clients) state.clients.set(c.key, { lastAppliedId: c.lastAppliedId, results: new Map(c.results.map((r) => [r.id, r])) });
+		for (const c of s.clients)
+			state.clients.set(c.key, { lastAppliedId: c.lastAppliedId, results: new Map(c.results.map((r) => [r.id, r])) });
 		return state;
 	}
 
@@ -341,7 +355,12 @@ export class StateDraft {
 	}
 
 	toRecord(client?: CommitRecord['client']): CommitRecord {
-		return { seq: this.seq, applied: this.appliedMutationCount, users: [...this.changed.values()].map(toTuple), ...(client ? { client } : {}) };
+		return {
+			seq: this.seq,
+			applied: this.appliedMutationCount,
+			users: [...this.changed.values()].map(toTuple),
+			...(client ? { client } : {})
+		};
 	}
 }
 

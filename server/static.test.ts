@@ -93,7 +93,11 @@ describe('command line', () => {
 		const file = path.join(dir, 'bad-dataset.json');
 		await writeFile(file, JSON.stringify(dataset));
 		const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-		const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--data', file, '--state', path.join(dir, 'never'), '--port', '0'], { cwd: root });
+		const child = spawn(
+			process.execPath,
+			['--import', 'tsx', 'server/main.ts', '--data', file, '--state', path.join(dir, 'never'), '--port', '0'],
+			{ cwd: root }
+		);
 		let stderr = '';
 		child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
 		const code = await new Promise<number | null>((resolve) => child.on('close', resolve));

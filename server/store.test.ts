@@ -26,7 +26,17 @@ describe('store', () => {
 		const request = {
 			protocolVersion: 1 as const,
 			clientId: 'crash-client',
-			mutations: [{ id: 1, batchId: 'b', kind: 'user.update' as const, accountId: '1001', username: 'jdoe', changes: { name: 'After Crash' }, base: {} }]
+			mutations: [
+				{
+					id: 1,
+					batchId: 'b',
+					kind: 'user.update' as const,
+					accountId: '1001',
+					username: 'jdoe',
+					changes: { name: 'After Crash' },
+					base: {}
+				}
+			]
 		};
 		await store.withLock(async () => {
 			const outcome = await applyPush(store.state, scope, request, new Map(), CHEAP_COST);
@@ -54,15 +64,32 @@ describe('store', () => {
 	});
 
 	it('sees a push’s own earlier rows while leaving the state untouched until the record is committed', async () => {
-		const store = await PortalStore.open({ dir: path.join(dir, 'draft'), dataset: testDataset(), seedCosts: { user: CHEAP_COST, admin: CHEAP_COST } });
+		const store = await PortalStore.open({
+			dir: path.join(dir, 'draft'),
+			dataset: testDataset(),
+			seedCosts: { user: CHEAP_COST, admin: CHEAP_COST }
+		});
 		try {
 			const seq = store.state.seq;
-			const row = (id: number, username: string, email: string) => ({ id, batchId: 'b', kind: 'user.update' as const, accountId: '1001', username, changes: { email }, base: {} });
+			const row = (id: number, username: string, email: string) => ({
+				id,
+				batchId: 'b',
+				kind: 'user.update' as const,
+				accountId: '1001',
+				username,
+				changes: { email },
+				base: {}
+			});
 			const request = {
 				protocolVersion: 1 as const,
 				clientId: 'draft-client',
 				// jdoe frees his address for asmith; jnunez then collides with jdoe's new one.
-				mutations: [row(1, 'jdoe', 'john@example.org'), row(2, 'asmith', 'jdoe@example.org'), row(3, 'jnunez', 'JOHN@example.org'), row(4, 'jdoe', 'j.doe@example.org')]
+				mutations: [
+					row(1, 'jdoe', 'john@example.org'),
+					row(2, 'asmith', 'jdoe@example.org'),
+					row(3, 'jnunez', 'JOHN@example.org'),
+					row(4, 'jdoe', 'j.doe@example.org')
+				]
 			};
 			const outcome = await store.withLock(() => applyPush(store.state, scope, request, new Map(), CHEAP_COST));
 			expect(outcome.results.map((r) => r.status)).toEqual(['applied', 'applied', 'rejected', 'applied']);
@@ -85,8 +112,20 @@ describe('store', () => {
 		const live = path.join(dir, 'revisit');
 		const store = await PortalStore.open({ dir: live, dataset: testDataset(), seedCosts: { user: CHEAP_COST, admin: CHEAP_COST } });
 		const seq = store.state.seq;
-		const row = (id: number, username: string, name: string) => ({ id, batchId: 'b', kind: 'user.update' as const, accountId: '1001', username, changes: { name }, base: {} });
-		const request = { protocolVersion: 1 as const, clientId: 'revisit-client', mutations: [row(1, 'jdoe', 'J One'), row(2, 'asmith', 'A Two'), row(3, 'jdoe', 'J Three')] };
+		const row = (id: number, username: string, name: string) => ({
+			id,
+			batchId: 'b',
+			kind: 'user.update' as const,
+			accountId: '1001',
+			username,
+			changes: { name },
+			base: {}
+		});
+		const request = {
+			protocolVersion: 1 as const,
+			clientId: 'revisit-client',
+			mutations: [row(1, 'jdoe', 'J One'), row(2, 'asmith', 'A Two'), row(3, 'jdoe', 'J Three')]
+		};
 		await store.withLock(async () => {
 			const outcome = await applyPush(store.state, scope, request, new Map(), CHEAP_COST);
 			if (outcome.record) await store.commit(outcome.record);

@@ -139,7 +139,9 @@ export class PortalStore {
 		}
 		this.journalBytes += Buffer.byteLength(line);
 		this.journalRecords++;
-		const big = this.journalBytes > (this.opts.compactAfterBytes ?? 16 * 1024 * 1024) || this.journalRecords > (this.opts.compactAfterRecords ?? 5000);
+		const big =
+			this.journalBytes > (this.opts.compactAfterBytes ?? 16 * 1024 * 1024) ||
+			this.journalRecords > (this.opts.compactAfterRecords ?? 5000);
 		if (big && !this.closing) {
 			// Queued behind the current holder, so the answer that triggered it is not delayed by it.
 			void this.withLock(() => this.compact()).catch((err: unknown) => this.opts.log?.(`compaction failed: ${String(err)}`));
@@ -148,7 +150,12 @@ export class PortalStore {
 
 	/** Replaces the state with a fresh seed of the dataset (test reset); revs keep growing so clients re-pull everything. */
 	async reseed(): Promise<void> {
-		const state = await PortalState.fromDataset(this.opts.dataset, this.fingerprint, this.opts.seedCosts ?? DEFAULT_SEED_COSTS, this.current.seq);
+		const state = await PortalState.fromDataset(
+			this.opts.dataset,
+			this.fingerprint,
+			this.opts.seedCosts ?? DEFAULT_SEED_COSTS,
+			this.current.seq
+		);
 		await this.compact(state);
 	}
 
@@ -207,14 +214,17 @@ async function readSnapshot(file: string): Promise<Snapshot | null> {
 	}
 	// Never silently reseed over a damaged file: it may hold the only copy of applied changes.
 	const damaged = (why: string) =>
-		new StateDamagedError(`${file} ${why}; restore it from a backup, or move the state directory away to start fresh from the dataset. Nothing has been changed.`);
+		new StateDamagedError(
+			`${file} ${why}; restore it from a backup, or move the state directory away to start fresh from the dataset. Nothing has been changed.`
+		);
 	let json: unknown;
 	try {
 		json = JSON.parse(text);
 	} catch {
 		throw damaged('is not valid JSON');
 	}
-	if (typeof json !== 'object' || json === null || (json as { format?: unknown }).format !== 'portal-state') throw damaged('is not a portal state snapshot');
+	if (typeof json !== 'object' || json === null || (json as { format?: unknown }).format !== 'portal-state')
+		throw damaged('is not a portal state snapshot');
 	return json as Snapshot;
 }
 
@@ -236,7 +246,13 @@ function damagedJournalMessage(dir: string, line: number, reason: string): strin
 }
 
 /** Applies the journal's records on top of the snapshot they follow; returns how many there were. */
-async function replayJournal(journal: FileHandle, dir: string, generation: number, state: PortalState, log: (line: string) => void): Promise<number> {
+async function replayJournal(
+	journal: FileHandle,
+	dir: string,
+	generation: number,
+	state: PortalState,
+	log: (line: string) => void
+): Promise<number> {
 	const text = await journal.readFile('utf8');
 	let parsed;
 	try {
@@ -245,7 +261,8 @@ async function replayJournal(journal: FileHandle, dir: string, generation: numbe
 		if (err instanceof JournalDamage) throw new StateDamagedError(damagedJournalMessage(dir, err.line, err.reason));
 		throw err;
 	}
-	const torn = () => log(`ignoring an incomplete last journal entry in ${path.join(dir, JOURNAL)} (a write interrupted by a crash, never acknowledged)`);
+	const torn = () =>
+		log(`ignoring an incomplete last journal entry in ${path.join(dir, JOURNAL)} (a write interrupted by a crash, never acknowledged)`);
 	// No complete header: a crash while the journal was being started over, after its entries were folded in.
 	if (!parsed.header) {
 		if (parsed.tornTail) torn();
@@ -264,7 +281,9 @@ async function replayJournal(journal: FileHandle, dir: string, generation: numbe
 		try {
 			state.applyRecord(record);
 		} catch (err) {
-			throw new StateDamagedError(damagedJournalMessage(dir, line, `it cannot be applied: ${err instanceof Error ? err.message : String(err)}`));
+			throw new StateDamagedError(
+				damagedJournalMessage(dir, line, `it cannot be applied: ${err instanceof Error ? err.message : String(err)}`)
+			);
 		}
 	}
 	if (parsed.tornTail) torn();

@@ -24,7 +24,13 @@ export function testDataset(extraUsersIn1001 = 0): Dataset {
 		{ accountId: '2001', username: 'secret', name: 'Secret Person', email: 'secret@shelby.example.net', role: 'Student' }
 	];
 	for (let i = 0; i < extraUsersIn1001; i++) {
-		users.push({ accountId: i % 2 ? '1001' : '01003', username: `user${i}`, name: `User ${i}`, email: `user${i}@example.org`, role: 'Student' });
+		users.push({
+			accountId: i % 2 ? '1001' : '01003',
+			username: `user${i}`,
+			name: `User ${i}`,
+			email: `user${i}@example.org`,
+			role: 'Student'
+		});
 	}
 	return {
 		parents: [
@@ -82,7 +88,11 @@ export class TestClient {
 	async call(method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiAnswer> {
 		const res = await fetch(`${this.base}${route}`, {
 			method,
-			headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(this.cookie ? { cookie: this.cookie } : {}), ...headers },
+			headers: {
+				...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+				...(this.cookie ? { cookie: this.cookie } : {}),
+				...headers
+			},
 			body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)
 		});
 		const setCookie = res.headers.get('set-cookie');

@@ -46,10 +46,7 @@ sw.addEventListener('install', (event) => {
 			// `build` files are content-hashed, so whatever the HTTP cache holds is correct.
 			// static/ files and the HTML shell are not: revalidate them so this version's
 			// cache never pairs a stale index.html with this version's assets.
-			await cache.addAll([
-				...build,
-				...[...files, INDEX].map((url) => new Request(url, { cache: 'no-cache' }))
-			]);
+			await cache.addAll([...build, ...[...files, INDEX].map((url) => new Request(url, { cache: 'no-cache' }))]);
 		})()
 	);
 });

@@ -39,10 +39,15 @@ export function summarize(entry, targets) {
 	const applyRatio = ratio(m.d, m.c);
 	// The same ratios taken run by run (a and b of one run ran a minute apart), then the median: less
 	// sensitive to load that drifts over the whole bench. Informational; pass/fail uses the ratio of medians.
-	const paired = (num, den) =>
-		stats(entry.runs.filter((r) => r.portal.times && !r.baseline.error).map((r) => num(r) / den(r)))?.median;
-	const readRatioPaired = paired((r) => r.portal.times.preflightMs, (r) => r.baseline.read.ms);
-	const applyRatioPaired = paired((r) => r.portal.times.applyLocalMs, (r) => r.baseline.idb.ms);
+	const paired = (num, den) => stats(entry.runs.filter((r) => r.portal.times && !r.baseline.error).map((r) => num(r) / den(r)))?.median;
+	const readRatioPaired = paired(
+		(r) => r.portal.times.preflightMs,
+		(r) => r.baseline.read.ms
+	);
+	const applyRatioPaired = paired(
+		(r) => r.portal.times.applyLocalMs,
+		(r) => r.baseline.idb.ms
+	);
 	const loads = entry.runs.map((r) => r.loadBefore).filter((x) => typeof x === 'number');
 	const pass = {
 		readRatio: readRatio === undefined ? null : readRatio <= targets.readRatio,
@@ -60,7 +65,18 @@ export function summarize(entry, targets) {
 			p.totalMs += t.duration;
 			p.maxMs = Math.max(p.maxMs, t.duration);
 		}
-	return { metrics: m, readRatio, applyRatio, readRatioPaired, applyRatioPaired, maxLoadBefore: loads.length ? Math.max(...loads) : undefined, pass, longtasksOver100ByPhase: phases, completedRuns: entry.runs.filter((r) => r.portal.ok).length, runs: entry.runs.length };
+	return {
+		metrics: m,
+		readRatio,
+		applyRatio,
+		readRatioPaired,
+		applyRatioPaired,
+		maxLoadBefore: loads.length ? Math.max(...loads) : undefined,
+		pass,
+		longtasksOver100ByPhase: phases,
+		completedRuns: entry.runs.filter((r) => r.portal.ok).length,
+		runs: entry.runs.length
+	};
 }
 
 function ms(s) {
@@ -88,10 +104,18 @@ export function printReport(report) {
 	row('(a) SheetJS read in a worker, ms', (s) => ms(s.metrics.a));
 	row('    (same, app\u2019s read options), ms', (s) => ms(s.metrics.aApp));
 	row('(b) file to preview, ms', (s) => ms(s.metrics.b));
-	row('    ratio b/a (run by run)', (s) => withPass(`${s.readRatio?.toFixed(2) ?? 'n/a'} (${s.readRatioPaired?.toFixed(2) ?? 'n/a'})`, s.pass.readRatio), `<= ${t.readRatio}`);
+	row(
+		'    ratio b/a (run by run)',
+		(s) => withPass(`${s.readRatio?.toFixed(2) ?? 'n/a'} (${s.readRatioPaired?.toFixed(2) ?? 'n/a'})`, s.pass.readRatio),
+		`<= ${t.readRatio}`
+	);
 	row('(c) naive IndexedDB put, 1 tx, ms', (s) => ms(s.metrics.c));
 	row('(d) apply: local DB + outbox, ms', (s) => ms(s.metrics.d));
-	row('    ratio d/c (run by run)', (s) => withPass(`${s.applyRatio?.toFixed(3) ?? 'n/a'} (${s.applyRatioPaired?.toFixed(3) ?? 'n/a'})`, s.pass.applyRatio), `<= ${t.applyRatio}`);
+	row(
+		'    ratio d/c (run by run)',
+		(s) => withPass(`${s.applyRatio?.toFixed(3) ?? 'n/a'} (${s.applyRatioPaired?.toFixed(3) ?? 'n/a'})`, s.pass.applyRatio),
+		`<= ${t.applyRatio}`
+	);
 	row('(e) results workbook, ms', (s) => ms(s.metrics.e));
 	row('(f) longest main-thread task, ms', (s) => withPass(ms(s.metrics.f), s.pass.longestTask), `<= ${t.longestTaskMs}`);
 	row('    same, after the sign-in click, ms', (s) => ms(s.metrics.fAfterLoad));
@@ -104,11 +128,15 @@ export function printReport(report) {
 	row('    search, median keystroke, ms', (s) => ms(s.metrics.iMedian));
 	row('    search, worst to next frame, ms', (s) => ms(s.metrics.iFrameMax));
 	row('runs completed', (s) => `${s.completedRuns}/${s.runs}`);
-	row('max load average before a run', (s) => (s.maxLoadBefore === undefined ? 'n/a' : `${s.maxLoadBefore.toFixed(2)} on ${report.machine.cpus} CPUs`));
+	row('max load average before a run', (s) =>
+		s.maxLoadBefore === undefined ? 'n/a' : `${s.maxLoadBefore.toFixed(2)} on ${report.machine.cpus} CPUs`
+	);
 
 	const widths = header.map((_, i) => Math.max(header[i].length, ...rows.map((r) => String(r[i]).length)));
 	const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ');
-	console.log(`\nBulk update benchmark — medians (min–max) of ${report.options.runs} runs; Chromium ${report.machine.chromium ?? '?'}, ${report.machine.cpus} CPUs`);
+	console.log(
+		`\nBulk update benchmark — medians (min–max) of ${report.options.runs} runs; Chromium ${report.machine.chromium ?? '?'}, ${report.machine.cpus} CPUs`
+	);
 	console.log(line(header));
 	console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 	for (const r of rows) console.log(line(r));
@@ -116,7 +144,10 @@ export function printReport(report) {
 		if (s.error) console.log(`\n${s.users}: FAILED: ${s.error.split('\n')[0]}`);
 		for (const r of s.runs ?? []) {
 			if (r.baseline.error) console.log(`\n${s.users} run ${r.run}: baseline FAILED: ${r.baseline.error}`);
-			if (!r.portal.ok) console.log(`\n${s.users} run ${r.run}: portal flow FAILED at ${r.portal.error}${r.portal.screen ? `\n  dialog: ${r.portal.screen.slice(0, 300)}` : ''}`);
+			if (!r.portal.ok)
+				console.log(
+					`\n${s.users} run ${r.run}: portal flow FAILED at ${r.portal.error}${r.portal.screen ? `\n  dialog: ${r.portal.screen.slice(0, 300)}` : ''}`
+				);
 		}
 		const phases = s.summary?.longtasksOver100ByPhase ?? {};
 		const names = Object.keys(phases);
@@ -124,13 +155,20 @@ export function printReport(report) {
 			console.log(`\n${s.users.toLocaleString('en-US')} users: main-thread tasks > 100 ms, all runs, by phase:`);
 			for (const name of names) {
 				const p = phases[name];
-				console.log(`  ${name.padEnd(26)} ${String(p.count).padStart(3)} tasks, longest ${p.maxMs.toFixed(0)} ms, total ${p.totalMs.toFixed(0)} ms`);
+				console.log(
+					`  ${name.padEnd(26)} ${String(p.count).padStart(3)} tasks, longest ${p.maxMs.toFixed(0)} ms, total ${p.totalMs.toFixed(0)} ms`
+				);
 			}
 		}
 	}
 	const busy = sizes.some((s) => s.summary?.maxLoadBefore > report.machine.cpus * 0.5);
-	if (busy) console.log(`\nNOTE: the machine was busy with other work during the bench (1-minute load average above ${report.machine.cpus * 0.5} before some runs): expect noisy times.`);
+	if (busy)
+		console.log(
+			`\nNOTE: the machine was busy with other work during the bench (1-minute load average above ${report.machine.cpus * 0.5} before some runs): expect noisy times.`
+		);
 	console.log(`\nratios: b/a and d/c are ratios of the medians (pass/fail); in parentheses the median of the per-run ratios.`);
-	console.log(`heap: V8 used heap from CDP Runtime.getHeapUsage every 100 ms, of the page and of each dedicated worker (spreadsheet and directory; the busiest is shown, the sum counts all).`);
+	console.log(
+		`heap: V8 used heap from CDP Runtime.getHeapUsage every 100 ms, of the page and of each dedicated worker (spreadsheet and directory; the busiest is shown, the sum counts all).`
+	);
 	console.log(`longest task: the longtask API reports only tasks of 50 ms or more, so a run without any counts as 0.`);
 }

@@ -10,12 +10,16 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const BENCH_PAGE = '/bench/index.html';
 
 export async function prepareStatic(buildDir, staticDir) {
-	if (!existsSync(path.join(buildDir, 'index.html'))) throw new Error(`${buildDir}/index.html is missing: build the app first (drop --no-build)`);
+	if (!existsSync(path.join(buildDir, 'index.html')))
+		throw new Error(`${buildDir}/index.html is missing: build the app first (drop --no-build)`);
 	cpSync(buildDir, staticDir, { recursive: true });
 	const benchDir = path.join(staticDir, 'bench');
 	mkdirSync(benchDir, { recursive: true });
 	// No inline script: the server's default CSP (script-src 'self') applies to this page.
-	writeFileSync(path.join(benchDir, 'index.html'), '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>bench</title></head><body><p>bench</p></body></html>\n');
+	writeFileSync(
+		path.join(benchDir, 'index.html'),
+		'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>bench</title></head><body><p>bench</p></body></html>\n'
+	);
 	const esbuild = await import('esbuild');
 	await esbuild.build({
 		entryPoints: [path.join(here, 'sheetjs-read.worker.js')],

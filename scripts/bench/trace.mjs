@@ -17,10 +17,15 @@ export function summarizeTrace(file, { staticDir, minTaskMs = 100, top = 6 } = {
 	if (!ready) return { error: 'no users:ready mark in the trace' };
 	const pid = ready.pid;
 	const mainTid = ready.tid;
-	const workerTids = new Set([...threadNames].filter(([k, name]) => k.startsWith(`${pid}:`) && name === 'DedicatedWorker thread').map(([k]) => Number(k.split(':')[1])));
+	const workerTids = new Set(
+		[...threadNames]
+			.filter(([k, name]) => k.startsWith(`${pid}:`) && name === 'DedicatedWorker thread')
+			.map(([k]) => Number(k.split(':')[1]))
+	);
 
 	// Phases from the app's marks (ts in µs).
-	const markTs = (name) => events.find((e) => e.cat === 'blink.user_timing' && e.name === name && (e.ph === 'I' || e.ph === 'R' || e.ph === 'b'))?.ts;
+	const markTs = (name) =>
+		events.find((e) => e.cat === 'blink.user_timing' && e.name === name && (e.ph === 'I' || e.ph === 'R' || e.ph === 'b'))?.ts;
 	const measureEnd = (name) => events.find((e) => e.cat === 'blink.user_timing' && e.name === name && e.ph === 'e')?.ts;
 	const navigation = events.find((e) => e.pid === pid && e.tid === mainTid && e.ph === 'X')?.ts ?? 0;
 	const phases = [
@@ -45,7 +50,8 @@ export function summarizeTrace(file, { staticDir, minTaskMs = 100, top = 6 } = {
 	// CPU profiles: samples per thread with their stacks.
 	const profiles = new Map();
 	for (const e of events) {
-		if (e.name === 'Profile' && e.pid === pid) profiles.set(`${e.pid}:${e.id}`, { tid: e.tid, t: e.args.data.startTime, nodes: new Map(), samples: [] });
+		if (e.name === 'Profile' && e.pid === pid)
+			profiles.set(`${e.pid}:${e.id}`, { tid: e.tid, t: e.args.data.startTime, nodes: new Map(), samples: [] });
 	}
 	for (const e of events) {
 		if (e.name !== 'ProfileChunk') continue;
@@ -62,7 +68,8 @@ export function summarizeTrace(file, { staticDir, minTaskMs = 100, top = 6 } = {
 	}
 	const samplesOf = (tid) => {
 		const out = [];
-		for (const p of profiles.values()) if (p.tid === tid) for (const s of p.samples) out.push({ t: s.t, frame: p.nodes.get(s.node)?.callFrame, profile: p });
+		for (const p of profiles.values())
+			if (p.tid === tid) for (const s of p.samples) out.push({ t: s.t, frame: p.nodes.get(s.node)?.callFrame, profile: p });
 		out.sort((a, b) => a.t - b.t);
 		return out;
 	};
@@ -115,7 +122,11 @@ export function summarizeTrace(file, { staticDir, minTaskMs = 100, top = 6 } = {
 			functions: [...counts]
 				.sort((a, b) => b[1].us - a[1].us)
 				.slice(0, top)
-				.map(([name, { us, frame }]) => ({ name, ms: us / 1000, code: frame?.url ? snippet(frame.url, frame.lineNumber, frame.columnNumber) : '' }))
+				.map(([name, { us, frame }]) => ({
+					name,
+					ms: us / 1000,
+					code: frame?.url ? snippet(frame.url, frame.lineNumber, frame.columnNumber) : ''
+				}))
 		};
 	};
 
@@ -128,7 +139,9 @@ export function summarizeTrace(file, { staticDir, minTaskMs = 100, top = 6 } = {
 	for (const t of tasks) if (!outer.some((o) => t.ts >= o.ts && t.ts + t.dur <= o.ts + o.dur)) outer.push(t);
 	const mainSamples = samplesOf(mainTid);
 	const longTasks = outer.map((task) => {
-		const inside = mainEvents.filter((e) => e.ts >= task.ts && e.ts + e.dur <= task.ts + task.dur).sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+		const inside = mainEvents
+			.filter((e) => e.ts >= task.ts && e.ts + e.dur <= task.ts + task.dur)
+			.sort((a, b) => a.ts - b.ts || b.dur - a.dur);
 		const self = new Map();
 		const stack = [];
 		for (const e of inside) {
@@ -174,8 +187,11 @@ export function printTraceSummary(summary, log = console.log) {
 	log(`  main-thread tasks >= 100 ms in the traced run (tracing slows everything down, so durations are inflated):`);
 	if (summary.longTasks.length === 0) log('    none');
 	for (const t of summary.longTasks) {
-		log(`    ${t.durationMs.toFixed(0).padStart(5)} ms at ${(t.atMs / 1000).toFixed(1)} s [${t.phase}]: ${t.selfByEvent.map((e) => `${e.name} ${e.ms.toFixed(0)}`).join(', ')}`);
-		for (const f of t.js.functions.slice(0, 4)) log(`           ${f.ms.toFixed(0).padStart(4)} ms ${f.name}${f.code ? `  «${f.code}»` : ''}`);
+		log(
+			`    ${t.durationMs.toFixed(0).padStart(5)} ms at ${(t.atMs / 1000).toFixed(1)} s [${t.phase}]: ${t.selfByEvent.map((e) => `${e.name} ${e.ms.toFixed(0)}`).join(', ')}`
+		);
+		for (const f of t.js.functions.slice(0, 4))
+			log(`           ${f.ms.toFixed(0).padStart(4)} ms ${f.name}${f.code ? `  «${f.code}»` : ''}`);
 	}
 	log(`  data worker, hottest functions per phase (sampled):`);
 	for (const w of summary.worker) {

@@ -32,7 +32,9 @@ test('two clicks on Apply in one task apply the file once: one download, one his
 		button.click();
 		button.click();
 	});
-	await expect(dialog.getByText('2 rows updated, 0 rows had errors. A spreadsheet with the results is downloading.')).toBeVisible({ timeout: 30_000 });
+	await expect(dialog.getByText('2 rows updated, 0 rows had errors. A spreadsheet with the results is downloading.')).toBeVisible({
+		timeout: 30_000
+	});
 	await expect.poll(() => downloads.length).toBe(1);
 	await page.waitForTimeout(1500);
 	expect(downloads).toHaveLength(1);
@@ -45,7 +47,10 @@ test('two clicks on Apply in one task apply the file once: one download, one his
 	expect((await serverUser(request, '1001', 'jdoe')).user.name).toBe('Johnny Doe');
 });
 
-test('a 40,000-character Name fails its row; the valid row applies and its results download, also from the history', async ({ page, request }) => {
+test('a 40,000-character Name fails its row; the valid row applies and its results download, also from the history', async ({
+	page,
+	request
+}) => {
 	const portal = new PortalPage(page);
 	await portal.openAsAdmin();
 	await portal.startUserUpdate();
@@ -78,6 +83,8 @@ test('a 40,000-character Name fails its row; the valid row applies and its resul
 
 	await portal.closeDialog();
 	const history = page.getByRole('region', { name: 'Upload history' });
-	const again = await readWorkbook(await portal.expectDownload(() => history.getByRole('button', { name: /Download results of long-name\.csv/ }).click()));
+	const again = await readWorkbook(
+		await portal.expectDownload(() => history.getByRole('button', { name: /Download results of long-name\.csv/ }).click())
+	);
 	expect(again.Results.slice(1).map((r) => r[4])).toEqual(['Updated', 'Failed', 'Failed']);
 });

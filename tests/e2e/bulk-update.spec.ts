@@ -7,7 +7,10 @@ test.beforeEach(async ({ request }) => {
 	await request.post('/api/__test/reset', { data: {} });
 });
 
-test('a mixed file gives exactly the expected status and reason for every row, and the users table shows the new values', async ({ page, request }) => {
+test('a mixed file gives exactly the expected status and reason for every row, and the users table shows the new values', async ({
+	page,
+	request
+}) => {
 	const portal = new PortalPage(page);
 	await portal.openAsAdmin();
 	await portal.preflight(`${FIX}/mixed-user-update.xlsx`, 14);
@@ -59,7 +62,15 @@ test('a mixed file gives exactly the expected status and reason for every row, a
 	expect(JSON.stringify(book)).not.toContain('Correct-Horse-42');
 	expect(byRow.get('13')!.cells[0]).toBe('01015');
 	const summarySheet = Object.fromEntries(book.Summary.map((r) => [r[0], r[1]]));
-	expect(summarySheet).toMatchObject({ Rows: '14', Updated: '5', Unchanged: '1', Failed: '8', Queued: '0', Admin: 'admin', File: 'mixed-user-update.xlsx' });
+	expect(summarySheet).toMatchObject({
+		Rows: '14',
+		Updated: '5',
+		Unchanged: '1',
+		Failed: '8',
+		Queued: '0',
+		Admin: 'admin',
+		File: 'mixed-user-update.xlsx'
+	});
 
 	// The server has the new values, the password was set, and nothing else changed.
 	expect((await serverUser(request, '1001', 'jdoe')).user.name).toBe('Jonathan Doe');
@@ -78,7 +89,9 @@ test('a mixed file gives exactly the expected status and reason for every row, a
 	// The upload is in the history with its counts and its results.
 	const history = page.getByRole('region', { name: 'Upload history' });
 	await expect(history.getByRole('row', { name: /mixed-user-update\.xlsx/ })).toContainText('Complete');
-	const again = await portal.expectDownload(() => history.getByRole('button', { name: /Download results of mixed-user-update\.xlsx/ }).click());
+	const again = await portal.expectDownload(() =>
+		history.getByRole('button', { name: /Download results of mixed-user-update\.xlsx/ }).click()
+	);
 	expect((await readWorkbook(again)).Results.length).toBe(15);
 });
 
@@ -115,7 +128,11 @@ test('a Windows-1252 CSV and a LibreOffice .ods file both update users with the 
 	expect((await serverUser(request, '1010', 'asmith')).user.role).toBe('Administrator');
 });
 
-test('with the network off, preflight works and Apply queues the rows; back online they sync and the history results say Updated', async ({ page, context, request }) => {
+test('with the network off, preflight works and Apply queues the rows; back online they sync and the history results say Updated', async ({
+	page,
+	context,
+	request
+}) => {
 	const portal = new PortalPage(page);
 	await portal.openAsAdmin();
 	await context.setOffline(true);
@@ -135,7 +152,9 @@ test('with the network off, preflight works and Apply queues the rows; back onli
 	await expect(page.getByText(/finished syncing: 2 rows updated, 0 rows had errors/)).toBeVisible();
 	expect((await serverUser(request, '1012', 'jdoe')).user.name).toBe('Offline Doe');
 	const history = page.getByRole('region', { name: 'Upload history' });
-	const final = await portal.expectDownload(() => history.getByRole('button', { name: /Download results of offline-name-update\.xlsx/ }).click());
+	const final = await portal.expectDownload(() =>
+		history.getByRole('button', { name: /Download results of offline-name-update\.xlsx/ }).click()
+	);
 	expect((await readWorkbook(final)).Results.slice(1).map((r) => r[7])).toEqual(['Updated', 'Updated']);
 });
 

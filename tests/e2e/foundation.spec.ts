@@ -4,7 +4,9 @@ import { cellType, DEMO, PortalPage, readWorkbook } from './pages/portal';
 
 async function seriousViolations(page: import('@playwright/test').Page) {
 	const results = await new AxeBuilder({ page }).analyze();
-	return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+	return results.violations
+		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+		.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 test('sign in lists the institutions, and Export Institutions downloads exactly them with text Account IDs', async ({ page }) => {
@@ -17,7 +19,8 @@ test('sign in lists the institutions, and Export Institutions downloads exactly 
 	const institutions: { accountId: string; name: string; signIn: string }[] = api.institutions;
 	expect(institutions.length).toBeGreaterThanOrEqual(12);
 	const table = page.getByRole('table', { name: 'Institutions of your account' });
-	for (const inst of institutions) await expect(table.getByRole('row', { name: new RegExp(`^${inst.accountId} ${inst.name}`) })).toBeVisible();
+	for (const inst of institutions)
+		await expect(table.getByRole('row', { name: new RegExp(`^${inst.accountId} ${inst.name}`) })).toBeVisible();
 	expect(await seriousViolations(page)).toEqual([]);
 
 	const download = await portal.expectDownload(() => page.getByRole('button', { name: 'Export Institutions' }).click());
@@ -43,13 +46,20 @@ test('the Users tab searches and pages through every user, and is accessible', a
 	expect(await seriousViolations(page)).toEqual([]);
 });
 
-test('an admin of another parent sees none of the first parent\u2019s data, in the UI or through the API', async ({ page, playwright, baseURL }) => {
+test('an admin of another parent sees none of the first parent\u2019s data, in the UI or through the API', async ({
+	page,
+	playwright,
+	baseURL
+}) => {
 	const portal = new PortalPage(page);
 	await portal.goto();
 	await portal.signIn(DEMO.other.username, DEMO.other.password);
 	await expect(page.getByText(DEMO.other.parent)).toBeVisible();
 	await expect(page.getByText(DEMO.admin.parent)).toHaveCount(0);
-	const mine = (await (await page.request.get('/api/institutions')).json()).institutions as { accountId: string; parentAccountId: string }[];
+	const mine = (await (await page.request.get('/api/institutions')).json()).institutions as {
+		accountId: string;
+		parentAccountId: string;
+	}[];
 	expect(mine.length).toBeGreaterThan(0);
 	expect(mine.every((i) => i.parentAccountId === mine[0].parentAccountId)).toBe(true);
 
@@ -65,12 +75,30 @@ test('an admin of another parent sees none of the first parent\u2019s data, in t
 	const target = theirUsers[0];
 	const push = await page.request.post('/api/push', {
 		headers: { 'idempotency-key': 'e2e-isolation-client:1' },
-		data: { protocolVersion: 1, clientId: 'e2e-isolation-client', mutations: [{ id: 1, batchId: 'x', kind: 'user.update', accountId: target.accountId, username: target.username, changes: { name: 'Hacked' }, base: {} }] }
+		data: {
+			protocolVersion: 1,
+			clientId: 'e2e-isolation-client',
+			mutations: [
+				{
+					id: 1,
+					batchId: 'x',
+					kind: 'user.update',
+					accountId: target.accountId,
+					username: target.username,
+					changes: { name: 'Hacked' },
+					base: {}
+				}
+			]
+		}
 	});
 	const body = await push.json();
 	expect(push.status() === 403 || body.results?.[0]?.status === 'rejected').toBe(true);
 	expect(JSON.stringify(body)).not.toContain(DEMO.admin.parent);
-	const after = (await (await first.get('/api/pull?cursor=0&limit=5000')).json()).users as { username: string; accountId: string; name: string }[];
+	const after = (await (await first.get('/api/pull?cursor=0&limit=5000')).json()).users as {
+		username: string;
+		accountId: string;
+		name: string;
+	}[];
 	expect(after.find((u) => u.accountId === target.accountId && u.username === target.username)?.name).not.toBe('Hacked');
 	await first.dispose();
 });

@@ -13,7 +13,10 @@ test.beforeEach(async ({ request }) => {
 });
 
 async function expectFits(page: Page, screen: string) {
-	const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+	const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+		scrollWidth: document.documentElement.scrollWidth,
+		innerWidth: window.innerWidth
+	}));
 	expect(scrollWidth, `${screen}: the page scrolls sideways`).toBeLessThanOrEqual(innerWidth);
 }
 
@@ -29,9 +32,9 @@ async function expectInViewport(page: Page, locator: Locator, what: string) {
 
 async function expectTouchSized(scope: Locator, width: number) {
 	if (width > 768) return;
-	const heights = await scope.locator('button:visible, select:visible, input:visible').evaluateAll((els) =>
-		els.map((el) => ({ what: el.outerHTML.slice(0, 80), height: el.getBoundingClientRect().height }))
-	);
+	const heights = await scope
+		.locator('button:visible, select:visible, input:visible')
+		.evaluateAll((els) => els.map((el) => ({ what: el.outerHTML.slice(0, 80), height: el.getBoundingClientRect().height })));
 	const small = heights.filter((h) => h.height < 44);
 	expect(small, 'controls under 44 px high').toEqual([]);
 }
@@ -39,14 +42,20 @@ async function expectTouchSized(scope: Locator, width: number) {
 async function expectAccessible(page: Page, width: number, screen: string) {
 	if (!AXE_WIDTHS.has(width)) return;
 	const results = await new AxeBuilder({ page }).analyze();
-	const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+	const serious = results.violations
+		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+		.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 	expect(serious, `${screen} at ${width} px`).toEqual([]);
 }
 
 /** The modal's backdrop, not the page, is what a tap on the header or the title band hits. */
 async function expectBackdropCovers(page: Page, covered: Locator, what: string) {
 	const box = (await covered.boundingBox())!;
-	const hit = await page.evaluate(([x, y]) => document.elementFromPoint(x, y)?.closest('dialog')?.querySelector('h2')?.textContent ?? document.elementFromPoint(x, y)?.tagName, [box.x + 2, box.y + box.height / 2]);
+	const hit = await page.evaluate(
+		([x, y]) =>
+			document.elementFromPoint(x, y)?.closest('dialog')?.querySelector('h2')?.textContent ?? document.elementFromPoint(x, y)?.tagName,
+		[box.x + 2, box.y + box.height / 2]
+	);
 	expect(hit, `the backdrop covers ${what}`).toBe('Bulk Upload');
 }
 
@@ -89,7 +98,8 @@ for (const width of WIDTHS) {
 
 		await expect(dialog.getByRole('heading', { name: 'Check before applying' })).toBeVisible({ timeout: 30_000 });
 		await expectFits(page, 'preview');
-		for (const name of ['Apply', 'Cancel', 'Upload another file']) await expectInViewport(page, dialog.getByRole('button', { name, exact: true }), name);
+		for (const name of ['Apply', 'Cancel', 'Upload another file'])
+			await expectInViewport(page, dialog.getByRole('button', { name, exact: true }), name);
 		await expectInViewport(page, dialog.getByRole('heading', { name: 'Bulk Upload' }), 'the dialog title');
 		await expectTouchSized(dialog, width);
 		await expectAccessible(page, width, 'preview');

@@ -10,7 +10,10 @@ test.beforeEach(async ({ request }) => {
 
 const pill = (page: Page) => page.getByRole('banner').getByRole('status').first();
 
-test('the portal unreachable while the browser says online: Offline with the reason, Apply queues, and the rows sync when it answers', async ({ page, request }) => {
+test('the portal unreachable while the browser says online: Offline with the reason, Apply queues, and the rows sync when it answers', async ({
+	page,
+	request
+}) => {
 	const portal = new PortalPage(page);
 	await portal.openAsAdmin();
 	await expect(pill(page)).toContainText('Online');
@@ -44,14 +47,18 @@ test('the portal unreachable while the browser says online: Offline with the rea
 	await expect(page.getByText('All changes synced')).toBeVisible({ timeout: 20_000 });
 	expect((await serverUser(request, '1012', 'jdoe')).user.name).toBe('Offline Doe');
 	const history = page.getByRole('region', { name: 'Upload history' });
-	const final = await portal.expectDownload(() => history.getByRole('button', { name: /Download results of offline-name-update\.xlsx/ }).click());
+	const final = await portal.expectDownload(() =>
+		history.getByRole('button', { name: /Download results of offline-name-update\.xlsx/ }).click()
+	);
 	expect((await readWorkbook(final)).Results.slice(1).map((r) => r[7])).toEqual(['Updated', 'Updated']);
 });
 
 test('a captive portal answering every request with its login page reads as Offline, not as an error', async ({ page }) => {
 	const portal = new PortalPage(page);
 	await portal.openAsAdmin();
-	await page.route('**/api/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<html><body>Sign in to SchoolWiFi</body></html>' }));
+	await page.route('**/api/**', (route) =>
+		route.fulfill({ status: 200, contentType: 'text/html', body: '<html><body>Sign in to SchoolWiFi</body></html>' })
+	);
 	await page.reload();
 	await expect(page.getByRole('heading', { name: 'Institutions & Users' })).toBeVisible();
 	await expect(pill(page)).toContainText('Offline');

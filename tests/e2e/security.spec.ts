@@ -50,7 +50,10 @@ test('every page is served with a strict CSP and security headers, and the app r
 	expect(violations).toEqual([]);
 });
 
-test('markup in names is shown as text, formulas are neutralised in results, and passwords never rest in plaintext', async ({ page, context }) => {
+test('markup in names is shown as text, formulas are neutralised in results, and passwords never rest in plaintext', async ({
+	page,
+	context
+}) => {
 	const dialogs: string[] = [];
 	page.on('dialog', async (d) => {
 		dialogs.push(d.message());
@@ -77,7 +80,10 @@ test('markup in names is shown as text, formulas are neutralised in results, and
 	const stored = await dumpIndexedDb(page);
 	expect(stored.includes('<img src=x onerror=alert(1)>'), 'the queued name is stored').toBe(true);
 	expect(stored.includes('Sup3r-Secret-77'), 'the queued password is not stored in plaintext').toBe(false);
-	expect(JSON.parse(stored).outbox[0].mutations.find((m: { password?: unknown }) => m.password), 'a sealed password waits in the outbox').toBeTruthy();
+	expect(
+		JSON.parse(stored).outbox[0].mutations.find((m: { password?: unknown }) => m.password),
+		'a sealed password waits in the outbox'
+	).toBeTruthy();
 
 	await portal.search('onerror');
 	await expect(portal.usersTable().getByRole('cell', { name: '<img src=x onerror=alert(1)>' })).toBeVisible();
@@ -88,7 +94,9 @@ test('markup in names is shown as text, formulas are neutralised in results, and
 	// Acknowledged: the sealed password is gone from the device too.
 	expect(JSON.parse(await dumpIndexedDb(page)).outbox).toEqual([]);
 	const history = page.getByRole('region', { name: 'Upload history' });
-	const final = await portal.expectDownload(() => history.getByRole('button', { name: /Download results of xss-and-formula-names/ }).click());
+	const final = await portal.expectDownload(() =>
+		history.getByRole('button', { name: /Download results of xss-and-formula-names/ }).click()
+	);
 	expect(JSON.stringify(await readWorkbook(final))).not.toContain('Sup3r-Secret-77');
 	expect(dialogs).toEqual([]);
 	expect(logs.join('\n')).not.toContain('Sup3r-Secret-77');

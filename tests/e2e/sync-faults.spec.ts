@@ -64,7 +64,11 @@ async function queueTwoUnderServiceWorker(page: Page, context: import('@playwrig
 	return portal;
 }
 
-test('503 with Retry-After: one push, then nothing until the time is up, whatever Background Sync and the online event say', async ({ page, context, request }) => {
+test('503 with Retry-After: one push, then nothing until the time is up, whatever Background Sync and the online event say', async ({
+	page,
+	context,
+	request
+}) => {
 	await queueTwoUnderServiceWorker(page, context);
 	await faults(request, { failNext: 1000, status: 503, retryAfterSeconds: 10 });
 	const pushes = countPushes(page);
@@ -78,7 +82,11 @@ test('503 with Retry-After: one push, then nothing until the time is up, whateve
 	expect((await serverUser(request, '1012', 'jdoe')).user.name).toBe('Offline Doe');
 });
 
-test('429 and 503 without Retry-After back off exponentially: a handful of pushes in 12 s, not thousands', async ({ page, context, request }) => {
+test('429 and 503 without Retry-After back off exponentially: a handful of pushes in 12 s, not thousands', async ({
+	page,
+	context,
+	request
+}) => {
 	await queueTwoUnderServiceWorker(page, context);
 	for (const status of [429, 503]) {
 		await faults(request, { failNext: 1000, status });
@@ -184,7 +192,9 @@ test('a concurrent edit on the server between preflight and sync produces the fi
 	await portal.preflight(`${FIX}/mixed-user-update.xlsx`, 14);
 	const dialog = portal.dialog();
 	// Someone else changes 1002 jdoe's email (row 4 changes it too) and 1001 jdoe's role (row 2 changes only the name).
-	await request.post('/api/__test/edit-user', { data: { accountId: '1002', username: 'jdoe', changes: { email: 'jdoe.elsewhere@example.org' } } });
+	await request.post('/api/__test/edit-user', {
+		data: { accountId: '1002', username: 'jdoe', changes: { email: 'jdoe.elsewhere@example.org' } }
+	});
 	await request.post('/api/__test/edit-user', { data: { accountId: '1001', username: 'jdoe', changes: { role: 'Teacher' } } });
 	const download = await portal.expectDownload(() => dialog.getByRole('button', { name: 'Apply' }).click());
 	const rows = (await readWorkbook(download)).Results;

@@ -19,8 +19,13 @@ function setup(load: () => Promise<{ accountId: string; username: string; name: 
 
 describe('directory client', () => {
 	it('answers each request with its own view', async () => {
-		const { client } = setup(async () => [{ accountId: '1001', username: 'jdoe', name: 'John Doe', email: 'j@example.org', role: 'Student', rev: 1 }]);
-		const [a, b] = await Promise.all([client.call('view', { query, reload: false }), client.call('view', { query: { ...query, query: 'nobody' }, reload: false })]);
+		const { client } = setup(async () => [
+			{ accountId: '1001', username: 'jdoe', name: 'John Doe', email: 'j@example.org', role: 'Student', rev: 1 }
+		]);
+		const [a, b] = await Promise.all([
+			client.call('view', { query, reload: false }),
+			client.call('view', { query: { ...query, query: 'nobody' }, reload: false })
+		]);
 		expect([a.matchCount, b.matchCount]).toEqual([1, 0]);
 	});
 
@@ -28,7 +33,9 @@ describe('directory client', () => {
 		const { client } = setup(async () => {
 			throw new Error('internal detail');
 		});
-		await expect(client.call('view', { query, reload: false })).rejects.toThrow('The list of users could not be read from this device. Reload the page.');
+		await expect(client.call('view', { query, reload: false })).rejects.toThrow(
+			'The list of users could not be read from this device. Reload the page.'
+		);
 	});
 
 	it('a crashed worker fails what was waiting and is replaced on the next request; stop() frees it', async () => {

@@ -5,6 +5,8 @@ import type { DirectoryHandlers } from './handlers';
 
 export type DirectoryWorker = WorkerClient<DirectoryHandlers>;
 
-export function createDirectoryWorker(create: () => Worker = () => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'directory' })): DirectoryWorker {
+export function createDirectoryWorker(
+	create: () => Worker = () => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'directory' })
+): DirectoryWorker {
 	return new WorkerClient<DirectoryHandlers>(create, 'The list of users stopped unexpectedly. Reload the page.');
 }

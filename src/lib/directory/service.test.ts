@@ -3,7 +3,14 @@ import type { UserRecord } from '../domain/types';
 import { DirectoryService } from './service';
 
 function users(n: number, accountId = '1001'): UserRecord[] {
-	return Array.from({ length: n }, (_, i) => ({ accountId, username: `user${i}`, name: `User ${i}`, email: `user${i}@example.org`, role: 'Student', rev: i }));
+	return Array.from({ length: n }, (_, i) => ({
+		accountId,
+		username: `user${i}`,
+		name: `User ${i}`,
+		email: `user${i}@example.org`,
+		role: 'Student',
+		rev: i
+	}));
 }
 
 function loader(...generations: UserRecord[][]) {
@@ -20,7 +27,12 @@ describe('DirectoryService', () => {
 		const first = await service.view(all);
 		expect(first).toMatchObject({ total: 127, matchCount: 127, page: 0, pageCount: 3 });
 		expect(first.users.map((u) => u.username).slice(0, 2)).toEqual(['user0', 'user1']);
-		expect(new Map(first.counts)).toEqual(new Map([['1001', 120], ['01015', 7]]));
+		expect(new Map(first.counts)).toEqual(
+			new Map([
+				['1001', 120],
+				['01015', 7]
+			])
+		);
 		const last = await service.view({ ...all, page: 2 });
 		expect(last.users.length).toBe(27);
 	});

@@ -14,4 +14,6 @@ export function accountIdProblem(value: string): AccountIdProblem | null {
 	return null;
 }
 
-export const accountIdSchema = z.string().check(z.refine((value) => accountIdProblem(value) === null, `Account ID must be 1-${ACCOUNT_ID_MAX_DIGITS} digits`));
+export const accountIdSchema = z
+	.string()
+	.check(z.refine((value) => accountIdProblem(value) === null, `Account ID must be 1-${ACCOUNT_ID_MAX_DIGITS} digits`));

@@ -22,8 +22,20 @@ describe('planApply', () => {
 
 	it('queues one mutation per update row, with the portal spelling of the username and the values it changes from', () => {
 		expect(result.mutations).toEqual([
-			{ rowIndex: 0, accountId: '1001', username: 'jdoe', changes: { name: 'Janet Doe', password: 'Correct-Horse-1' }, base: { name: 'Jane Doe' } },
-			{ rowIndex: 1, accountId: '1001', username: 'bsmith', changes: { email: 'bob.new@springfield.example' }, base: { email: 'bsmith@springfield.example' } }
+			{
+				rowIndex: 0,
+				accountId: '1001',
+				username: 'jdoe',
+				changes: { name: 'Janet Doe', password: 'Correct-Horse-1' },
+				base: { name: 'Jane Doe' }
+			},
+			{
+				rowIndex: 1,
+				accountId: '1001',
+				username: 'bsmith',
+				changes: { email: 'bob.new@springfield.example' },
+				base: { email: 'bsmith@springfield.example' }
+			}
 		]);
 		expect(result.rows.map((r) => [r.status, r.mutationIndex])).toEqual([
 			['Queued', 0],

@@ -48,7 +48,8 @@ export const datasetSchema = z
 				ctx.addIssue({ code: 'custom', path: ['users', i, 'accountId'], message: `unknown institution ${u.accountId}` });
 			if (!roles.has(u.role)) ctx.addIssue({ code: 'custom', path: ['users', i, 'role'], message: `unknown role ${u.role}` });
 			const key = userKey(u.accountId, u.username);
-			if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['users', i, 'username'], message: `duplicate user ${u.username} in ${u.accountId}` });
+			if (seen.has(key))
+				ctx.addIssue({ code: 'custom', path: ['users', i, 'username'], message: `duplicate user ${u.username} in ${u.accountId}` });
 			seen.add(key);
 		});
 		d.admins.forEach((a, i) => {

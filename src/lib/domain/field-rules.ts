@@ -60,7 +60,8 @@ export function checkNotForeignAccount(accountId: string, institution: Instituti
 export function checkUsername(username: string): string | null {
 	if (username === '') return 'Username is required';
 	// No portal user has a longer one: the cell holds something else (a shifted column, a damaged CSV).
-	if (username.length > LIMITS.usernameMax) return tooLong('Username', username.length, LIMITS.usernameMax, 'usernames can have', 'Check it and upload again.');
+	if (username.length > LIMITS.usernameMax)
+		return tooLong('Username', username.length, LIMITS.usernameMax, 'usernames can have', 'Check it and upload again.');
 	return null;
 }
 

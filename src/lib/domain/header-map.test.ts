@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { columnLetter, headerErrorMessage, mapHeader, matchHeader, normalizeHeader, TEMPLATE_HEADERS, type ColumnField } from './header-map';
+import {
+	columnLetter,
+	headerErrorMessage,
+	mapHeader,
+	matchHeader,
+	normalizeHeader,
+	TEMPLATE_HEADERS,
+	type ColumnField
+} from './header-map';
 
 describe('normalizeHeader', () => {
 	it.each([
@@ -137,7 +145,9 @@ describe('mapHeader', () => {
 
 	it('refuses two aliases of the same column', () => {
 		const map = mapHeader([['Account ID', 'Username', 'Email Address', 'Mail']])!;
-		expect(map.errors.map((e) => e.reason)).toEqual(['The file has 2 "Email" columns (C "Email Address", D "Mail"). Keep one and delete the others.']);
+		expect(map.errors.map((e) => e.reason)).toEqual([
+			'The file has 2 "Email" columns (C "Email Address", D "Mail"). Keep one and delete the others.'
+		]);
 	});
 
 	it('prefers the exact name over an alias of the same column', () => {

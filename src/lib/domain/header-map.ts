@@ -55,13 +55,31 @@ const ALIASES: Record<ColumnField, readonly string[]> = {
 		'childaccountid'
 	],
 	username: ['username', 'user', 'login', 'loginname', 'loginid', 'logon', 'logonname', 'signin', 'signinname', 'usernamelogin'],
-	name: ['name', 'fullname', 'displayname', 'realname', 'personname', 'usersname', 'usersfullname', 'userfullname', 'userdisplayname', 'firstandlastname'],
+	name: [
+		'name',
+		'fullname',
+		'displayname',
+		'realname',
+		'personname',
+		'usersname',
+		'usersfullname',
+		'userfullname',
+		'userdisplayname',
+		'firstandlastname'
+	],
 	email: ['email', 'emailaddress', 'mail', 'mailaddress', 'emailid', 'useremail', 'useremailaddress', 'googleemail', 'googleemailaddress'],
 	password: ['password', 'newpassword', 'pass', 'passwd', 'pwd', 'userpassword', 'setpassword'],
 	role: ['role', 'userrole', 'newrole', 'roles', 'usertype', 'roletype', 'accesslevel', 'permission']
 };
 
-const CANONICAL: Record<ColumnField, string> = { accountId: 'accountid', username: 'username', name: 'name', email: 'email', password: 'password', role: 'role' };
+const CANONICAL: Record<ColumnField, string> = {
+	accountId: 'accountid',
+	username: 'username',
+	name: 'name',
+	email: 'email',
+	password: 'password',
+	role: 'role'
+};
 
 const ALIAS_INDEX = new Map<string, ColumnField>();
 for (const field of TEMPLATE_FIELDS) for (const alias of ALIASES[field]) ALIAS_INDEX.set(alias, field);
@@ -180,7 +198,14 @@ export function mapHeader(rows: readonly (readonly string[])[]): HeaderMap | nul
 	}
 
 	for (const { index, header: text } of unknown)
-		warnings.push(rowIssue(headerRow, text.trim(), `Column ${columnLetter(index)} ${quote(text.trim())} is not a template column; its values are ignored`, text));
+		warnings.push(
+			rowIssue(
+				headerRow,
+				text.trim(),
+				`Column ${columnLetter(index)} ${quote(text.trim())} is not a template column; its values are ignored`,
+				text
+			)
+		);
 	return { headerIndex, headerRow, header, columns, unknown, errors, warnings };
 }
 

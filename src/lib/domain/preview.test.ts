@@ -23,7 +23,14 @@ describe('buildPreview: structure', () => {
 	});
 
 	it('blocks a missing required column, still counting rows', () => {
-		const p = preview([['Account ID', 'Name'], ['1001', 'Jane'], ['1001', 'Bob']], 2);
+		const p = preview(
+			[
+				['Account ID', 'Name'],
+				['1001', 'Jane'],
+				['1001', 'Bob']
+			],
+			2
+		);
 		expect(p.blocking?.code).toBe('header');
 		expect(p.blocking?.message).toBe(
 			'The file has no "Username" column. Row 1 must hold the headers: Account ID, Username, Name, Email, Password, Role.'
@@ -117,7 +124,9 @@ describe('buildPreview: rows', () => {
 		expect(p.rows[0].errors.map((e) => e.message)).toEqual([
 			'Row 2, Username: Duplicate of row 4 (same Account ID and Username); none of these rows is processed'
 		]);
-		expect(p.rows[2].errors.map((e) => e.reason)).toEqual(['Duplicate of row 2 (same Account ID and Username); none of these rows is processed']);
+		expect(p.rows[2].errors.map((e) => e.reason)).toEqual([
+			'Duplicate of row 2 (same Account ID and Username); none of these rows is processed'
+		]);
 		expect(p.rows[1].status).toBe('unchanged');
 		expect(p.counts.failed).toBe(2);
 	});
@@ -133,7 +142,9 @@ describe('buildPreview: rows', () => {
 	it('lists several duplicates briefly', () => {
 		const rows = sheet(...Array.from({ length: 9 }, () => ['1001', 'jdoe', 'A']));
 		const p = preview(rows);
-		expect(p.rows[0].errors[0].reason).toBe('Duplicate of rows 3, 4, 5, 6, 7 and 3 more (same Account ID and Username); none of these rows is processed');
+		expect(p.rows[0].errors[0].reason).toBe(
+			'Duplicate of rows 3, 4, 5, 6, 7 and 3 more (same Account ID and Username); none of these rows is processed'
+		);
 	});
 
 	it('does not treat the same username in two accounts as a duplicate', () => {
@@ -147,13 +158,17 @@ describe('buildPreview: rows', () => {
 		expect(p.rows[0].errors.map((e) => e.message)).toEqual([
 			'Row 2, Email: "shared@springfield.example" is also in row 3; an email address belongs to one user'
 		]);
-		expect(p.rows[1].errors.map((e) => e.reason)).toEqual(['Email "Shared@springfield.example" is also in row 2; an email address belongs to one user']);
+		expect(p.rows[1].errors.map((e) => e.reason)).toEqual([
+			'Email "Shared@springfield.example" is also in row 2; an email address belongs to one user'
+		]);
 	});
 
 	it('does not report an unchanged email as shared', () => {
 		// bsmith keeps his address; jdoe tries to take it: only jdoe's row fails (already used).
 		const p = preview(sheet(['1001', 'jdoe', '', 'bsmith@springfield.example'], ['1001', 'bsmith', '', 'bsmith@springfield.example']));
-		expect(p.rows[0].errors.map((e) => e.reason)).toEqual(['Email "bsmith@springfield.example" is already used by user bsmith in account 1001']);
+		expect(p.rows[0].errors.map((e) => e.reason)).toEqual([
+			'Email "bsmith@springfield.example" is already used by user bsmith in account 1001'
+		]);
 		expect(p.rows[1].status).toBe('unchanged');
 	});
 
@@ -179,10 +194,19 @@ describe('buildPreview: rows', () => {
 
 	it('validates 100,000 rows in well under a second', () => {
 		const institutions = Array.from({ length: 50 }, (_, i) => institution({ accountId: String(2000 + i), name: `School ${i}` }));
-		const users = Array.from({ length: 100_000 }, (_, i) => user({ accountId: String(2000 + (i % 50)), username: `user${i}`, name: `Person ${i}` }));
+		const users = Array.from({ length: 100_000 }, (_, i) =>
+			user({ accountId: String(2000 + (i % 50)), username: `user${i}`, name: `Person ${i}` })
+		);
 		const ctx = ruleContext({ institutions, users });
 		const rows = sheet(
-			...users.map((u, i) => [u.accountId, u.username, i % 2 ? `Renamed ${i}` : u.name, i % 3 ? '' : `new${i}@springfield.example`, i % 5 ? '' : 'Correct-Horse-1', 'Student'])
+			...users.map((u, i) => [
+				u.accountId,
+				u.username,
+				i % 2 ? `Renamed ${i}` : u.name,
+				i % 3 ? '' : `new${i}@springfield.example`,
+				i % 5 ? '' : 'Correct-Horse-1',
+				'Student'
+			])
 		);
 		const start = cpuStart();
 		const p = buildPreview({ rows, fileName: 'big.xlsx', sheetName: 'Users', declaredCount: users.length }, ctx);
@@ -200,7 +224,9 @@ describe('buildPreview progress', () => {
 		const users = Array.from({ length: n }, (_, i) => user({ accountId: '1001', username: `p${i}` }));
 		const rows = [HEADER.slice(), ...users.map((u) => [u.accountId, u.username, 'New Name', '', '', ''])];
 		const seen: [number, number][] = [];
-		buildPreview({ rows, fileName: 'f.csv', sheetName: 'f', declaredCount: n }, ruleContext({ users }), (done, total) => seen.push([done, total]));
+		buildPreview({ rows, fileName: 'f.csv', sheetName: 'f', declaredCount: n }, ruleContext({ users }), (done, total) =>
+			seen.push([done, total])
+		);
 		expect(seen).toEqual([
 			[PROGRESS_EVERY, n],
 			[PROGRESS_EVERY * 2, n]

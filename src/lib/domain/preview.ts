@@ -77,7 +77,10 @@ export function buildPreview(input: PreviewInput, ctx: RuleContext, onProgress?:
 	const preview = emptyPreview(input);
 	const map = mapHeader(rows);
 	if (!map) {
-		preview.blocking = { code: 'empty', message: `The file has no rows. Row 1 must hold the headers (${HEADERS}) and each row below it one user.` };
+		preview.blocking = {
+			code: 'empty',
+			message: `The file has no rows. Row 1 must hold the headers (${HEADERS}) and each row below it one user.`
+		};
 		return preview;
 	}
 	preview.header = map.header;
@@ -175,9 +178,21 @@ interface RowChecks {
 }
 
 /** Pass 1: every row on its own. */
-function checkEachRow(rows: string[][], dataIndexes: number[], columns: ColumnMap, ctx: RuleContext, onProgress?: (checked: number, total: number) => void): RowChecks {
+function checkEachRow(
+	rows: string[][],
+	dataIndexes: number[],
+	columns: ColumnMap,
+	ctx: RuleContext,
+	onProgress?: (checked: number, total: number) => void
+): RowChecks {
 	const n = dataIndexes.length;
-	const checks: RowChecks = { outcomes: new Array(n), keys: new Array(n), emails: new Array(n), sameUser: new Repeats(), sameNewEmail: new Repeats() };
+	const checks: RowChecks = {
+		outcomes: new Array(n),
+		keys: new Array(n),
+		emails: new Array(n),
+		sameUser: new Repeats(),
+		sameNewEmail: new Repeats()
+	};
 	const facts = newRowFacts();
 	// Mapped columns have their own, far lower limits (row-rules); the others are only carried into the
 	// results workbook, and no workbook can hold a cell over Excel's limit.
@@ -201,7 +216,11 @@ function flagOverlongUnmappedCells(outcome: RowOutcome, mapped: ReadonlySet<numb
 		const cell = cells[c];
 		if (cell !== undefined && cell.length > LIMITS.cellMax && !mapped.has(c)) {
 			const label = `Column ${columnLetter(c)}`;
-			addIssue(outcome, 'errors', cellIssue(outcome.row, label, tooLong(label, cell.length, LIMITS.cellMax, 'a spreadsheet cell can hold')));
+			addIssue(
+				outcome,
+				'errors',
+				cellIssue(outcome.row, label, tooLong(label, cell.length, LIMITS.cellMax, 'a spreadsheet cell can hold'))
+			);
 		}
 	}
 }
@@ -218,7 +237,12 @@ function flagDuplicateUsers({ outcomes, sameUser }: RowChecks): void {
 			addIssue(
 				outcome,
 				'errors',
-				cellIssue(outcome.row, FIELD_LABELS.username, `Duplicate of ${others} (same Account ID and Username); none of these rows is processed`, outcome.username)
+				cellIssue(
+					outcome.row,
+					FIELD_LABELS.username,
+					`Duplicate of ${others} (same Account ID and Username); none of these rows is processed`,
+					outcome.username
+				)
 			);
 		}
 	}
@@ -245,7 +269,12 @@ function flagSharedEmails({ outcomes, keys, emails, sameNewEmail }: RowChecks): 
 			addIssue(
 				outcome,
 				'errors',
-				cellIssue(outcome.row, FIELD_LABELS.email, `Email ${quote(email)} is also in ${rowList(shown, total)}; an email address belongs to one user`, email)
+				cellIssue(
+					outcome.row,
+					FIELD_LABELS.email,
+					`Email ${quote(email)} is also in ${rowList(shown, total)}; an email address belongs to one user`,
+					email
+				)
 			);
 		}
 	}
@@ -274,7 +303,9 @@ function noteValuesUnderBlankHeaders(rows: string[][], dataIndexes: number[], he
 		for (let c = header.length; c < row.length; c++) if (!found.has(c) && row[c].trim() !== '') found.add(c);
 	}
 	for (const c of [...found].sort((a, b) => a - b)) {
-		warnings.push(rowIssue(headerRow, `Column ${columnLetter(c)}`, `Column ${columnLetter(c)} has values but no header; its values are ignored`));
+		warnings.push(
+			rowIssue(headerRow, `Column ${columnLetter(c)}`, `Column ${columnLetter(c)} has values but no header; its values are ignored`)
+		);
 	}
 }
 

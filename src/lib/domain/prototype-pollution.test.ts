@@ -87,12 +87,16 @@ describe('users, emails, roles and accounts spelled like prototype members', () 
 		expect(p.blocking).toBeNull();
 		const byRow = new Map(p.rows.map((r) => [r.row, r]));
 		expect(byRow.get(2)).toMatchObject({ status: 'update', mutation: { changes: { name: 'Proto Renamed', role: 'constructor' } } });
-		expect(byRow.get(3)!.errors.map((e) => e.reason)).toEqual(['Email "shared@springfield.example" is also in row 4; an email address belongs to one user']);
+		expect(byRow.get(3)!.errors.map((e) => e.reason)).toEqual([
+			'Email "shared@springfield.example" is also in row 4; an email address belongs to one user'
+		]);
 		expect(byRow.get(4)!.errors.map((e) => e.reason)).toEqual([
 			'Role "prototype" is not one of Teacher, __proto__, constructor',
 			'Email "shared@springfield.example" is also in row 3; an email address belongs to one user'
 		]);
-		expect(byRow.get(5)!.errors.map((e) => e.reason)).toEqual(['Duplicate of row 6 (same Account ID and Username); none of these rows is processed']);
+		expect(byRow.get(5)!.errors.map((e) => e.reason)).toEqual([
+			'Duplicate of row 6 (same Account ID and Username); none of these rows is processed'
+		]);
 		expect(byRow.get(7)).toMatchObject({ status: 'update', mutation: { changes: { name: '__proto__', role: '__proto__' } } });
 		expect(byRow.get(8)!.errors.map((e) => e.reason)).toEqual(['User prototypeX not found in account 1001']);
 		expect(byRow.get(9)!.errors.map((e) => e.reason)).toEqual(['Account ID "constructor" must contain digits only']);

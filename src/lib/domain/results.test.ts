@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { buildPreview } from './preview';
-import { finalizeRows, neutralizeFormula, QUEUED_REASON, spreadsheetText, summarize, outcomeSentence, type ApplyOutcome, type FinalStatus } from './results';
+import {
+	finalizeRows,
+	neutralizeFormula,
+	QUEUED_REASON,
+	spreadsheetText,
+	summarize,
+	outcomeSentence,
+	type ApplyOutcome,
+	type FinalStatus
+} from './results';
 import { ruleContext, sheet } from './test-factories';
 
 const ctx = ruleContext();
@@ -41,7 +50,9 @@ describe('finalizeRows', () => {
 	it('fails every row of a blocked preview with the blocking reason', () => {
 		const blocked = buildPreview({ rows, fileName: 'f.xlsx', sheetName: 'Users', declaredCount: 7 }, ctx);
 		const out = finalizeRows(blocked, () => ({ status: 'applied' }));
-		expect(out.every((r) => r.status === 'Failed' && r.reason.startsWith('Not processed: You entered 7, the file has 5 user rows'))).toBe(true);
+		expect(out.every((r) => r.status === 'Failed' && r.reason.startsWith('Not processed: You entered 7, the file has 5 user rows'))).toBe(
+			true
+		);
 		expect(summarize(out).failed).toBe(5);
 	});
 

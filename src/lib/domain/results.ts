@@ -13,10 +13,7 @@ export type FinalStatus = 'Updated' | 'Unchanged' | 'Failed' | 'Queued';
  * applied by the server; rejected (the server's reason, e.g. a conflict); queued (saved on this device,
  * not yet confirmed by the server, e.g. offline).
  */
-export type ApplyOutcome =
-	| { status: 'applied' }
-	| { status: 'rejected'; reason: string }
-	| { status: 'queued'; reason?: string };
+export type ApplyOutcome = { status: 'applied' } | { status: 'rejected'; reason: string } | { status: 'queued'; reason?: string };
 
 export interface FinalRow {
 	row: number;
@@ -59,10 +56,16 @@ export function finalizeRows(preview: Preview, outcomeOf: (row: RowOutcome) => A
 		const warnings = joinReasons(row.warnings.map((w) => w.reason));
 		if (preview.blocking) return { ...base, status: 'Failed', reason: `Not processed: ${preview.blocking.message}`, changed: [] };
 		if (row.status === 'failed') return { ...base, status: 'Failed', reason: joinReasons(row.errors.map((e) => e.reason)), changed: [] };
-		if (row.status === 'unchanged') return { ...base, status: 'Unchanged', reason: warnings || 'No changes: the values match the current ones', changed: [] };
+		if (row.status === 'unchanged')
+			return { ...base, status: 'Unchanged', reason: warnings || 'No changes: the values match the current ones', changed: [] };
 		const outcome = outcomeOf(row);
 		if (!outcome || outcome.status === 'queued') {
-			return { ...base, status: 'Queued', reason: joinReasons([outcome?.reason ?? QUEUED_REASON, ...(warnings ? [warnings] : [])]), changed: changedLabels(row) };
+			return {
+				...base,
+				status: 'Queued',
+				reason: joinReasons([outcome?.reason ?? QUEUED_REASON, ...(warnings ? [warnings] : [])]),
+				changed: changedLabels(row)
+			};
 		}
 		if (outcome.status === 'rejected') return { ...base, status: 'Failed', reason: outcome.reason, changed: [] };
 		return { ...base, status: 'Updated', reason: warnings, changed: changedLabels(row) };

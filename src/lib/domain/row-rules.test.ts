@@ -39,9 +39,15 @@ describe('restoreNeutralized', () => {
 
 describe('cellIssue wording', () => {
 	it('puts the row before the field rule reason', () => {
-		expect(cellIssue(5, 'Email', 'Email "x@" is not a valid email address', 'x@').message).toBe('Row 5, Email: "x@" is not a valid email address');
-		expect(cellIssue(5, 'Password', 'Password is too short (3 characters; at least 8)').message).toBe('Row 5, Password is too short (3 characters; at least 8)');
-		expect(cellIssue(5, 'Username', 'User jdoe not found in account 1001', 'jdoe').message).toBe('Row 5, Username: User jdoe not found in account 1001');
+		expect(cellIssue(5, 'Email', 'Email "x@" is not a valid email address', 'x@').message).toBe(
+			'Row 5, Email: "x@" is not a valid email address'
+		);
+		expect(cellIssue(5, 'Password', 'Password is too short (3 characters; at least 8)').message).toBe(
+			'Row 5, Password is too short (3 characters; at least 8)'
+		);
+		expect(cellIssue(5, 'Username', 'User jdoe not found in account 1001', 'jdoe').message).toBe(
+			'Row 5, Username: User jdoe not found in account 1001'
+		);
 	});
 });
 
@@ -129,7 +135,9 @@ describe('validateRow: fields', () => {
 	});
 
 	it('limits names and refuses control characters', () => {
-		expect(reasons(check(['1001', 'jdoe', 'x'.repeat(101)]))).toEqual(['Name: 101 characters; names can have at most 100. Shorten it and upload again.']);
+		expect(reasons(check(['1001', 'jdoe', 'x'.repeat(101)]))).toEqual([
+			'Name: 101 characters; names can have at most 100. Shorten it and upload again.'
+		]);
 		expect(check(['1001', 'jdoe', 'x'.repeat(100)]).status).toBe('update');
 		expect(reasons(check(['1001', 'jdoe', 'Jane\u0007Doe']))).toEqual(['Name "Jane?Doe" contains a control character']);
 	});
@@ -162,7 +170,9 @@ describe('validateRow: fields', () => {
 
 	it('checks password length and the username', () => {
 		expect(reasons(check(['1001', 'jdoe', '', '', 'short']))).toEqual(['Password is too short (5 characters; at least 8)']);
-		expect(reasons(check(['1001', 'jdoe', '', '', 'p'.repeat(129)]))).toEqual(['Password: 129 characters; passwords can have at most 128. Shorten it and upload again.']);
+		expect(reasons(check(['1001', 'jdoe', '', '', 'p'.repeat(129)]))).toEqual([
+			'Password: 129 characters; passwords can have at most 128. Shorten it and upload again.'
+		]);
 		expect(reasons(check(['1001', 'jdoe1234', '', '', 'JDOE1234'], ruleContext({ users: [user({ username: 'jdoe1234' })] })))).toEqual([
 			'Password must not be the same as the username'
 		]);
@@ -196,7 +206,9 @@ describe('validateRow: fields', () => {
 		const o = check(['1001', 'jdoe', '', '', '', '  ADMINISTRATOR ']);
 		expect(o.mutation?.changes.role).toBe('Administrator');
 		expect(check(['1001', 'jdoe', '', '', '', 'teacher']).status).toBe('unchanged');
-		expect(reasons(check(['1001', 'jdoe', '', '', '', 'Janitor']))).toEqual(['Role "Janitor" is not one of Teacher, Student, Administrator']);
+		expect(reasons(check(['1001', 'jdoe', '', '', '', 'Janitor']))).toEqual([
+			'Role "Janitor" is not one of Teacher, Student, Administrator'
+		]);
 	});
 });
 
@@ -228,7 +240,12 @@ describe('validateRow: over-long values', () => {
 
 	it('keeps every reason short, whatever the length of the cell', () => {
 		const huge = '9'.repeat(40_000);
-		for (const cells of [[huge, 'jdoe'], ['1001', huge], ['1001', 'jdoe', huge, huge, huge, huge], ['1001', `=${'x'.repeat(32_766)}`]]) {
+		for (const cells of [
+			[huge, 'jdoe'],
+			['1001', huge],
+			['1001', 'jdoe', huge, huge, huge, huge],
+			['1001', `=${'x'.repeat(32_766)}`]
+		]) {
 			const o = check(cells);
 			expect(o.status).toBe('failed');
 			for (const issue of [...o.errors, ...o.warnings]) expect(issue.message.length).toBeLessThan(300);

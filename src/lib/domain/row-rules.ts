@@ -163,7 +163,13 @@ function readCell(cells: string[], outcome: RowOutcome, columns: ColumnMap, fiel
  * Order matters for the admin: a bad or foreign account stops the row ("row not processed");
  * otherwise every field is checked so one upload shows all of a row's problems.
  */
-export function validateRow(cells: string[], row: number, columns: ColumnMap, ctx: RuleContext, facts: RowFacts = newRowFacts()): RowOutcome {
+export function validateRow(
+	cells: string[],
+	row: number,
+	columns: ColumnMap,
+	ctx: RuleContext,
+	facts: RowFacts = newRowFacts()
+): RowOutcome {
 	facts.key = undefined;
 	facts.newEmail = undefined;
 	facts.email = undefined;
@@ -274,7 +280,12 @@ function checkEmailCell(check: FieldCheck): void {
 		if (domainProblem) addError(outcome, FIELD_LABELS.email, domainProblem, email);
 		const owner = check.ctx.emailOwner(lower);
 		if (owner && userKey(owner.accountId, owner.username) !== facts.key) {
-			addError(outcome, FIELD_LABELS.email, `Email ${quote(email)} is already used by user ${owner.username} in account ${owner.accountId}`, email);
+			addError(
+				outcome,
+				FIELD_LABELS.email,
+				`Email ${quote(email)} is already used by user ${owner.username} in account ${owner.accountId}`,
+				email
+			);
 		}
 		facts.newEmail = lower;
 		facts.email = email;
@@ -287,7 +298,11 @@ function checkPasswordCell(check: FieldCheck): void {
 	const password = readCell(outcome.cells, outcome, check.columns, 'password');
 	if (password === '') return;
 	if (check.institution.signIn === 'google') {
-		addIssue(outcome, 'warnings', cellIssue(outcome.row, FIELD_LABELS.password, `Password is ignored: account ${outcome.accountId} uses Google sign-in`));
+		addIssue(
+			outcome,
+			'warnings',
+			cellIssue(outcome.row, FIELD_LABELS.password, `Password is ignored: account ${outcome.accountId} uses Google sign-in`)
+		);
 		return;
 	}
 	const problem = checkPassword(password, outcome.username);

@@ -53,7 +53,11 @@ export class UserIndex<U extends User = User> {
 			if (accountId && users[i].accountId !== accountId) continue;
 			const text = haystack[i];
 			let ok = true;
-			for (const term of terms) if (!text.includes(term)) { ok = false; break; }
+			for (const term of terms)
+				if (!text.includes(term)) {
+					ok = false;
+					break;
+				}
 			if (ok) hits.push(i);
 		}
 		return hits;

@@ -22,7 +22,10 @@ type Args<F> = F extends (args: infer A, ...rest: never[]) => unknown ? A : neve
 type Result<F> = F extends (...args: never[]) => infer R ? Awaited<R> : never;
 
 type Call = { id: number; name: string; args: unknown };
-type Reply = { id: number; kind: 'progress'; value: unknown } | { id: number; kind: 'result'; value: unknown } | { id: number; kind: 'error'; message: string };
+type Reply =
+	| { id: number; kind: 'progress'; value: unknown }
+	| { id: number; kind: 'result'; value: unknown }
+	| { id: number; kind: 'error'; message: string };
 
 interface Scope {
 	postMessage(message: Reply): void;
@@ -33,7 +36,10 @@ interface Scope {
  * Worker side: answers calls with `handlers`. An error's message goes to the caller as written by
  * `describeError`: our own errors carry sentences for admins, a programming error must not.
  */
-export function expose<P>(handlers: Record<string, Handler<P>>, options: { describeError: (error: unknown) => string; scope?: Scope }): void {
+export function expose<P>(
+	handlers: Record<string, Handler<P>>,
+	options: { describeError: (error: unknown) => string; scope?: Scope }
+): void {
 	const scope = options.scope ?? (self as unknown as Scope);
 	scope.onmessage = (event) => {
 		const { id, name, args } = event.data;
@@ -66,7 +72,12 @@ export interface CallOptions<P> {
 	onTimeout?: () => Error;
 }
 
-type Pending<P> = { resolve: (value: unknown) => void; reject: (error: Error) => void; onProgress?: (value: P) => void; timer?: ReturnType<typeof setTimeout> };
+type Pending<P> = {
+	resolve: (value: unknown) => void;
+	reject: (error: Error) => void;
+	onProgress?: (value: P) => void;
+	timer?: ReturnType<typeof setTimeout>;
+};
 
 type CallArgs<F, P> = undefined extends Args<F> ? [args?: Args<F>, options?: CallOptions<P>] : [args: Args<F>, options?: CallOptions<P>];
 
@@ -88,7 +99,8 @@ export class WorkerClient<H extends Record<keyof H, Handler<P>>, P = never> {
 		return new Promise((resolve, reject) => {
 			const entry: Pending<P> = { resolve: resolve as (value: unknown) => void, reject, onProgress: options.onProgress };
 			if (options.timeoutMs !== undefined) {
-				const fail = options.onTimeout ?? (() => new Error(`The worker did not answer within ${Math.round(options.timeoutMs! / 1000)} seconds.`));
+				const fail =
+					options.onTimeout ?? (() => new Error(`The worker did not answer within ${Math.round(options.timeoutMs! / 1000)} seconds.`));
 				entry.timer = setTimeout(() => this.failAll(fail()), options.timeoutMs);
 			}
 			this.pending.set(id, entry);

@@ -107,7 +107,11 @@ describe('Apply', () => {
 
 	it('lets the admin try again when Apply failed before anything was applied', async () => {
 		const state = await previewing();
-		mocks.request.mockRejectedValueOnce(new Error('Users on this device kept changing while the upload was being applied (a sync was running), so nothing was applied. Select Apply again.'));
+		mocks.request.mockRejectedValueOnce(
+			new Error(
+				'Users on this device kept changing while the upload was being applied (a sync was running), so nothing was applied. Select Apply again.'
+			)
+		);
 		await state.apply();
 		expect(state.step).toBe('preview');
 		mocks.request.mockImplementation(async (body: { type: string }) => {

@@ -47,7 +47,11 @@ export class BulkUploadState {
 		// An upload that finishes syncing later is announced, unless this dialog is reporting on it already.
 		sync.onBatchFinished((batch) => {
 			if (batch.id === this.activeBatchId) return;
-			sync.notify({ id: batch.id, batchId: batch.id, text: `Your upload "${batch.fileName}" finished syncing: ${outcomeSentence(batch.counts)}` });
+			sync.notify({
+				id: batch.id,
+				batchId: batch.id,
+				text: `Your upload "${batch.fileName}" finished syncing: ${outcomeSentence(batch.counts)}`
+			});
 		});
 	}
 	/** The worker's name for the checked file on screen; Apply sends it, and the worker takes it once. */
@@ -122,7 +126,12 @@ export class BulkUploadState {
 			const result = await dataWorker.call(
 				'preflight',
 				{ fileName: this.file.name, bytes, declaredCount: count },
-				{ onProgress: (p) => (this.progress = p), transfer: [bytes], timeoutMs: PARSE_SECONDS * 1000, onTimeout: () => new TimeLimitError(PARSE_SECONDS) }
+				{
+					onProgress: (p) => (this.progress = p),
+					transfer: [bytes],
+					timeoutMs: PARSE_SECONDS * 1000,
+					onTimeout: () => new TimeLimitError(PARSE_SECONDS)
+				}
 			);
 			this.summary = result.summary;
 			this.previewId = result.previewId;
@@ -222,7 +231,11 @@ export class BulkUploadState {
 		performance.mark('bulk:apply-start');
 		let applied: Completion;
 		try {
-			const counts = await dataWorker.call('apply', { previewId, batchId, admin: session.owner.username }, { onProgress: (p) => (this.progress = p) });
+			const counts = await dataWorker.call(
+				'apply',
+				{ previewId, batchId, admin: session.owner.username },
+				{ onProgress: (p) => (this.progress = p) }
+			);
 			applied = { ...counts, fileName: null };
 			performance.measure('bulk:apply-local', 'bulk:apply-start');
 		} catch (error) {
@@ -246,7 +259,10 @@ export class BulkUploadState {
 			saveFile(file.blob, file.fileName);
 			this.completion = { ...counts, fileName: file.fileName };
 		} catch (error) {
-			const counts = await getBatchRecord(batchId).then((b) => b?.counts, () => undefined);
+			const counts = await getBatchRecord(batchId).then(
+				(b) => b?.counts,
+				() => undefined
+			);
 			this.completion = counts ? { ...counts, fileName: null } : applied;
 			this.error = `The upload was applied, but its results spreadsheet could not be made (${describe(error)}). Close this window and use "Download results" in the Upload history on the Users tab.`;
 		} finally {

@@ -1,7 +1,14 @@
 // The portal's reachability as the screens and the sync engine see it: the pure state machine in
 // sync/reachability.ts, fed by the outcome of every request the transport makes, the browser's
 // online/offline events and page visibility, with the probe it asks for run on a timer.
-import { initialReachability, nextReachability, reachabilityDetail, type Reach, type ReachabilityEvent, type ReachabilityState } from '../sync/reachability';
+import {
+	initialReachability,
+	nextReachability,
+	reachabilityDetail,
+	type Reach,
+	type ReachabilityEvent,
+	type ReachabilityState
+} from '../sync/reachability';
 import { transport } from './services';
 
 function browserOnline(): boolean {

@@ -68,7 +68,10 @@ export class DirectoryState {
 		const request = ++this.latest;
 		this.busy = true;
 		try {
-			const view = await this.client.call('view', { query: { query: this.query, accountId: this.accountFilter, page: this.page, pageSize: PAGE_SIZE }, reload });
+			const view = await this.client.call('view', {
+				query: { query: this.query, accountId: this.accountFilter, page: this.page, pageSize: PAGE_SIZE },
+				reload
+			});
 			if (request !== this.latest) return;
 			this.totalUsers = view.total;
 			this.matchCount = view.matchCount;

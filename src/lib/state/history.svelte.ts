@@ -21,7 +21,11 @@ export class HistoryState {
 
 	start(): void {
 		this.stopWatch?.();
-		this.stopWatch = watch(listBatches, (list) => (this.batches = list), (e) => (this.error = describe(e)));
+		this.stopWatch = watch(
+			listBatches,
+			(list) => (this.batches = list),
+			(e) => (this.error = describe(e))
+		);
 	}
 
 	stop(): void {

@@ -28,11 +28,7 @@ function hasServiceWorker(): boolean {
 }
 
 function isSyncRequested(data: unknown): boolean {
-	return (
-		typeof data === 'object' &&
-		data !== null &&
-		(data as { type?: unknown }).type === 'SYNC_REQUESTED'
-	);
+	return typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'SYNC_REQUESTED';
 }
 
 export class PwaState {
@@ -108,10 +104,8 @@ export class PwaState {
 	async requestBackgroundSync(): Promise<boolean> {
 		if (dev || !hasServiceWorker()) return false;
 		try {
-			const registration = (this.#registration ??
-				(await navigator.serviceWorker.getRegistration('/'))) as
-				| SyncCapableRegistration
-				| undefined;
+			const registration = (this.#registration ?? (await navigator.serviceWorker.getRegistration('/'))) as
+				SyncCapableRegistration | undefined;
 			if (!registration?.sync || !registration.active) return false;
 			await registration.sync.register(SYNC_TAG);
 			return true;

@@ -23,7 +23,10 @@ vi.mock('./services', () => ({
 		signIn: async () => ({
 			protocolVersion: 1,
 			admin: { username: calls.signInAs },
-			parent: calls.signInAs === 'admin' ? { accountId: '100', name: 'Springfield Public Schools' } : { accountId: '200', name: 'Shelbyville Library System' },
+			parent:
+				calls.signInAs === 'admin'
+					? { accountId: '100', name: 'Springfield Public Schools' }
+					: { accountId: '200', name: 'Shelbyville Library System' },
 			roles: ['Student']
 		})
 	}

@@ -16,9 +16,17 @@ vi.mock('./session.svelte', () => ({
 	session: { status: 'ready', expired: false, markExpired: () => undefined, on: () => () => undefined },
 	describe: (e: unknown) => (e instanceof Error ? e.message : String(e))
 }));
-vi.mock('./pwa.svelte', () => ({ pwa: { requestBackgroundSync: async () => (calls.backgroundSync++, true), onSyncRequested: () => () => undefined } }));
+vi.mock('./pwa.svelte', () => ({
+	pwa: { requestBackgroundSync: async () => (calls.backgroundSync++, true), onSyncRequested: () => () => undefined }
+}));
 vi.mock('./connectivity.svelte', () => ({
-	connectivity: { get worthTrying() { return calls.worthTrying; }, onReachable: () => () => undefined, recheck: () => undefined }
+	connectivity: {
+		get worthTrying() {
+			return calls.worthTrying;
+		},
+		onReachable: () => () => undefined,
+		recheck: () => undefined
+	}
 }));
 vi.mock('./services', () => ({ transport: {} }));
 

@@ -95,7 +95,10 @@ export async function getBatchRecord(batchId: string, database: PortalDb = db())
 	return guarded(() => database.batches.get(batchId));
 }
 
-export async function getBatch(batchId: string, database: PortalDb = db()): Promise<{ batch: BatchRecord; rows: StoredRowResult[] } | undefined> {
+export async function getBatch(
+	batchId: string,
+	database: PortalDb = db()
+): Promise<{ batch: BatchRecord; rows: StoredRowResult[] } | undefined> {
 	return guarded(async () => {
 		const batch = await database.batches.get(batchId);
 		if (!batch) return undefined;

@@ -11,7 +11,9 @@ import { patchUsersInTx, type UserPatch, type UserSnapshot } from './users-repo'
 /** The users changed between planning and committing (a sync or another tab): plan again. */
 export class UsersChangedError extends Error {
 	constructor() {
-		super('Users on this device kept changing while the upload was being applied (a sync was running), so nothing was applied. Select Apply again.');
+		super(
+			'Users on this device kept changing while the upload was being applied (a sync was running), so nothing was applied. Select Apply again.'
+		);
 		this.name = 'UsersChangedError';
 	}
 }
@@ -34,7 +36,15 @@ export async function commitBatch(
 				const { password, ...visible } = m.changes;
 				const sealed = passwords.get(i);
 				if (password !== undefined && !sealed) throw new Error('A password was not encrypted; nothing was applied.');
-				return { id: firstId + i, rowIndex: m.rowIndex, accountId: m.accountId, username: m.username, changes: visible, ...(sealed ? { password: sealed } : {}), base: m.base };
+				return {
+					id: firstId + i,
+					rowIndex: m.rowIndex,
+					accountId: m.accountId,
+					username: m.username,
+					changes: visible,
+					...(sealed ? { password: sealed } : {}),
+					base: m.base
+				};
 			});
 			const rows: StoredRowResult[] = plan.rows.map((r) => ({
 				row: r.row,
@@ -45,7 +55,12 @@ export async function commitBatch(
 				...(r.mutationIndex !== undefined ? { mutationId: firstId + r.mutationIndex } : {})
 			}));
 			const counts = summarize(rows);
-			const record: BatchRecord = { ...batch, counts, state: counts.queued ? 'queued' : 'done', ...(counts.queued ? {} : { finishedAt: Date.now() }) };
+			const record: BatchRecord = {
+				...batch,
+				counts,
+				state: counts.queued ? 'queued' : 'done',
+				...(counts.queued ? {} : { finishedAt: Date.now() })
+			};
 			const patches: UserPatch[] = [];
 			for (const { accountId, username, changes } of plan.mutations) {
 				const set: UserPatch['set'] = {};
@@ -53,7 +68,8 @@ export async function commitBatch(
 				if (changes.email !== undefined) set.email = changes.email;
 				if (changes.role !== undefined) set.role = changes.role;
 				// A password-only change has nothing to show locally.
-				if (set.name !== undefined || set.email !== undefined || set.role !== undefined) patches.push({ accountId, username, set, queued: true });
+				if (set.name !== undefined || set.email !== undefined || set.role !== undefined)
+					patches.push({ accountId, username, set, queued: true });
 			}
 			await patchUsersInTx({ patches, snapshot }, database);
 			await appendMutationsInTx(batch.id, mutations, database);

@@ -41,7 +41,11 @@ export async function bumpUsersVersion(database: PortalDb = db()): Promise<numbe
 }
 
 /** Stores `value` unless the key already has one, atomically; returns whichever value is stored. */
-export async function getOrPutMeta<K extends keyof MetaValues>(key: K, value: MetaValues[K], database: PortalDb = db()): Promise<MetaValues[K]> {
+export async function getOrPutMeta<K extends keyof MetaValues>(
+	key: K,
+	value: MetaValues[K],
+	database: PortalDb = db()
+): Promise<MetaValues[K]> {
 	return guarded(() =>
 		database.transaction('rw', database.meta, async () => {
 			const existing = (await database.meta.get(key))?.value as MetaValues[K] | undefined;

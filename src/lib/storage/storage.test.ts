@@ -10,7 +10,14 @@ import { settleOutboxChunk } from './settle-repo';
 import { loadAllUsers, loadUserSnapshot, patchUsers, patchUsersInTx, replaceAllUsers } from './users-repo';
 
 function users(n: number, accountId = '1001'): UserRecord[] {
-	return Array.from({ length: n }, (_, i) => ({ accountId, username: `user${i}`, name: `User ${i}`, email: `user${i}.${accountId}@example.org`, role: 'Student', rev: i + 1 }));
+	return Array.from({ length: n }, (_, i) => ({
+		accountId,
+		username: `user${i}`,
+		name: `User ${i}`,
+		email: `user${i}.${accountId}@example.org`,
+		role: 'Student',
+		rev: i + 1
+	}));
 }
 
 afterEach(async () => {
@@ -64,7 +71,9 @@ describe('patching from the database', () => {
 describe('patching from a snapshot of the stored users', () => {
 	async function patchWith(snapshot: Awaited<ReturnType<typeof loadUserSnapshot>>, name: string) {
 		const d = db();
-		return d.transaction('rw', d.userChunks, d.meta, () => patchUsersInTx({ patches: [{ accountId: '1001', username: 'user1', set: { name } }], snapshot }, d));
+		return d.transaction('rw', d.userChunks, d.meta, () =>
+			patchUsersInTx({ patches: [{ accountId: '1001', username: 'user1', set: { name } }], snapshot }, d)
+		);
 	}
 
 	it('uses a current snapshot instead of re-reading, and never modifies it', async () => {
@@ -72,7 +81,12 @@ describe('patching from a snapshot of the stored users', () => {
 		const snapshot = await loadUserSnapshot();
 		expect(snapshot.version).toBe(1);
 		// Mark the in-memory copy so the result shows which copy the patch started from.
-		const marked = { ...snapshot, chunks: snapshot.chunks.map((c, i) => (i === 0 ? { ...c, users: c.users.map((u) => (u.username === 'user2' ? { ...u, role: 'FromSnapshot' } : u)) } : c)) };
+		const marked = {
+			...snapshot,
+			chunks: snapshot.chunks.map((c, i) =>
+				i === 0 ? { ...c, users: c.users.map((u) => (u.username === 'user2' ? { ...u, role: 'FromSnapshot' } : u)) } : c
+			)
+		};
 		const before = JSON.stringify(marked.chunks);
 		await patchWith(marked, 'Patched');
 		expect(JSON.stringify(marked.chunks)).toBe(before);
@@ -109,9 +123,27 @@ describe('outbox and settling', () => {
 			expect(first).toBe(1);
 			await appendMutationsInTx('b1', [mutation(1, 0, 'user0', 'new0@example.org'), mutation(2, 1, 'user1', 'new1@example.org')]);
 			await createBatchInTx(
-				{ id: 'b1', fileName: 'f.xlsx', sheetName: 'Users', createdAt: 1, admin: 'admin', header: ['Account ID', 'Username', 'Email'], columnMap: { accountId: 0, username: 1, email: 2 }, parentName: 'Springfield Public Schools', counts: { rows: 3, updated: 0, unchanged: 1, failed: 0, queued: 2 }, state: 'queued' },
+				{
+					id: 'b1',
+					fileName: 'f.xlsx',
+					sheetName: 'Users',
+					createdAt: 1,
+					admin: 'admin',
+					header: ['Account ID', 'Username', 'Email'],
+					columnMap: { accountId: 0, username: 1, email: 2 },
+					parentName: 'Springfield Public Schools',
+					counts: { rows: 3, updated: 0, unchanged: 1, failed: 0, queued: 2 },
+					state: 'queued'
+				},
 				[
-					{ row: 2, cells: ['1001', 'user0', 'new0@example.org'], status: 'Queued', reason: `${QUEUED_REASON}; Name was trimmed`, changed: ['Email'], mutationId: 1 },
+					{
+						row: 2,
+						cells: ['1001', 'user0', 'new0@example.org'],
+						status: 'Queued',
+						reason: `${QUEUED_REASON}; Name was trimmed`,
+						changed: ['Email'],
+						mutationId: 1
+					},
 					{ row: 3, cells: ['1001', 'user1', 'new1@example.org'], status: 'Queued', reason: '', changed: ['Email'], mutationId: 2 },
 					{ row: 4, cells: ['1001', 'user2', ''], status: 'Unchanged', reason: '', changed: [] }
 				]
@@ -125,7 +157,11 @@ describe('outbox and settling', () => {
 		expect(await pendingMutationCount()).toBe(2);
 		const chunk = (await oldestOutboxChunk())!;
 		const finished = await settleOutboxChunk(chunk, [
-			{ id: 1, status: 'applied', user: { accountId: '1001', username: 'user0', name: 'User 0', email: 'new0@example.org', role: 'Student', rev: 50 } },
+			{
+				id: 1,
+				status: 'applied',
+				user: { accountId: '1001', username: 'user0', name: 'User 0', email: 'new0@example.org', role: 'Student', rev: 50 }
+			},
 			{ id: 2, status: 'rejected', code: 'conflict', reason: 'Email was changed by someone else since this file was checked' }
 		]);
 		expect(finished.map((b) => b.id)).toEqual(['b1']);
@@ -154,7 +190,9 @@ describe('storage errors', () => {
 		expect((quota as Error).message).toMatch(/run out of storage space.*Nothing was half-saved/);
 		const wrapped = toStorageError({ name: 'AbortError', inner: { name: 'QuotaExceededError' } });
 		expect((wrapped as InstanceType<typeof StorageError>).code).toBe('quota');
-		expect((toStorageError(Object.assign(new Error('x'), { name: 'DatabaseClosedError' })) as Error).message).toMatch(/another tab\. Reload/);
+		expect((toStorageError(Object.assign(new Error('x'), { name: 'DatabaseClosedError' })) as Error).message).toMatch(
+			/another tab\. Reload/
+		);
 		const other = new Error('something else');
 		expect(toStorageError(other)).toBe(other);
 	});

@@ -156,12 +156,17 @@ export async function patchUsersInTx(update: UsersUpdate, database: PortalDb = d
 	const { snapshot } = update;
 	// Dexie promises are awaited right here, never inside an async helper: an extra native await between
 	// requests can let the transaction commit early.
-	const current = snapshot && ((await database.meta.get('usersVersion'))?.value as number | undefined) === snapshot.version ? chunksByAccount(snapshot.chunks) : undefined;
+	const current =
+		snapshot && ((await database.meta.get('usersVersion'))?.value as number | undefined) === snapshot.version
+			? chunksByAccount(snapshot.chunks)
+			: undefined;
 	const missing: string[] = [];
 	const changed: UserChunk[] = [];
 	for (const accountId of new Set([...patchesByAccount.keys(), ...addedByAccount.keys()])) {
 		const known = current ? [...(current.get(accountId) ?? [])] : undefined;
-		const ids = known ? known.map((c) => c.id) : ((await database.userChunks.where('accountId').equals(accountId).primaryKeys()) as string[]).sort();
+		const ids = known
+			? known.map((c) => c.id)
+			: ((await database.userChunks.where('accountId').equals(accountId).primaryKeys()) as string[]).sort();
 		const chunks = new AccountChunks(accountId, ids, known);
 		// From the database, one chunk per read and only until every patch found its user: on the page
 		// (sync settling 500 changes) each read is its own short task instead of one read of 10,000 users.

@@ -8,7 +8,12 @@ import type { BatchRecord } from '../storage/db';
 import type { UserSnapshot } from '../storage/users-repo';
 import { sealMany, type SealedSecret } from './password-vault';
 
-export async function applyUpload(preview: Preview, ctx: RuleContext, meta: { batchId: string; admin: string; parentName: string; now?: number }, snapshot?: UserSnapshot): Promise<BatchRecord> {
+export async function applyUpload(
+	preview: Preview,
+	ctx: RuleContext,
+	meta: { batchId: string; admin: string; parentName: string; now?: number },
+	snapshot?: UserSnapshot
+): Promise<BatchRecord> {
 	let t = performance.now();
 	const plan = planApply(preview, ctx);
 	t = lap('apply:plan', t);

@@ -6,7 +6,6 @@ import { getMeta, setMeta } from '../storage/meta-repo';
 import { patchUsers, replaceAllUsers } from '../storage/users-repo';
 import type { PortalTransport } from './transport';
 
-
 export interface DownloadProgress {
 	received: number;
 	total: number;
@@ -45,7 +44,11 @@ export async function pullChanges(transport: PortalTransport): Promise<number> {
 	for (;;) {
 		const page = await transport.pull(cursor, PULL_PAGE_MAX);
 		if (page.users.length) {
-			const patches = page.users.map((u) => ({ accountId: u.accountId, username: u.username, set: { name: u.name, email: u.email, role: u.role, rev: u.rev } }));
+			const patches = page.users.map((u) => ({
+				accountId: u.accountId,
+				username: u.username,
+				set: { name: u.name, email: u.email, role: u.role, rev: u.rev }
+			}));
 			const missing = new Set(await patchUsers(patches));
 			if (missing.size) {
 				// Users new to this device: insert them rather than drop them.

@@ -16,20 +16,33 @@ import { syncOnce } from './engine';
 import { MemoryPortal } from '../testing/memory-portal';
 import { TransportError } from './transport';
 
-const INSTITUTIONS: Institution[] = [{ accountId: '1001', name: 'Lincoln Elementary', parentAccountId: '100', signIn: 'password', googleDomains: [] }];
+const INSTITUTIONS: Institution[] = [
+	{ accountId: '1001', name: 'Lincoln Elementary', parentAccountId: '100', signIn: 'password', googleDomains: [] }
+];
 const HEADER = ['Account ID', 'Username', 'Name', 'Email', 'Password', 'Role'];
 
 function portalWith(n: number): MemoryPortal {
 	return new MemoryPortal(
 		INSTITUTIONS,
-		Array.from({ length: n }, (_, i) => ({ accountId: '1001', username: `u${i}`, name: `User ${i}`, email: `u${i}@example.org`, role: 'Student' }))
+		Array.from({ length: n }, (_, i) => ({
+			accountId: '1001',
+			username: `u${i}`,
+			name: `User ${i}`,
+			email: `u${i}@example.org`,
+			role: 'Student'
+		}))
 	);
 }
 
 let portal: MemoryPortal;
 
 async function signedIn(p: MemoryPortal) {
-	await setMeta('owner', { username: 'admin', parentAccountId: '100', parentName: 'Springfield Public Schools', roles: ['Student', 'Teacher'] });
+	await setMeta('owner', {
+		username: 'admin',
+		parentAccountId: '100',
+		parentName: 'Springfield Public Schools',
+		roles: ['Student', 'Teacher']
+	});
 	await downloadAll(p);
 }
 
@@ -42,7 +55,10 @@ async function upload(rows: string[][], batchId = 'b1', beforeCommit?: () => Pro
 		institutions: await listInstitutions(),
 		users: snapshotUsers(snapshot)
 	});
-	const preview = buildPreview({ rows: [HEADER, ...rows], fileName: `${batchId}.xlsx`, sheetName: 'Users', declaredCount: rows.length }, ctx);
+	const preview = buildPreview(
+		{ rows: [HEADER, ...rows], fileName: `${batchId}.xlsx`, sheetName: 'Users', declaredCount: rows.length },
+		ctx
+	);
 	expect(preview.blocking).toBeNull();
 	await beforeCommit?.();
 	return applyUpload(preview, ctx, { batchId, admin: 'admin', parentName: 'Springfield Public Schools' }, snapshot);
@@ -117,7 +133,11 @@ describe('sync engine', () => {
 	});
 
 	it('refuses to commit a plan made against users that changed since (its rollback values would be wrong)', async () => {
-		await expect(upload([['1001', 'u5', 'Mine', '', '', '']], 'b1', () => patchUsers([{ accountId: '1001', username: 'u5', set: { name: 'Synced meanwhile' } }]).then(() => {}))).rejects.toBeInstanceOf(UsersChangedError);
+		await expect(
+			upload([['1001', 'u5', 'Mine', '', '', '']], 'b1', () =>
+				patchUsers([{ accountId: '1001', username: 'u5', set: { name: 'Synced meanwhile' } }]).then(() => {})
+			)
+		).rejects.toBeInstanceOf(UsersChangedError);
 		expect(await pendingMutationCount()).toBe(0);
 		expect(await getBatch('b1')).toBeUndefined();
 		expect((await loadAllUsers()).find((u) => u.username === 'u5')?.name).toBe('Synced meanwhile');
@@ -164,7 +184,8 @@ async function local(username: string): Promise<UserRecord> {
 async function expectSameAsPortal(on: MemoryPortal, usernames: string[]): Promise<void> {
 	const mine = new Map((await loadAllUsers()).map((u) => [u.username, u]));
 	const view = (u: UserRecord | undefined) => (u ? FIELDS.map((f) => `${f}=${u[f]}`).join(' ') : 'missing');
-	for (const username of usernames) expect(`${username}: ${view(mine.get(username))}`).toBe(`${username}: ${view(on.users.get(`1001\u0000${username}`))}`);
+	for (const username of usernames)
+		expect(`${username}: ${view(mine.get(username))}`).toBe(`${username}: ${view(on.users.get(`1001\u0000${username}`))}`);
 }
 
 /** The connection drops after `pushes` more pushes (each push is one upload's chunk). */
@@ -190,8 +211,14 @@ describe('rolling back a chain of queued changes to one field', () => {
 		portal.edit('1001', 'u8', { email: 'e1@example.org' });
 
 		await syncOnce(portal);
-		expect((await getBatch('b1'))!.rows[0]).toMatchObject({ status: 'Failed', reason: 'Email "e1@example.org" is already used by another user' });
-		expect((await getBatch('b2'))!.rows[0]).toMatchObject({ status: 'Failed', reason: 'Email was changed by someone else since this file was checked' });
+		expect((await getBatch('b1'))!.rows[0]).toMatchObject({
+			status: 'Failed',
+			reason: 'Email "e1@example.org" is already used by another user'
+		});
+		expect((await getBatch('b2'))!.rows[0]).toMatchObject({
+			status: 'Failed',
+			reason: 'Email was changed by someone else since this file was checked'
+		});
 		expect((await local('u7')).email).toBe('u7@example.org');
 		expect((await loadAllUsers()).filter((u) => u.email === 'e1@example.org').map((u) => u.username)).toEqual(['u8']);
 		await expectSameAsPortal(portal, ['u7', 'u8']);
@@ -240,7 +267,10 @@ describe('rolling back a chain of queued changes to one field', () => {
 		expect(await local('u7')).toMatchObject({ name: 'Second', role: 'Teacher' });
 		portal.edit('1001', 'u7', { name: 'Theirs' });
 		await syncOnce(portal);
-		expect((await getBatch('b2'))!.rows[0]).toMatchObject({ status: 'Failed', reason: 'Name was changed by someone else since this file was checked' });
+		expect((await getBatch('b2'))!.rows[0]).toMatchObject({
+			status: 'Failed',
+			reason: 'Name was changed by someone else since this file was checked'
+		});
 		await expectSameAsPortal(portal, ['u7']);
 		expect((await local('u7')).name).toBe('Theirs');
 	});

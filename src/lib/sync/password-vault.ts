@@ -32,5 +32,9 @@ export async function unsealMany(sealed: readonly SealedSecret[]): Promise<strin
 	if (sealed.length === 0) return [];
 	const key = await deviceKey();
 	const decoder = new TextDecoder();
-	return Promise.all(sealed.map(async (s) => decoder.decode(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: s.iv as Uint8Array<ArrayBuffer> }, key, s.data))));
+	return Promise.all(
+		sealed.map(async (s) =>
+			decoder.decode(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: s.iv as Uint8Array<ArrayBuffer> }, key, s.data))
+		)
+	);
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { initialReachability, nextReachability, PROBE_BACKOFF, probeDelay, reachabilityDetail, type ReachabilityEvent, type ReachabilityState } from './reachability';
+import {
+	initialReachability,
+	nextReachability,
+	PROBE_BACKOFF,
+	probeDelay,
+	reachabilityDetail,
+	type ReachabilityEvent,
+	type ReachabilityState
+} from './reachability';
 
 function run(start: ReachabilityState, ...events: ReachabilityEvent['type'][]) {
 	let step = { state: start, probeInMs: null as number | null };

@@ -36,20 +36,26 @@ describe('HttpTransport reports whether the portal answered', () => {
 	});
 
 	it('a captive portal answering its login page with 200 is no answer, not a protocol error', async () => {
-		const { transport, outcomes } = transportWith(async () => new Response('<html>Sign in to SchoolWiFi</html>', { status: 200, headers: { 'content-type': 'text/html' } }));
+		const { transport, outcomes } = transportWith(
+			async () => new Response('<html>Sign in to SchoolWiFi</html>', { status: 200, headers: { 'content-type': 'text/html' } })
+		);
 		const error = await failure(transport.institutions());
 		expect(error.kind).toBe('offline');
 		expect(outcomes).toEqual(['no-answer']);
 	});
 
 	it('a gateway error page (502 in HTML) is no answer', async () => {
-		const { transport, outcomes } = transportWith(async () => new Response('Bad Gateway', { status: 502, headers: { 'content-type': 'text/html' } }));
+		const { transport, outcomes } = transportWith(
+			async () => new Response('Bad Gateway', { status: 502, headers: { 'content-type': 'text/html' } })
+		);
 		expect((await failure(transport.institutions())).kind).toBe('offline');
 		expect(outcomes).toEqual(['no-answer']);
 	});
 
 	it('the portal answering 503 is an answer, retryable, and carries Retry-After from the header', async () => {
-		const { transport, outcomes } = transportWith(async () => json(503, { error: { code: 'unavailable', message: 'Down for maintenance' } }, { 'retry-after': '30' }));
+		const { transport, outcomes } = transportWith(async () =>
+			json(503, { error: { code: 'unavailable', message: 'Down for maintenance' } }, { 'retry-after': '30' })
+		);
 		const error = await failure(transport.institutions());
 		expect(error.kind).toBe('server');
 		expect(error.retryable).toBe(true);
@@ -58,7 +64,9 @@ describe('HttpTransport reports whether the portal answered', () => {
 	});
 
 	it('429 with Retry-After in the body and the header prefers the body', async () => {
-		const { transport } = transportWith(async () => json(429, { error: { code: 'rate_limited', message: 'Slow down', retryAfterSeconds: 12 } }, { 'retry-after': '99' }));
+		const { transport } = transportWith(async () =>
+			json(429, { error: { code: 'rate_limited', message: 'Slow down', retryAfterSeconds: 12 } }, { 'retry-after': '99' })
+		);
 		const error = await failure(transport.institutions());
 		expect(error.kind).toBe('rate_limited');
 		expect(error.details.retryAfterSeconds).toBe(12);
@@ -73,7 +81,9 @@ describe('HttpTransport reports whether the portal answered', () => {
 	});
 
 	it('a body cut off mid-answer is no answer', async () => {
-		const { transport, outcomes } = transportWith(async () => new Response('{"institutions": [', { status: 200, headers: { 'content-type': 'application/json' } }));
+		const { transport, outcomes } = transportWith(
+			async () => new Response('{"institutions": [', { status: 200, headers: { 'content-type': 'application/json' } })
+		);
 		expect((await failure(transport.institutions())).kind).toBe('offline');
 		expect(outcomes).toEqual(['no-answer']);
 	});
@@ -85,9 +95,13 @@ describe('HttpTransport reports whether the portal answered', () => {
 	});
 
 	it('the probe: 401 from the portal is an answer; silence and HTML are not', async () => {
-		expect(await transportWith(async () => json(401, { error: { code: 'unauthenticated', message: 'Sign in' } })).transport.probe()).toBe(true);
+		expect(await transportWith(async () => json(401, { error: { code: 'unauthenticated', message: 'Sign in' } })).transport.probe()).toBe(
+			true
+		);
 		expect(await transportWith(silent).transport.probe(30)).toBe(false);
-		expect(await transportWith(async () => new Response('<html></html>', { headers: { 'content-type': 'text/html' } })).transport.probe()).toBe(false);
+		expect(
+			await transportWith(async () => new Response('<html></html>', { headers: { 'content-type': 'text/html' } })).transport.probe()
+		).toBe(false);
 	});
 });
 

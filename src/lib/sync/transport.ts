@@ -101,7 +101,13 @@ export class HttpTransport implements PortalTransport {
 		const controller = new AbortController();
 		const timer = setTimeout(() => controller.abort(), timeoutMs);
 		try {
-			const response = await this.fetchImpl(this.baseUrl + API.session, { method: 'GET', credentials: 'same-origin', cache: 'no-store', headers: { accept: 'application/json' }, signal: controller.signal });
+			const response = await this.fetchImpl(this.baseUrl + API.session, {
+				method: 'GET',
+				credentials: 'same-origin',
+				cache: 'no-store',
+				headers: { accept: 'application/json' },
+				signal: controller.signal
+			});
 			await response.arrayBuffer();
 			const answered = isPortalAnswer(response);
 			this.report(answered ? 'answered' : 'no-answer');
@@ -114,7 +120,13 @@ export class HttpTransport implements PortalTransport {
 		}
 	}
 
-	private async request<T>(method: string, path: string, schema: z.ZodMiniType<T>, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+	private async request<T>(
+		method: string,
+		path: string,
+		schema: z.ZodMiniType<T>,
+		body?: unknown,
+		headers: Record<string, string> = {}
+	): Promise<T> {
 		const controller = new AbortController();
 		let timedOut = false;
 		const arm = (ms: number) =>
@@ -169,7 +181,8 @@ export class HttpTransport implements PortalTransport {
 		if (!response.ok) {
 			const parsed = apiErrorSchema.safeParse(json);
 			const message = parsed.success ? parsed.data.error.message : `The portal answered ${response.status}.`;
-			const retryAfterSeconds = (parsed.success ? parsed.data.error.retryAfterSeconds : undefined) ?? retryAfterHeader(response.headers.get('retry-after'));
+			const retryAfterSeconds =
+				(parsed.success ? parsed.data.error.retryAfterSeconds : undefined) ?? retryAfterHeader(response.headers.get('retry-after'));
 			const details = { expectedId: parsed.success ? parsed.data.error.expectedId : undefined, retryAfterSeconds };
 			const kind: TransportErrorKind =
 				response.status === 401
@@ -184,7 +197,12 @@ export class HttpTransport implements PortalTransport {
 			throw new TransportError(kind, message, response.status, details);
 		}
 		const parsed = schema.safeParse(json);
-		if (!parsed.success) throw new TransportError('protocol', `The portal's answer to ${path} did not match protocol version expected by this app.`, response.status);
+		if (!parsed.success)
+			throw new TransportError(
+				'protocol',
+				`The portal's answer to ${path} did not match protocol version expected by this app.`,
+				response.status
+			);
 		return parsed.data;
 	}
 

@@ -15,7 +15,10 @@ export class InProcessWorker {
 		}
 	};
 
-	constructor(handlers: Record<string, Handler<never>>, describeError: (error: unknown) => string = (e) => (e instanceof Error ? e.message : String(e))) {
+	constructor(
+		handlers: Record<string, Handler<never>>,
+		describeError: (error: unknown) => string = (e) => (e instanceof Error ? e.message : String(e))
+	) {
 		expose(handlers, { describeError, scope: this.scope });
 	}
 

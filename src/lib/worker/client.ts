@@ -8,14 +8,18 @@ export type { DataProgress, PreviewFilter, WorkbookFile } from './handlers';
 
 export class TimeLimitError extends Error {
 	constructor(seconds: number) {
-		super(`Reading the file took longer than ${seconds} seconds, so it was stopped. Nothing was changed. Save it as .xlsx or .csv, or split it into smaller files, and upload again.`);
+		super(
+			`Reading the file took longer than ${seconds} seconds, so it was stopped. Nothing was changed. Save it as .xlsx or .csv, or split it into smaller files, and upload again.`
+		);
 		this.name = 'TimeLimitError';
 	}
 }
 
 export type DataWorker = WorkerClient<DataHandlers, DataProgress>;
 
-export function createDataWorker(create: () => Worker = () => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'data' })): DataWorker {
+export function createDataWorker(
+	create: () => Worker = () => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'data' })
+): DataWorker {
 	return new WorkerClient<DataHandlers, DataProgress>(
 		create,
 		'The spreadsheet reader stopped unexpectedly (the file may be too large for this device). Nothing was changed. Try again, or split the file.'

@@ -23,7 +23,12 @@ const portal = new MemoryPortal(
 );
 
 beforeAll(async () => {
-	await setMeta('owner', { username: 'admin', parentAccountId: '100', parentName: 'Springfield Public Schools', roles: ['Student', 'Teacher'] });
+	await setMeta('owner', {
+		username: 'admin',
+		parentAccountId: '100',
+		parentName: 'Springfield Public Schools',
+		roles: ['Student', 'Teacher']
+	});
 	await downloadAll(portal);
 });
 afterAll(async () => {
@@ -60,7 +65,11 @@ describe('data worker: Apply', () => {
 	});
 
 	it('a programming error reaches the admin as a sentence, not a stack trace', () => {
-		expect(describeDataError(new TypeError("Cannot read properties of undefined (reading 'x')"))).toMatch(/^Something went wrong while processing the file\. Nothing was changed\./);
-		expect(describeDataError(new Error('Row 3, Email: "x" is not a valid email address'))).toBe('Row 3, Email: "x" is not a valid email address');
+		expect(describeDataError(new TypeError("Cannot read properties of undefined (reading 'x')"))).toMatch(
+			/^Something went wrong while processing the file\. Nothing was changed\./
+		);
+		expect(describeDataError(new Error('Row 3, Email: "x" is not a valid email address'))).toBe(
+			'Row 3, Email: "x" is not a valid email address'
+		);
 	});
 });

@@ -18,11 +18,23 @@ import { downloadAll } from '../sync/download';
 import { HttpTransport } from '../sync/transport';
 import type { CallContext } from '../rpc/worker-rpc';
 import { readUploadedSheet } from '../spreadsheet/read';
-import { institutionsFileName, resultsFileName, templateFileName, usersExportFileName, writeInstitutions, writeResults, writeTemplate } from '../spreadsheet/write';
+import {
+	institutionsFileName,
+	resultsFileName,
+	templateFileName,
+	usersExportFileName,
+	writeInstitutions,
+	writeResults,
+	writeTemplate
+} from '../spreadsheet/write';
 
 export type PreviewFilter = 'all' | 'errors' | 'update' | 'unchanged' | 'warnings';
 
-export type DataProgress = { phase: 'downloading' | 'reading' | 'checking' | 'applying' | 'sending' | 'writing'; done: number; total: number };
+export type DataProgress = {
+	phase: 'downloading' | 'reading' | 'checking' | 'applying' | 'sending' | 'writing';
+	done: number;
+	total: number;
+};
 
 /** The call's context (progress); `ctx` in this file is the rule context. */
 type Ctx = CallContext<DataProgress>;
@@ -55,7 +67,12 @@ async function loadContext(): Promise<{ ctx: RuleContext; snapshot: UserSnapshot
 	const owner = await getMeta('owner');
 	if (!owner) throw new Error('This device has no data for a signed-in admin. Sign in again.');
 	const [institutions, snapshot] = await Promise.all([listInstitutions(), loadUserSnapshot()]);
-	const ctx = createRuleContext({ parent: { accountId: owner.parentAccountId, name: owner.parentName }, roles: owner.roles, institutions, users: snapshotUsers(snapshot) });
+	const ctx = createRuleContext({
+		parent: { accountId: owner.parentAccountId, name: owner.parentName },
+		roles: owner.roles,
+		institutions,
+		users: snapshotUsers(snapshot)
+	});
 	return { ctx, snapshot };
 }
 
@@ -67,7 +84,9 @@ function toView(row: RowOutcome): PreviewRowView {
 		status: row.status,
 		errors: row.errors.map((e) => e.message),
 		warnings: row.warnings.map((w) => w.message),
-		changes: row.diff.map((d) => (d.secret ? { field: FIELD_LABELS[d.field], from: '', to: 'will be reset' } : { field: FIELD_LABELS[d.field], from: d.from, to: d.to }))
+		changes: row.diff.map((d) =>
+			d.secret ? { field: FIELD_LABELS[d.field], from: '', to: 'will be reset' } : { field: FIELD_LABELS[d.field], from: d.from, to: d.to }
+		)
 	};
 }
 
@@ -78,7 +97,10 @@ function matches(row: RowOutcome, filter: PreviewFilter): boolean {
 	return row.status === filter;
 }
 
-async function preflight({ fileName, bytes, declaredCount }: { fileName: string; bytes: ArrayBuffer; declaredCount: number }, call: Ctx): Promise<{ previewId: string; summary: PreviewSummary }> {
+async function preflight(
+	{ fileName, bytes, declaredCount }: { fileName: string; bytes: ArrayBuffer; declaredCount: number },
+	call: Ctx
+): Promise<{ previewId: string; summary: PreviewSummary }> {
 	held = undefined;
 	const progress = call.progress;
 	progress({ phase: 'reading', done: 0, total: 0 });
@@ -89,7 +111,9 @@ async function preflight({ fileName, bytes, declaredCount }: { fileName: string;
 	const dataRows = Math.max(0, sheet.rows.length - 1);
 	progress({ phase: 'checking', done: 0, total: dataRows });
 	const { ctx, snapshot } = await contextPromise;
-	const preview = buildPreview({ rows: sheet.rows, fileName, sheetName: sheet.sheetName, declaredCount }, ctx, (done, total) => progress({ phase: 'checking', done, total }));
+	const preview = buildPreview({ rows: sheet.rows, fileName, sheetName: sheet.sheetName, declaredCount }, ctx, (done, total) =>
+		progress({ phase: 'checking', done, total })
+	);
 	progress({ phase: 'checking', done: preview.counts.rows, total: preview.counts.rows });
 	const previewId = crypto.randomUUID();
 	held = { id: previewId, preview, ctx, snapshot, order: rowsForDisplay(preview) };
@@ -100,7 +124,8 @@ async function preflight({ fileName, bytes, declaredCount }: { fileName: string;
 			sheet.chosenBecause === 'named-users'
 				? `read sheet "${sheet.sheetName}" of ${sheet.sheetNames.length}`
 				: `no sheet is named "Users", so the first sheet with data, "${sheet.sheetName}", was read`;
-	if (sheet.format === 'csv' && sheet.encoding) notices.push(`Read as CSV (${sheet.encoding}${sheet.delimiter ? `, ${describeDelimiter(sheet.delimiter)}-separated` : ''}).`);
+	if (sheet.format === 'csv' && sheet.encoding)
+		notices.push(`Read as CSV (${sheet.encoding}${sheet.delimiter ? `, ${describeDelimiter(sheet.delimiter)}-separated` : ''}).`);
 	const summary: PreviewSummary = {
 		fileName,
 		sheetName: sheet.sheetName,
@@ -120,8 +145,14 @@ function describeDelimiter(d: string): string {
 	return d === '\t' ? 'tab' : d === ';' ? 'semicolon' : d === ',' ? 'comma' : JSON.stringify(d);
 }
 
-async function apply({ previewId, batchId, admin }: { previewId: string; batchId: string; admin: string }, call: Ctx): Promise<ResultSummary> {
-	if (taken.has(previewId)) throw new Error('This file has already been applied. Its results are in the Upload history on the Users tab; to change more, upload a new file.');
+async function apply(
+	{ previewId, batchId, admin }: { previewId: string; batchId: string; admin: string },
+	call: Ctx
+): Promise<ResultSummary> {
+	if (taken.has(previewId))
+		throw new Error(
+			'This file has already been applied. Its results are in the Upload history on the Users tab; to change more, upload a new file.'
+		);
 	if (!held || held.id !== previewId) throw new Error('There is no checked file to apply. Upload the file again.');
 	taken.add(previewId);
 	try {
@@ -143,7 +174,10 @@ async function applyHeld(call: Ctx, checked: Held, batchId: string, admin: strin
 		// local copy as it is now, so what is applied is what the rules say today.
 		if ((await getMeta('usersVersion')) !== snapshot.version) {
 			({ ctx, snapshot } = await loadContext());
-			fresh = buildPreview({ rows: reconstructRows(preview), fileName: preview.fileName, sheetName: preview.sheetName, declaredCount: preview.declaredCount }, ctx);
+			fresh = buildPreview(
+				{ rows: reconstructRows(preview), fileName: preview.fileName, sheetName: preview.sheetName, declaredCount: preview.declaredCount },
+				ctx
+			);
 		}
 		call.progress({ phase: 'applying', done: 0, total: fresh.counts.update });
 		try {
@@ -200,7 +234,10 @@ async function template({ withUsers }: { withUsers: boolean }): Promise<Workbook
 	return workbook(withUsers ? usersExportFileName(new Date()) : templateFileName(), bytes);
 }
 
-function previewPage({ offset, limit, filter }: { offset: number; limit: number; filter: PreviewFilter }): { rows: PreviewRowView[]; total: number } {
+function previewPage({ offset, limit, filter }: { offset: number; limit: number; filter: PreviewFilter }): {
+	rows: PreviewRowView[];
+	total: number;
+} {
 	const order = held?.order ?? [];
 	const filtered = filter === 'all' ? order : order.filter((r) => matches(r, filter));
 	return { rows: filtered.slice(offset, offset + limit).map(toView), total: filtered.length };
@@ -224,7 +261,12 @@ export type DataHandlers = typeof dataHandlers;
 
 /** Our own errors carry sentences for admins; a programming error (TypeError and the like) does not. */
 export function describeDataError(error: unknown): string {
-	const internal = !(error instanceof Error) || error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError || error instanceof SyntaxError;
+	const internal =
+		!(error instanceof Error) ||
+		error instanceof TypeError ||
+		error instanceof RangeError ||
+		error instanceof ReferenceError ||
+		error instanceof SyntaxError;
 	if (!internal) return error.message;
 	console.error('data worker:', error);
 	return 'Something went wrong while processing the file. Nothing was changed. Try again; if it keeps happening, save the file as .xlsx and upload that.';

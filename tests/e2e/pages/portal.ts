@@ -115,7 +115,11 @@ export async function readWorkbook(download: Download): Promise<Record<string, s
 /** The server's view of one user (test-only endpoint of the reference server started with --faults). */
 export async function serverUser(request: APIRequestContext, accountId: string, username: string) {
 	const response = await request.get(`/api/__test/state?accountId=${accountId}&username=${username}`);
-	return (await response.json()) as { user: { name: string; email: string; role: string }; hasPassword: boolean; appliedMutationCount: number };
+	return (await response.json()) as {
+		user: { name: string; email: string; role: string };
+		hasPassword: boolean;
+		appliedMutationCount: number;
+	};
 }
 
 /** Cell type of a downloaded workbook's cell, e.g. "s" for text. */
