@@ -151,7 +151,7 @@ describe('pull', () => {
 		const seen = new Set<string>();
 		let cursor = '0';
 		let pages = 0;
-		let total = 0;
+		let total: number;
 		for (;;) {
 			const res = await admin.call('GET', `/api/pull?cursor=${cursor}&limit=1000`);
 			const page = pullResponseSchema.parse(res.body);

@@ -94,8 +94,9 @@ const checkPasswordSchema = userRefSchema.extend({ password: z.string() });
 
 function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
 	const result = schema.safeParse(body);
-	if (!result.success)
+	if (!result.success) {
 		throw new HttpError(400, 'bad_request', result.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
+	}
 	return result.data;
 }
 

@@ -110,8 +110,9 @@ function headerProblem(entry: unknown): string | null {
 // Shape checks only: what replay would otherwise trip over with a TypeError that names no line.
 function recordProblem(entry: unknown): string | null {
 	if (!isObject(entry)) return `it is ${describe(entry)}, not a commit record`;
-	if (!isCount(entry.seq) || !isCount(entry.applied) || !Array.isArray(entry.users))
+	if (!isCount(entry.seq) || !isCount(entry.applied) || !Array.isArray(entry.users)) {
 		return 'it is not a commit record (seq, applied and users are required)';
+	}
 	for (let i = 0; i < entry.users.length; i++) {
 		const t: unknown = entry.users[i];
 		const valid =

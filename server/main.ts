@@ -122,16 +122,18 @@ async function main(): Promise<void> {
 	if (portal.store.seeded) lines.push(`State: ${stateDir} (new, seeded from ${values.data ?? 'the demo dataset'})`);
 	else {
 		lines.push(`State: ${stateDir} (existing state; the dataset only seeds a fresh state directory)`);
-		if (portal.store.datasetDiffers)
+		if (portal.store.datasetDiffers) {
 			lines.push(
 				`  note: this state was seeded from a different dataset; delete ${stateDir} to start over from ${values.data ?? 'the demo dataset'}`
 			);
+		}
 	}
 	const parents = new Map(dataset.parents.map((p) => [p.accountId, p.name]));
 	lines.push('Sign in with:');
 	for (const a of dataset.admins) lines.push(`  ${a.username} / ${a.password}   (${parents.get(a.parentAccountId) ?? a.parentAccountId})`);
-	if (!existsSync(path.join(values.static, 'index.html')))
+	if (!existsSync(path.join(values.static, 'index.html'))) {
 		lines.push(`App not built (${path.resolve(values.static)} has no index.html): run npm run build`);
+	}
 	if (values.faults) lines.push('FAULTS ENABLED: /api/__test/ endpoints are open. Never use --faults outside tests.');
 	console.log(lines.join('\n'));
 

@@ -26,8 +26,9 @@ export interface PushScope {
 /** Checks what can be checked without state: the idempotency key and that ids are contiguous. */
 export function checkPushShape(request: PushRequest, idempotencyKey: string | undefined): void {
 	const expectedKey = `${request.clientId}:${request.mutations[0].id}`;
-	if (idempotencyKey === undefined)
+	if (idempotencyKey === undefined) {
 		throw new HttpError(400, 'bad_request', `The Idempotency-Key header is required (expected "${expectedKey}")`);
+	}
 	if (idempotencyKey !== expectedKey) throw new HttpError(400, 'bad_request', `The Idempotency-Key header must be "${expectedKey}"`);
 	const problem = nonConsecutiveIds(request.mutations);
 	if (problem) throw new HttpError(400, 'bad_request', problem);

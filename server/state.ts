@@ -150,8 +150,9 @@ export class PortalState {
 		for (const t of users) state.putUser(fromTuple(t));
 		state.seq = s.seq;
 		state.appliedMutationCount = s.applied;
-		for (const c of s.clients)
+		for (const c of s.clients) {
 			state.clients.set(c.key, { lastAppliedId: c.lastAppliedId, results: new Map(c.results.map((r) => [r.id, r])) });
+		}
 		return state;
 	}
 

@@ -223,8 +223,9 @@ async function readSnapshot(file: string): Promise<Snapshot | null> {
 	} catch {
 		throw damaged('is not valid JSON');
 	}
-	if (typeof json !== 'object' || json === null || (json as { format?: unknown }).format !== 'portal-state')
+	if (typeof json !== 'object' || json === null || (json as { format?: unknown }).format !== 'portal-state') {
 		throw damaged('is not a portal state snapshot');
+	}
 	return json as Snapshot;
 }
 
@@ -323,7 +324,7 @@ async function acquireLock(dir: string): Promise<void> {
 			if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
 			const pid = Number((await readFile(lockFile, 'utf8').catch(() => '')).trim());
 			if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-				throw new Error(`state directory ${dir} is in use by process ${pid}; stop it or use another --state directory`);
+				throw new Error(`state directory ${dir} is in use by process ${pid}; stop it or use another --state directory`, { cause: err });
 			}
 			// Left behind by a crashed run: take it over.
 			await rm(lockFile, { force: true });

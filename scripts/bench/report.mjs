@@ -58,13 +58,14 @@ export function summarize(entry, targets) {
 	};
 	// Long tasks over 100 ms, per phase, over all runs: count and the longest.
 	const phases = {};
-	for (const r of ok)
+	for (const r of ok) {
 		for (const t of r.portal.longtasksOver100 ?? []) {
 			const p = (phases[t.phase] ??= { count: 0, maxMs: 0, totalMs: 0 });
 			p.count++;
 			p.totalMs += t.duration;
 			p.maxMs = Math.max(p.maxMs, t.duration);
 		}
+	}
 	return {
 		metrics: m,
 		readRatio,
@@ -144,10 +145,11 @@ export function printReport(report) {
 		if (s.error) console.log(`\n${s.users}: FAILED: ${s.error.split('\n')[0]}`);
 		for (const r of s.runs ?? []) {
 			if (r.baseline.error) console.log(`\n${s.users} run ${r.run}: baseline FAILED: ${r.baseline.error}`);
-			if (!r.portal.ok)
+			if (!r.portal.ok) {
 				console.log(
 					`\n${s.users} run ${r.run}: portal flow FAILED at ${r.portal.error}${r.portal.screen ? `\n  dialog: ${r.portal.screen.slice(0, 300)}` : ''}`
 				);
+			}
 		}
 		const phases = s.summary?.longtasksOver100ByPhase ?? {};
 		const names = Object.keys(phases);
@@ -162,10 +164,11 @@ export function printReport(report) {
 		}
 	}
 	const busy = sizes.some((s) => s.summary?.maxLoadBefore > report.machine.cpus * 0.5);
-	if (busy)
+	if (busy) {
 		console.log(
 			`\nNOTE: the machine was busy with other work during the bench (1-minute load average above ${report.machine.cpus * 0.5} before some runs): expect noisy times.`
 		);
+	}
 	console.log(`\nratios: b/a and d/c are ratios of the medians (pass/fail); in parentheses the median of the per-run ratios.`);
 	console.log(
 		`heap: V8 used heap from CDP Runtime.getHeapUsage every 100 ms, of the page and of each dedicated worker (spreadsheet and directory; the busiest is shown, the sum counts all).`

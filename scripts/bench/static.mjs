@@ -10,8 +10,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const BENCH_PAGE = '/bench/index.html';
 
 export async function prepareStatic(buildDir, staticDir) {
-	if (!existsSync(path.join(buildDir, 'index.html')))
+	if (!existsSync(path.join(buildDir, 'index.html'))) {
 		throw new Error(`${buildDir}/index.html is missing: build the app first (drop --no-build)`);
+	}
 	cpSync(buildDir, staticDir, { recursive: true });
 	const benchDir = path.join(staticDir, 'bench');
 	mkdirSync(benchDir, { recursive: true });

@@ -50,8 +50,9 @@ export function summarizeTrace(file, { staticDir, minTaskMs = 100, top = 6 } = {
 	// CPU profiles: samples per thread with their stacks.
 	const profiles = new Map();
 	for (const e of events) {
-		if (e.name === 'Profile' && e.pid === pid)
+		if (e.name === 'Profile' && e.pid === pid) {
 			profiles.set(`${e.pid}:${e.id}`, { tid: e.tid, t: e.args.data.startTime, nodes: new Map(), samples: [] });
+		}
 	}
 	for (const e of events) {
 		if (e.name !== 'ProfileChunk') continue;
@@ -68,8 +69,9 @@ export function summarizeTrace(file, { staticDir, minTaskMs = 100, top = 6 } = {
 	}
 	const samplesOf = (tid) => {
 		const out = [];
-		for (const p of profiles.values())
+		for (const p of profiles.values()) {
 			if (p.tid === tid) for (const s of p.samples) out.push({ t: s.t, frame: p.nodes.get(s.node)?.callFrame, profile: p });
+		}
 		out.sort((a, b) => a.t - b.t);
 		return out;
 	};
@@ -190,8 +192,9 @@ export function printTraceSummary(summary, log = console.log) {
 		log(
 			`    ${t.durationMs.toFixed(0).padStart(5)} ms at ${(t.atMs / 1000).toFixed(1)} s [${t.phase}]: ${t.selfByEvent.map((e) => `${e.name} ${e.ms.toFixed(0)}`).join(', ')}`
 		);
-		for (const f of t.js.functions.slice(0, 4))
+		for (const f of t.js.functions.slice(0, 4)) {
 			log(`           ${f.ms.toFixed(0).padStart(4)} ms ${f.name}${f.code ? `  «${f.code}»` : ''}`);
+		}
 	}
 	log(`  data worker, hottest functions per phase (sampled):`);
 	for (const w of summary.worker) {

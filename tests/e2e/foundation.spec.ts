@@ -19,8 +19,9 @@ test('sign in lists the institutions, and Export Institutions downloads exactly 
 	const institutions: { accountId: string; name: string; signIn: string }[] = api.institutions;
 	expect(institutions.length).toBeGreaterThanOrEqual(12);
 	const table = page.getByRole('table', { name: 'Institutions of your account' });
-	for (const inst of institutions)
+	for (const inst of institutions) {
 		await expect(table.getByRole('row', { name: new RegExp(`^${inst.accountId} ${inst.name}`) })).toBeVisible();
+	}
 	expect(await seriousViolations(page)).toEqual([]);
 
 	const download = await portal.expectDownload(() => page.getByRole('button', { name: 'Export Institutions' }).click());

@@ -98,8 +98,9 @@ for (const width of WIDTHS) {
 
 		await expect(dialog.getByRole('heading', { name: 'Check before applying' })).toBeVisible({ timeout: 30_000 });
 		await expectFits(page, 'preview');
-		for (const name of ['Apply', 'Cancel', 'Upload another file'])
+		for (const name of ['Apply', 'Cancel', 'Upload another file']) {
 			await expectInViewport(page, dialog.getByRole('button', { name, exact: true }), name);
+		}
 		await expectInViewport(page, dialog.getByRole('heading', { name: 'Bulk Upload' }), 'the dialog title');
 		await expectTouchSized(dialog, width);
 		await expectAccessible(page, width, 'preview');

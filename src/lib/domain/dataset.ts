@@ -35,26 +35,31 @@ export const datasetSchema = z
 		const parents = new Set(d.parents.map((p) => p.accountId));
 		const institutions = new Set<string>();
 		d.institutions.forEach((inst, i) => {
-			if (!parents.has(inst.parentAccountId))
+			if (!parents.has(inst.parentAccountId)) {
 				ctx.addIssue({ code: 'custom', path: ['institutions', i, 'parentAccountId'], message: `unknown parent ${inst.parentAccountId}` });
-			if (institutions.has(inst.accountId) || parents.has(inst.accountId))
+			}
+			if (institutions.has(inst.accountId) || parents.has(inst.accountId)) {
 				ctx.addIssue({ code: 'custom', path: ['institutions', i, 'accountId'], message: `duplicate account ${inst.accountId}` });
+			}
 			institutions.add(inst.accountId);
 		});
 		const roles = new Set(d.roles);
 		const seen = new Set<string>();
 		d.users.forEach((u, i) => {
-			if (!institutions.has(u.accountId))
+			if (!institutions.has(u.accountId)) {
 				ctx.addIssue({ code: 'custom', path: ['users', i, 'accountId'], message: `unknown institution ${u.accountId}` });
+			}
 			if (!roles.has(u.role)) ctx.addIssue({ code: 'custom', path: ['users', i, 'role'], message: `unknown role ${u.role}` });
 			const key = userKey(u.accountId, u.username);
-			if (seen.has(key))
+			if (seen.has(key)) {
 				ctx.addIssue({ code: 'custom', path: ['users', i, 'username'], message: `duplicate user ${u.username} in ${u.accountId}` });
+			}
 			seen.add(key);
 		});
 		d.admins.forEach((a, i) => {
-			if (!parents.has(a.parentAccountId))
+			if (!parents.has(a.parentAccountId)) {
 				ctx.addIssue({ code: 'custom', path: ['admins', i, 'parentAccountId'], message: `unknown parent ${a.parentAccountId}` });
+			}
 		});
 	});
 

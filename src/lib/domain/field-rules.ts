@@ -28,6 +28,7 @@ export function tooLong(label: string, length: number, max: number, what: string
 }
 
 // Control characters (C0, DEL, C1) have no place in a display name; they also break CSV and screen readers.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 // Deliberately practical rather than RFC 5322: one "@", no spaces, a dotted domain with a 2+ letter TLD.
@@ -60,8 +61,9 @@ export function checkNotForeignAccount(accountId: string, institution: Instituti
 export function checkUsername(username: string): string | null {
 	if (username === '') return 'Username is required';
 	// No portal user has a longer one: the cell holds something else (a shifted column, a damaged CSV).
-	if (username.length > LIMITS.usernameMax)
+	if (username.length > LIMITS.usernameMax) {
 		return tooLong('Username', username.length, LIMITS.usernameMax, 'usernames can have', 'Check it and upload again.');
+	}
 	return null;
 }
 

@@ -197,7 +197,7 @@ export function mapHeader(rows: readonly (readonly string[])[]): HeaderMap | nul
 		for (const f of missing) errors.push({ ...rowIssue(headerRow, FIELD_LABELS[f], reason), message: reason });
 	}
 
-	for (const { index, header: text } of unknown)
+	for (const { index, header: text } of unknown) {
 		warnings.push(
 			rowIssue(
 				headerRow,
@@ -206,6 +206,7 @@ export function mapHeader(rows: readonly (readonly string[])[]): HeaderMap | nul
 				text
 			)
 		);
+	}
 	return { headerIndex, headerRow, header, columns, unknown, errors, warnings };
 }
 

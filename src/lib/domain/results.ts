@@ -56,8 +56,9 @@ export function finalizeRows(preview: Preview, outcomeOf: (row: RowOutcome) => A
 		const warnings = joinReasons(row.warnings.map((w) => w.reason));
 		if (preview.blocking) return { ...base, status: 'Failed', reason: `Not processed: ${preview.blocking.message}`, changed: [] };
 		if (row.status === 'failed') return { ...base, status: 'Failed', reason: joinReasons(row.errors.map((e) => e.reason)), changed: [] };
-		if (row.status === 'unchanged')
+		if (row.status === 'unchanged') {
 			return { ...base, status: 'Unchanged', reason: warnings || 'No changes: the values match the current ones', changed: [] };
+		}
 		const outcome = outcomeOf(row);
 		if (!outcome || outcome.status === 'queued') {
 			return {

@@ -53,11 +53,12 @@ export class UserIndex<U extends User = User> {
 			if (accountId && users[i].accountId !== accountId) continue;
 			const text = haystack[i];
 			let ok = true;
-			for (const term of terms)
+			for (const term of terms) {
 				if (!text.includes(term)) {
 					ok = false;
 					break;
 				}
+			}
 			if (ok) hits.push(i);
 		}
 		return hits;

@@ -14,8 +14,9 @@ function rowChunkId(batchId: string, seq: number): string {
 /** Must run inside a transaction that includes `batches` and `batchRows`. */
 export async function createBatchInTx(batch: BatchRecord, rows: StoredRowResult[], database: PortalDb = db()): Promise<void> {
 	const chunks: BatchRowChunk[] = [];
-	for (let i = 0, seq = 0; i < rows.length; i += ROWS_PER_CHUNK, seq++)
+	for (let i = 0, seq = 0; i < rows.length; i += ROWS_PER_CHUNK, seq++) {
 		chunks.push({ id: rowChunkId(batch.id, seq), batchId: batch.id, rows: rows.slice(i, i + ROWS_PER_CHUNK).map(toStored) });
+	}
 	await database.batches.put(batch);
 	await database.batchRows.bulkPut(chunks);
 }

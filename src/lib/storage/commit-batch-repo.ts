@@ -68,8 +68,9 @@ export async function commitBatch(
 				if (changes.email !== undefined) set.email = changes.email;
 				if (changes.role !== undefined) set.role = changes.role;
 				// A password-only change has nothing to show locally.
-				if (set.name !== undefined || set.email !== undefined || set.role !== undefined)
+				if (set.name !== undefined || set.email !== undefined || set.role !== undefined) {
 					patches.push({ accountId, username, set, queued: true });
+				}
 			}
 			await patchUsersInTx({ patches, snapshot }, database);
 			await appendMutationsInTx(batch.id, mutations, database);

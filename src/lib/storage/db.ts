@@ -165,15 +165,18 @@ export function onVersionChange(listener: () => void): () => void {
 export function toStorageError(error: unknown): StorageError | unknown {
 	const name = (error as { name?: string } | null)?.name ?? '';
 	const inner = (error as { inner?: { name?: string } } | null)?.inner?.name ?? '';
-	if (name === 'QuotaExceededError' || inner === 'QuotaExceededError')
+	if (name === 'QuotaExceededError' || inner === 'QuotaExceededError') {
 		return new StorageError(
 			'quota',
 			'This browser has run out of storage space for the portal. Free up disk space or allow more site storage, then try again. Nothing was half-saved.'
 		);
-	if (name === 'DatabaseClosedError' || name === 'VersionChangeError')
+	}
+	if (name === 'DatabaseClosedError' || name === 'VersionChangeError') {
 		return new StorageError('versionchange', 'The portal was updated in another tab. Reload this page to continue.');
-	if (name === 'OpenFailedError' || name === 'MissingAPIError')
+	}
+	if (name === 'OpenFailedError' || name === 'MissingAPIError') {
 		return new StorageError('unavailable', 'This browser cannot open the portal\u2019s local database (private mode or storage disabled).');
+	}
 	return error;
 }
 

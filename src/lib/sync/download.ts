@@ -19,13 +19,11 @@ export async function downloadAll(transport: PortalTransport, onProgress: (p: Do
 	const institutions = await transport.institutions();
 	const users: UserRecord[] = [];
 	let cursor = '0';
-	let total = 0;
 	for (;;) {
 		const page = await transport.pull(cursor, PULL_PAGE_MAX);
 		for (const user of page.users) users.push(user);
-		total = page.total;
 		cursor = page.cursor;
-		onProgress({ received: users.length, total: Math.max(total, users.length) });
+		onProgress({ received: users.length, total: Math.max(page.total, users.length) });
 		if (!page.hasMore) break;
 	}
 	// Benchmarks measure "ready to browse after the data arrived" from here.

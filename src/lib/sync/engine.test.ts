@@ -184,8 +184,9 @@ async function local(username: string): Promise<UserRecord> {
 async function expectSameAsPortal(on: MemoryPortal, usernames: string[]): Promise<void> {
 	const mine = new Map((await loadAllUsers()).map((u) => [u.username, u]));
 	const view = (u: UserRecord | undefined) => (u ? FIELDS.map((f) => `${f}=${u[f]}`).join(' ') : 'missing');
-	for (const username of usernames)
+	for (const username of usernames) {
 		expect(`${username}: ${view(mine.get(username))}`).toBe(`${username}: ${view(on.users.get(`1001\u0000${username}`))}`);
+	}
 }
 
 /** The connection drops after `pushes` more pushes (each push is one upload's chunk). */

@@ -43,12 +43,13 @@ export async function syncOnce(transport: PortalTransport, onPushed: (count: num
 		try {
 			answer = await transport.push({ protocolVersion: PROTOCOL_VERSION, clientId: id, mutations });
 		} catch (error) {
-			if (error instanceof TransportError && error.kind === 'gap')
+			if (error instanceof TransportError && error.kind === 'gap') {
 				throw new TransportError(
 					'rejected',
 					`The portal expected change ${error.details.expectedId} but this device has ${chunk.id} next; sync stopped to avoid losing changes.`,
 					409
 				);
+			}
 			throw error;
 		}
 		const finished = await settleOutboxChunk(chunk, answer.results);

@@ -197,12 +197,13 @@ export class HttpTransport implements PortalTransport {
 			throw new TransportError(kind, message, response.status, details);
 		}
 		const parsed = schema.safeParse(json);
-		if (!parsed.success)
+		if (!parsed.success) {
 			throw new TransportError(
 				'protocol',
 				`The portal's answer to ${path} did not match protocol version expected by this app.`,
 				response.status
 			);
+		}
 		return parsed.data;
 	}
 

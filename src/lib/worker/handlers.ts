@@ -119,13 +119,15 @@ async function preflight(
 	held = { id: previewId, preview, ctx, snapshot, order: rowsForDisplay(preview) };
 	const notices = preview.headerWarnings.map((w) => w.message);
 	let sheetNote: string | null = null;
-	if (sheet.sheetNames.length > 1)
+	if (sheet.sheetNames.length > 1) {
 		sheetNote =
 			sheet.chosenBecause === 'named-users'
 				? `read sheet "${sheet.sheetName}" of ${sheet.sheetNames.length}`
 				: `no sheet is named "Users", so the first sheet with data, "${sheet.sheetName}", was read`;
-	if (sheet.format === 'csv' && sheet.encoding)
+	}
+	if (sheet.format === 'csv' && sheet.encoding) {
 		notices.push(`Read as CSV (${sheet.encoding}${sheet.delimiter ? `, ${describeDelimiter(sheet.delimiter)}-separated` : ''}).`);
+	}
 	const summary: PreviewSummary = {
 		fileName,
 		sheetName: sheet.sheetName,
@@ -149,10 +151,11 @@ async function apply(
 	{ previewId, batchId, admin }: { previewId: string; batchId: string; admin: string },
 	call: Ctx
 ): Promise<ResultSummary> {
-	if (taken.has(previewId))
+	if (taken.has(previewId)) {
 		throw new Error(
 			'This file has already been applied. Its results are in the Upload history on the Users tab; to change more, upload a new file.'
 		);
+	}
 	if (!held || held.id !== previewId) throw new Error('There is no checked file to apply. Upload the file again.');
 	taken.add(previewId);
 	try {
