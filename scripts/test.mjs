@@ -1,4 +1,4 @@
-// `npm test`: type check, unit tests, build, then Playwright e2e against the built app served by the
+// `npm test`: type check (warnings fail it too), lint, formatting, unit tests, build, then Playwright e2e against the built app served by the
 // reference server (started by playwright.config.ts on a free port with a fresh state dir).
 // Ends with one plain "N passed, N failed" line over all suites.
 import { spawnSync } from 'node:child_process';
@@ -33,7 +33,9 @@ console.log(`Chromium: ${chromium} (${(version.stdout || version.stderr || 'vers
 let ok = true;
 if (!e2eOnly) {
 	ok = run('types', 'npx', ['svelte-kit', 'sync']) && ok;
-	ok = run('types', 'npx', ['svelte-check', '--tsconfig', './tsconfig.json', '--threshold', 'error', '--output', 'machine']) && ok;
+	ok = run('types', 'npx', ['svelte-check', '--tsconfig', './tsconfig.json', '--fail-on-warnings', '--output', 'machine']) && ok;
+	ok = run('lint', 'npx', ['eslint', '--max-warnings', '0', '.']) && ok;
+	ok = run('format', 'npx', ['prettier', '--check', '.']) && ok;
 	ok = run('unit', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportDir}/vitest.json`]) && ok;
 }
 ok = run('build', 'npx', ['vite', 'build', '--logLevel', 'warn']) && ok;
