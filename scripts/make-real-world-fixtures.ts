@@ -265,6 +265,20 @@ save('poi-dimensions-255-columns.xls', xlsPatched(usersBook(23), dimensions(255)
 	);
 }
 
+// Excel 97-2003 "Encrypt with Password" (RC4 CryptoAPI): a FILEPASS record right after the workbook's BOF.
+save(
+	'excel-password-protected.xls',
+	xlsPatched(usersBook(5), (records) => {
+		const filePass = new Uint8Array(54);
+		const view = new DataView(filePass.buffer);
+		view.setUint16(0, 1, true); // wEncryptionType: RC4
+		view.setUint16(2, 1, true); // major version 1: RC4 (not CryptoAPI)
+		view.setUint16(4, 1, true); // minor version
+		filePass.fill(0x5a, 6);
+		return [records[0], { type: 0x002f, data: filePass }, ...records.slice(1)];
+	})
+);
+
 // ---- .xlsb -------------------------------------------------------------------------------------------
 
 /** The parts of a SheetJS-written .xlsb. */

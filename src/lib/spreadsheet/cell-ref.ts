@@ -56,3 +56,10 @@ export function rangeCells(ref: string): number {
 	const columns = Math.abs(e.c - s.c) + 1;
 	return Number.isFinite(rows * columns) ? rows * columns : Infinity;
 }
+
+/** Column letters as Excel shows them: 0 -> "A", 199 -> "GR", 16383 -> "XFD". */
+export function columnName(c: number): string {
+	let s = '';
+	for (let n = c + 1; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
+	return s;
+}

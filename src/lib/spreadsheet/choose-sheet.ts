@@ -1,25 +1,25 @@
 // Owns which sheet of a workbook holds the users: the one named "Users", else the first visible sheet with
 // data. Works on any reader's sheets (SheetJS's, or the one sheet of a CSV) through SheetSource.
-import type { ReadLimits } from './limits';
-import { noData, sheetTooLarge, usersSheetEmpty, type Extent } from './refusals';
+import { dataOnlyOnHiddenSheets, noData, usersSheetEmpty, type App } from './refusals';
 
 export type SheetChoice = 'named-users' | 'first-non-empty' | 'only';
 
 /** The sheet a multi-sheet workbook is read from. */
 export const USERS_SHEET = 'Users';
 
-/** A sheet's rows, and how far its cells reach. */
+/** A sheet's rows. */
 export interface SheetContent {
 	rows: string[][];
-	extent: Extent;
 }
 
 /** A workbook as both readers present it. */
 export interface SheetSource {
 	sheetNames: string[];
 	hidden: boolean[];
-	/** Throws 'sheet-too-large' when the cells themselves reach beyond the limits. */
+	/** Throws 'sheet-too-large' when the filled cells reach beyond the limits. */
 	readSheet(index: number): SheetContent;
+	/** Some cell has non-blank text: cheaper than readSheet, and never refuses. */
+	hasData(index: number): boolean;
 }
 
 export interface ChosenSheet {
@@ -42,35 +42,29 @@ function dropTrailingEmptyRows(rows: string[][]): string[][] {
 	return end === rows.length ? rows : rows.slice(0, end);
 }
 
-function exceeds(extent: Extent, limits: Readonly<ReadLimits>): boolean {
-	return extent.rows > limits.maxRows || extent.columns > limits.maxColumns;
-}
-
 /**
  * The sheet named "Users" (any case, ignoring surrounding spaces) wins; else the first visible sheet
  * with a non-blank cell. A blank "Users" sheet is an error rather than a silent switch to another
- * sheet: in our template the other sheets are Instructions and Accounts, never user rows.
- * The sheet chosen must fit the limits as it declares itself too (a stray formatted cell far away).
+ * sheet: in our template the other sheets are Instructions and Accounts, never user rows. Data only on
+ * hidden sheets is not read either (the admin may not know it is there), but the message says where it is.
+ * `app` names the program whose menus the messages describe.
  */
-export function chooseSheet(source: SheetSource, fileName: string, limits: Readonly<ReadLimits>): ChosenSheet {
+export function chooseSheet(source: SheetSource, fileName: string, app: App): ChosenSheet {
 	const { sheetNames } = source;
 	const usersIndex = sheetNames.findIndex((name) => name.trim().toLowerCase() === USERS_SHEET.toLowerCase());
-	const chosen = (index: number, content: SheetContent, rows: string[][], chosenBecause: SheetChoice): ChosenSheet => {
-		if (exceeds(content.extent, limits)) throw sheetTooLarge(sheetNames[index], content.extent, limits);
-		return { sheetNames: sheetNames.slice(), sheetName: sheetNames[index], chosenBecause, rows };
-	};
+	const chosen = (index: number, rows: string[][], chosenBecause: SheetChoice): ChosenSheet => ({ sheetNames: sheetNames.slice(), sheetName: sheetNames[index], chosenBecause, rows });
 	if (usersIndex >= 0) {
-		const content = source.readSheet(usersIndex);
-		const rows = dropTrailingEmptyRows(content.rows);
+		const rows = dropTrailingEmptyRows(source.readSheet(usersIndex).rows);
 		if (isBlankRows(rows)) throw usersSheetEmpty(fileName, sheetNames[usersIndex]);
-		return chosen(usersIndex, content, rows, sheetNames.length === 1 ? 'only' : 'named-users');
+		return chosen(usersIndex, rows, sheetNames.length === 1 ? 'only' : 'named-users');
 	}
 	for (let i = 0; i < sheetNames.length; i++) {
 		if (source.hidden[i] && sheetNames.length > 1) continue;
-		const content = source.readSheet(i);
-		const rows = dropTrailingEmptyRows(content.rows);
+		const rows = dropTrailingEmptyRows(source.readSheet(i).rows);
 		if (isBlankRows(rows)) continue;
-		return chosen(i, content, rows, sheetNames.length === 1 ? 'only' : 'first-non-empty');
+		return chosen(i, rows, sheetNames.length === 1 ? 'only' : 'first-non-empty');
 	}
+	const hiddenWithData = sheetNames.filter((_, i) => source.hidden[i] && source.hasData(i));
+	if (hiddenWithData.length > 0) throw dataOnlyOnHiddenSheets(fileName, hiddenWithData, app);
 	throw noData(fileName, sheetNames.length);
 }

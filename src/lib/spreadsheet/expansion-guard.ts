@@ -1,33 +1,129 @@
-// Owns what SheetJS would expand: a few bytes can declare millions of cells that SheetJS then creates one
-// object at a time (or loops over, for hours): an ODS cell repeated over 1,048,576 rows × 16,384 columns, a
-// hyperlink over A1:XFD1048576, an HTML table of merged cells. Counted here, on the unpacked parts or the
-// text, before SheetJS parses anything.
-import { formatCount } from './errors';
+// Owns refusing, before SheetJS parses anything, what would cost the worker more memory or time than it
+// has (limits.ts): what a few bytes declare that SheetJS then creates one object at a time (an ODS cell
+// repeated over 1,048,576 rows × 16,384 columns, a hyperlink over A1:XFD1048576, an HTML table of merged
+// cells), and what a workbook really holds beyond the limits (cells, shared strings, unpacked sheet data,
+// .xlsb text), as cell-census.ts counts it. Never the range a sheet merely declares.
 import { rangeCells } from './cell-ref';
-import type { ReadLimits } from './limits';
-import { expandedTooMuch, tooManyMergedCells } from './refusals';
-import type { ZipFile } from './zip-guard';
+import {
+	attributeValues,
+	censusBiff,
+	censusOds,
+	censusXlsbPart,
+	censusXlsxSheet,
+	countMarkupCells,
+	countXmlSharedStrings,
+	DamagedPartError,
+	textWindows,
+	type SheetCensus
+} from './cell-census';
+import { formatCount } from './errors';
+import type { CellFormat, ReadLimits } from './limits';
+import {
+	columnsBeyondLimit,
+	expandedTooMuch,
+	rowsBeyondLimit,
+	tooManyCells,
+	tooManyMergedCells,
+	tooManySharedStrings,
+	tooMuchToUnpack,
+	xlsbDamaged,
+	xlsbTooMuchText
+} from './refusals';
+import type { ZipDirectory, ZipFile } from './zip-guard';
 
-export function checkZipExpansion(files: ZipFile[], fileName: string, limits: Readonly<ReadLimits>): void {
+/** What the guards learnt about a workbook's sheets (for sheets counted part by part, in part order). */
+export interface WorkbookCensus {
+	format: CellFormat;
+	sheets: SheetCensus[];
+}
+
+// ---- ZIP (.xlsx, .xlsm, .xlsb, .ods) ---------------------------------------------------------------------
+
+/** Parts SheetJS never reads with our options: images, embedded documents, thumbnails, printer settings,
+ * ActiveX controls and macros. They are neither unpacked nor counted as sheet data. */
+const UNREAD_PART = /^(?:xl\/(?:media|embeddings|printerSettings|activeX|ctrlProps)\/|Pictures\/|Thumbnails\/|ObjectReplacements\/|Configurations2\/|docProps\/thumbnail\.)|vbaProject\.bin$/i;
+
+export function isUnreadPart(name: string): boolean {
+	return UNREAD_PART.test(name);
+}
+
+/** From the archive's directory, before anything is unpacked: what SheetJS would parse must fit. */
+export function checkParsedBytes(dir: ZipDirectory, fileName: string, limits: Readonly<ReadLimits>): void {
+	let parsed = 0;
+	for (const entry of dir.entries) if (!isUnreadPart(entry.name)) parsed += entry.uncompressedSize;
+	if (parsed > limits.maxParsedBytes) throw tooMuchToUnpack(fileName, parsed, limits);
+}
+
+function zipFormat(files: ZipFile[]): CellFormat {
+	if (files.some((f) => f.name === 'content.xml')) return 'ods';
+	if (files.some((f) => /\.bin$/i.test(f.name) && /^xl\/workbook\.bin$/i.test(f.name))) return 'xlsb';
+	return 'xlsx';
+}
+
+/**
+ * The unpacked parts of a workbook, before SheetJS parses them: hyperlinks and ODS repeats it would
+ * expand, then the cells, shared strings and (.xlsb) text it would create. Returns the sheets' census.
+ */
+export function guardZipParts(files: ZipFile[], fileName: string, limits: Readonly<ReadLimits>): WorkbookCensus {
+	const format = zipFormat(files);
+	const sheets: SheetCensus[] = [];
 	let linked = 0;
+	let sharedStrings = 0;
+	let chainedChars = 0;
 	for (const file of files) {
 		const lower = file.name.toLowerCase();
 		if (lower === 'content.xml') {
-			checkOdsRepeats(partText(file.data), fileName, limits);
+			const ods = censusOds(hasByteOrderMark(file.data) ? partText(file.data) : file.data);
+			checkRepeats(ods.expanded, ods.biggestRepeat, fileName, limits);
+			sheets.push(...ods.sheets);
 			continue;
 		}
-		const links = lower.endsWith('.bin') ? xlsbLinks(file.data) : xmlLinks(file.data);
-		for (const link of links) {
-			linked += link.cells;
-			if (linked > limits.maxExpandedCells)
-				throw expandedTooMuch(
-					`"${fileName}"`,
-					link.cells > limits.maxExpandedCells ? `has a hyperlink over ${link.ref}, ${formatCount(link.cells)} cells` : `has hyperlinks over more than ${formatCount(limits.maxExpandedCells)} cells`,
-					limits,
-					'Remove the hyperlinks (or link only the cells that need one) and save again.'
-				);
+		if (lower.endsWith('.bin')) {
+			let part;
+			try {
+				part = censusXlsbPart(file.data);
+			} catch (error) {
+				if (error instanceof DamagedPartError) throw xlsbDamaged(fileName, new DamagedPartError(`${file.name}: ${error.message}`));
+				throw error;
+			}
+			if (part.sheet) sheets.push(part.sheet);
+			sharedStrings += part.sharedStrings;
+			chainedChars += part.chainedChars;
+			linked = addLinks(linked, xlsbLinks(file.data), fileName, limits);
+		} else if (lower.endsWith('.xml')) {
+			const data = hasByteOrderMark(file.data) ? new TextEncoder().encode(partText(file.data)) : file.data;
+			if (/sharedstrings[^/]*\.xml$/.test(lower)) {
+				sharedStrings += countXmlSharedStrings(data);
+				continue;
+			}
+			const { sheet, afterSheetData } = censusXlsxSheet(data);
+			if (sheet) sheets.push(sheet);
+			linked = addLinks(linked, xmlLinks(data.subarray(afterSheetData)), fileName, limits);
 		}
 	}
+	checkCells(sheets, format, fileName, limits);
+	if (sharedStrings > limits.maxSharedStrings) throw tooManySharedStrings(fileName, sharedStrings, limits);
+	if (chainedChars > limits.maxXlsbChainedChars) throw xlsbTooMuchText(fileName);
+	return { format, sheets };
+}
+
+/** Hyperlinks over ranges: SheetJS creates a cell for every linked cell. Returns the running total. */
+function addLinks(linked: number, links: Link[], fileName: string, limits: Readonly<ReadLimits>): number {
+	for (const link of links) {
+		linked += link.cells;
+		if (linked > limits.maxExpandedCells)
+			throw expandedTooMuch(
+				`"${fileName}"`,
+				link.cells > limits.maxExpandedCells ? `has a hyperlink over ${link.ref}, ${formatCount(link.cells)} cells` : `has hyperlinks over more than ${formatCount(limits.maxExpandedCells)} cells`,
+				limits,
+				'Remove the hyperlinks (or link only the cells that need one) and save again.'
+			);
+	}
+	return linked;
+}
+
+function hasByteOrderMark(data: Uint8Array): boolean {
+	return (data[0] === 0xff && data[1] === 0xfe) || (data[0] === 0xfe && data[1] === 0xff);
 }
 
 /** A part as SheetJS reads it: UTF-16 when it starts with a byte order mark, else bytes as Latin-1. */
@@ -42,26 +138,11 @@ interface Link {
 	cells: number;
 }
 
-/** Attribute values of one tag whose local name (prefix and "_suffix" dropped, any case) is `name`, as
- * SheetJS's parsexmltag keys them. */
-function attributeValues(tag: string, name: string): string[] {
-	const out: string[] = [];
-	const attribute = /\s([^"\s?>/]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^'">\s]+))/g;
-	let m: RegExpExecArray | null;
-	while ((m = attribute.exec(tag))) {
-		let key = m[1];
-		const colon = key.indexOf(':');
-		if (colon >= 0) key = key.slice(colon + 1);
-		else if (key.indexOf('_') > 0) key = key.slice(0, key.indexOf('_'));
-		if (key.toLowerCase() === name) out.push(m[2] ?? m[3] ?? m[4] ?? '');
-	}
-	return out;
-}
-
 const HYPERLINK_TAG = /<(?:\w+:)?hyperlink [^<>]*>/g;
 
-/** <hyperlink ref> of an XML part (SheetJS matches /<(?:\w+:)?hyperlink [^<>]*>/ and creates a cell for
- * every cell of the range). Searched in 1 MB windows so a 500 MB part is never one string. */
+/** <hyperlink ref> of (the rest of) an XML part (SheetJS matches /<(?:\w+:)?hyperlink [^<>]*>/ after the
+ * sheet's cells and creates a cell for every cell of the range). Searched in windows, so a large part is
+ * never one string. */
 function xmlLinks(data: Uint8Array): Link[] {
 	const links: Link[] = [];
 	const collect = (text: string) => {
@@ -70,27 +151,7 @@ function xmlLinks(data: Uint8Array): Link[] {
 		while ((m = HYPERLINK_TAG.exec(text)))
 			for (const ref of attributeValues(m[0], 'ref')) links.push({ ref, cells: rangeCells(ref) });
 	};
-	if ((data[0] === 0xff && data[1] === 0xfe) || (data[0] === 0xfe && data[1] === 0xff)) {
-		collect(partText(data));
-		return links;
-	}
-	const latin1 = new TextDecoder('latin1');
-	const WINDOW = 1 << 20;
-	for (let start = 0; start < data.length; ) {
-		let end = Math.min(start + WINDOW, data.length);
-		if (end < data.length) {
-			// Never cut a tag in two: end the window before an unfinished tag, or past it when it is longer.
-			const open = data.lastIndexOf(0x3c, end - 1);
-			const close = open >= start ? data.indexOf(0x3e, open) : -1;
-			if (open >= start && (close < 0 || close >= end)) {
-				if (open > start) end = open;
-				else end = close < 0 ? data.length : close + 1;
-			}
-		}
-		const text = latin1.decode(data.subarray(start, end));
-		if (text.indexOf('hyperlink ') >= 0) collect(text);
-		start = end;
-	}
+	for (const text of textWindows(data)) if (text.indexOf('hyperlink ') >= 0) collect(text);
 	return links;
 }
 
@@ -122,51 +183,58 @@ function xlsbLinks(data: Uint8Array): Link[] {
 	return links;
 }
 
-// SheetJS's tokenizer for ODS/flat ODS (xlmlregex): tags whose attributes are all double-quoted.
-const XLML_TAG = /<([/]?)([^\s?><!/:"]*:|)([^\s?<>:/"]+)(?:\s+[^<>=?"'\s]+="[^"]*?")*\s*[/]?>/gm;
+
+function checkCells(sheets: SheetCensus[], format: CellFormat, fileName: string, limits: Readonly<ReadLimits>): void {
+	const cells = sheets.reduce((n, sheet) => n + sheet.cells, 0);
+	if (cells > limits.maxCells[format]) throw tooManyCells(fileName, cells, format, limits);
+}
 
 /**
- * ODS (and flat ODS) content: a cell with text or a value inside a row marked
- * table:number-rows-repeated="R" and itself table:number-columns-repeated="C" becomes R × C cells.
- * Mirrors how SheetJS's parse_content_xml counts; empty cells (self-closing tags, as LibreOffice writes
- * its trailing blank rows and columns) cost nothing and are not counted.
+ * A workbook of one sheet is the sheet read: its filled cells must reach no further than the limits. (With
+ * several sheets, choose-sheet.ts checks the sheet it picks, after SheetJS.)
  */
-export function checkOdsRepeats(xml: string, fileName: string, limits: Readonly<ReadLimits>): void {
-	if (xml.indexOf('-repeated') < 0) return;
-	let table = '';
-	let rowRepeat = 1;
-	let cellColumns = 1;
-	let expanded = 0;
-	const max = (values: string[], parse: (v: string) => number) => values.reduce((m, v) => Math.max(m, parse(v) || 1), 1);
-	XLML_TAG.lastIndex = 0;
-	let m: RegExpExecArray | null;
-	while ((m = XLML_TAG.exec(xml))) {
-		const name = m[3].replace(/_[\s\S]*$/, '');
-		const closing = m[1] === '/';
-		const selfClosing = m[0].charAt(m[0].length - 2) === '/';
-		if (name === 'table' || name === '工作表') {
-			if (!closing && !selfClosing) table = attributeValues(m[0], 'name')[0] ?? attributeValues(m[0], '名称')[0] ?? '';
-		} else if (name === 'table-row' || name === '行') {
-			if (closing) rowRepeat = 1;
-			else rowRepeat = max(attributeValues(m[0], 'number-rows-repeated'), (v) => +v);
-		} else if (name === 'table-cell' || name === '数据' || name === 'covered-table-cell') {
-			// Like SheetJS, the repeat count at a closing tag is that of the last cell tag opened.
-			if (!closing) {
-				cellColumns = max(attributeValues(m[0], 'number-columns-repeated'), (v) => parseInt(v, 10));
-				continue;
-			}
-			if (name === 'covered-table-cell') continue;
-			const cells = Math.max(rowRepeat, 1) * Math.max(cellColumns, 1);
-			expanded += cells - 1;
-			if (expanded > limits.maxExpandedCells) {
-				const what =
-					cells - 1 > limits.maxExpandedCells
-						? `repeats one cell over ${formatCount(rowRepeat)} rows × ${formatCount(cellColumns)} columns`
-						: `repeats cells more than ${formatCount(limits.maxExpandedCells)} times`;
-				throw expandedTooMuch(`Sheet "${table}" of "${fileName}"`, what, limits, 'Delete the rows and columns you do not need at the end and save again.');
-			}
-		}
+export function checkOnlySheetReach(census: WorkbookCensus, fileName: string, limits: Readonly<ReadLimits>, sheetName?: string): void {
+	if (census.sheets.length !== 1) return;
+	const [sheet] = census.sheets;
+	const name = sheet.name ?? sheetName;
+	if (sheet.lastRow.r >= limits.maxRows) throw rowsBeyondLimit(fileName, name, sheet.lastRow, limits);
+	if (sheet.lastColumn.c >= limits.maxColumns) throw columnsBeyondLimit(fileName, name, sheet.lastColumn, limits);
+}
+
+// ---- .xls ----------------------------------------------------------------------------------------------
+
+/** The BIFF stream of an .xls (or a bare BIFF2-4 file), before SheetJS parses it. */
+export function guardBiff(stream: Uint8Array, fileName: string, limits: Readonly<ReadLimits>): WorkbookCensus {
+	const census: WorkbookCensus = { format: 'xls', sheets: censusBiff(stream) };
+	checkCells(census.sheets, 'xls', fileName, limits);
+	return census;
+}
+
+// ---- markup saved as .xls or .fods -------------------------------------------------------------------------
+
+/** HTML tables, SpreadsheetML 2003 and flat ODS read as text, before SheetJS parses them. */
+export function guardMarkup(text: string, fileName: string, limits: Readonly<ReadLimits>): WorkbookCensus {
+	checkHtmlSpans(text, fileName);
+	const ods = /<office:document[\s>]/.test(text.slice(0, 4096)) || text.indexOf('urn:oasis:names:tc:opendocument') >= 0 ? censusOds(text) : null;
+	if (ods) {
+		checkRepeats(ods.expanded, ods.biggestRepeat, fileName, limits);
+		checkCells(ods.sheets, 'ods', fileName, limits);
+		return { format: 'ods', sheets: ods.sheets };
 	}
+	const cells = countMarkupCells(text);
+	if (cells > limits.maxCells.markup) throw tooManyCells(fileName, cells, 'markup', limits);
+	return { format: 'markup', sheets: [] };
+}
+
+// ---- what a few bytes declare ------------------------------------------------------------------------------
+
+function checkRepeats(expanded: number, biggest: { table: string; rows: number; columns: number; cells: number }, fileName: string, limits: Readonly<ReadLimits>): void {
+	if (expanded <= limits.maxExpandedCells) return;
+	const what =
+		biggest.cells - 1 > limits.maxExpandedCells
+			? `repeats one cell over ${formatCount(biggest.rows)} rows × ${formatCount(biggest.columns)} columns`
+			: `repeats cells more than ${formatCount(limits.maxExpandedCells)} times`;
+	throw expandedTooMuch(`Sheet "${biggest.table}" of "${fileName}"`, what, limits, 'Delete the rows and columns you do not need at the end and save again.');
 }
 
 /**
@@ -174,7 +242,7 @@ export function checkOdsRepeats(xml: string, fileName: string, limits: Readonly<
  * so far, so 10 MB of merged cells takes hours. Budget: cells × merged cells, about a second of work.
  */
 const MAX_HTML_CELL_MERGE_PAIRS = 100_000_000;
-export function checkHtmlSpans(text: string, fileName: string): void {
+function checkHtmlSpans(text: string, fileName: string): void {
 	if (!/<table/i.test(text)) return;
 	const merged = (text.match(/\s(?:row|col)span\s*=/gi) ?? []).length;
 	if (merged === 0) return;

@@ -1,12 +1,11 @@
 // Owns turning a workbook SheetJS parsed into sheets of cell text (a SheetSource for choose-sheet.ts):
-// finding a sheet by name safely, checking how far its cells reach before converting them, and the text
-// of every kind of cell.
+// finding a sheet by name safely, checking how far its filled cells reach before converting them, and the
+// text of every kind of cell.
 import type { CellObject, WorkBook, WorkSheet } from 'xlsx';
 import { booleanCellText, numberCellText } from './cell-text';
-import { decodeRange } from './cell-ref';
 import type { SheetContent, SheetSource } from './choose-sheet';
 import type { ReadLimits } from './limits';
-import { sheetTooLarge, type Extent } from './refusals';
+import { columnsBeyondLimit, rowsBeyondLimit } from './refusals';
 
 /**
  * wb.Sheets is a plain object keyed by sheet name, so a sheet named "toString" would otherwise find
@@ -25,47 +24,53 @@ function sheetByName(wb: WorkBook, name: string): WorkSheet | undefined {
 }
 
 /** The sheets of a SheetJS workbook as rows of cell text. */
-export function sheetJsSource(wb: WorkBook, limits: Readonly<ReadLimits>): SheetSource {
+export function sheetJsSource(wb: WorkBook, fileName: string, limits: Readonly<ReadLimits>): SheetSource {
 	const hidden = wb.SheetNames.map((_, i) => Boolean(wb.Workbook?.Sheets?.[i]?.Hidden));
 	// SheetJS lists an ODS table without table:name as undefined (and files it under "undefined").
 	const sheetNames = wb.SheetNames.map((name: unknown, i) => (typeof name === 'string' && name !== '' ? name : `Sheet${i + 1}`));
+	const sheet = (i: number) => sheetByName(wb, String(wb.SheetNames[i]));
 	return {
 		sheetNames,
 		hidden,
-		readSheet: (i) => sheetJsRows(sheetByName(wb, String(wb.SheetNames[i])), sheetNames[i], limits)
+		readSheet: (i) => sheetJsRows(sheet(i), sheetNames[i], fileName, limits),
+		hasData: (i) => hasText(sheet(i))
 	};
 }
 
-/** The extent a sheet declares: !fullref when sheetRows cut it short, else !ref (for .xlsx, <dimension ref>). */
-function declaredExtent(ws: WorkSheet): Extent {
-	const ref = (ws as { '!fullref'?: unknown })['!fullref'] ?? ws['!ref'];
-	if (typeof ref !== 'string' || ref === '') return { rows: 0, columns: 0 };
-	const range = decodeRange(ref);
-	const rows = Math.max(range.s.r, range.e.r) + 1;
-	const columns = Math.max(range.s.c, range.e.c) + 1;
-	return { rows: Number.isFinite(rows) && rows > 0 ? rows : 0, columns: Number.isFinite(columns) && columns > 0 ? columns : 0 };
+type DenseData = (CellObject | undefined)[][];
+
+function denseData(ws: WorkSheet | undefined): DenseData | null {
+	const data = ws && typeof ws === 'object' ? (ws as { '!data'?: DenseData })['!data'] : undefined;
+	return Array.isArray(data) ? data : null;
+}
+
+/** Some cell of the sheet has non-blank text (visits the cells that exist, never a row's holes). */
+function hasText(ws: WorkSheet | undefined): boolean {
+	const data = denseData(ws);
+	if (!data) return false;
+	for (const cells of data) {
+		if (!Array.isArray(cells)) continue;
+		for (const key in cells) if (sheetJsCellText(cells[key as unknown as number]).trim() !== '') return true;
+	}
+	return false;
 }
 
 /**
- * The cells of a dense SheetJS sheet as rows of text. The extent of the cells themselves is checked
- * first (O(rows), never O(rows × columns)): a lone cell at XFD1048576 makes a sparse array of length
- * 1,048,576 whose holes must not be walked, and a row's holes are only padded up to the limit.
+ * The cells of a dense SheetJS sheet as rows of text. How far the filled cells reach is checked first
+ * (O(rows), never O(rows × columns)): a lone cell at XFD1048576 makes a sparse array of length 1,048,576
+ * whose holes must not be walked, and a row's holes are only padded up to the limit. The range the sheet
+ * declares (!ref, from <dimension> or DIMENSIONS) plays no part: writers declare whole columns and rows
+ * around small tables. Rows beyond maxRows + 1 were never parsed (sheetRows), so one row too many is
+ * enough to know.
  */
-function sheetJsRows(ws: WorkSheet | undefined, sheetName: string, limits: Readonly<ReadLimits>): SheetContent {
-	if (!ws || typeof ws !== 'object') return { rows: [], extent: { rows: 0, columns: 0 } };
-	const declared = declaredExtent(ws);
-	const data = (ws as { '!data'?: (CellObject | undefined)[][] })['!data'];
-	if (!Array.isArray(data)) return { rows: [], extent: declared };
-	if (data.length > limits.maxRows) {
-		const last = data[data.length - 1];
-		throw sheetTooLarge(sheetName, { rows: Math.max(data.length, declared.rows), columns: Math.max(declared.columns, Array.isArray(last) ? last.length : 0) }, limits);
-	}
-	let columns = declared.columns;
+function sheetJsRows(ws: WorkSheet | undefined, sheetName: string, fileName: string, limits: Readonly<ReadLimits>): SheetContent {
+	const data = denseData(ws);
+	if (!data) return { rows: [] };
+	if (data.length > limits.maxRows) throw rowsBeyondLimit(fileName, sheetName, null, limits);
 	for (let r = 0; r < data.length; r++) {
 		const cells = data[r];
 		const width = Array.isArray(cells) ? cells.length : 0;
-		if (width > limits.maxColumns) throw sheetTooLarge(sheetName, { rows: Math.max(data.length, declared.rows), columns: Math.max(width, declared.columns) }, limits);
-		if (width > columns) columns = width;
+		if (width > limits.maxColumns) throw columnsBeyondLimit(fileName, sheetName, { r, c: width - 1 }, limits);
 	}
 	const rows: string[][] = new Array(data.length);
 	for (let r = 0; r < data.length; r++) {
@@ -81,7 +86,7 @@ function sheetJsRows(ws: WorkSheet | undefined, sheetName: string, limits: Reado
 		}
 		rows[r] = row;
 	}
-	return { rows, extent: { rows: Math.max(data.length, declared.rows), columns } };
+	return { rows };
 }
 
 function sheetJsCellText(cell: CellObject | undefined): string {
