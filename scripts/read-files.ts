@@ -72,7 +72,7 @@ function readOne(file: string): Promise<Result> {
 			clearTimeout(timer);
 			const wallMs = Date.now() - started;
 			const line = stdout.trim().split('\n').pop() ?? '';
-			if (code === 0 && line.startsWith('{')) return resolve({ file, ...JSON.parse(line) });
+			if (code === 0 && line.startsWith('{')) return resolve({ ...JSON.parse(line), file });
 			if (/heap out of memory|Invalid array length|invalid size error/i.test(stderr)) return resolve({ file, outcome: 'out-of-memory', wallMs, message: stderr.split('\n').find((l) => /memory|invalid/i.test(l))?.trim() });
 			if (signal === 'SIGKILL' && wallMs >= timeoutMs) return resolve({ file, outcome: 'timeout', wallMs });
 			resolve({ file, outcome: 'crashed', wallMs, message: `exit ${code ?? signal}: ${stderr.trim().split('\n').slice(-3).join(' ')}` });
