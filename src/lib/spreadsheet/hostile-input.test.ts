@@ -234,13 +234,13 @@ describe('sheets too large to read: judged on the filled cells, never on the dec
 		const e = withReadLimits({ maxRows: 1000 }, () => refusal(rows, 'big.csv'));
 		expect(e.code).toBe('sheet-too-large');
 		expect(e.message).toBe(
-			'The file "big.csv" has more than 1,000 rows; the limit is 1,000 rows and 200 columns. Delete the empty rows and columns at the end and save again.'
+			'The file "big.csv" has more than 1,000 rows; we read at most 1,000. Delete the empty rows at the end, or split the users into several files, and upload again.'
 		);
 		// At the real limit, a 12 MB file of 1,000,001 blank lines stops at the line beyond it.
 		expect(refusal(new TextEncoder().encode('Account ID\n' + '\n'.repeat(1_000_000)), 'blank.csv', 3000).message).toContain('has more than 1,000,000 rows;');
 		const wide = new TextEncoder().encode(`Account ID,Username\n1001,jdoe${','.repeat(199)}\n`);
 		expect(refusal(wide, 'wide.csv').message).toBe(
-			'The file "wide.csv" has more than 200 columns (row 2); the limit is 1,000,000 rows and 200 columns. Delete the empty rows and columns at the end and save again.'
+			'The file "wide.csv" has more than 200 columns (row 2); we read at most 200. Delete the columns to the right of your table, save, and upload again.'
 		);
 		expect(readUploadedSheet(new TextEncoder().encode(`Account ID,Username${','.repeat(198)}\n`), 'ok.csv').rows[0]).toHaveLength(200);
 	});

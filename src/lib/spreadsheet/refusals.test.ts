@@ -101,7 +101,12 @@ describe('the messages, pinned', () => {
 		[
 			'csvTooLarge',
 			refusals.csvTooLarge('f.csv', 'columns', 2, L, null),
-			'The file "f.csv" has more than 200 columns (row 2); the limit is 1,000,000 rows and 200 columns. Delete the empty rows and columns at the end and save again.'
+			'The file "f.csv" has more than 200 columns (row 2); we read at most 200. Delete the columns to the right of your table, save, and upload again.'
+		],
+		[
+			'csvTooLarge (rows)',
+			refusals.csvTooLarge('f.csv', 'rows', 1_000_001, L, null),
+			'The file "f.csv" has more than 1,000,000 rows; we read at most 1,000,000. Delete the empty rows at the end, or split the users into several files, and upload again.'
 		],
 		['usersSheetEmpty', refusals.usersSheetEmpty('f.xlsx', 'Users'), 'The "Users" sheet of "f.xlsx" is empty. Put the headers in row 1 and one user per row below them.'],
 		['noData', refusals.noData('f.xlsx', 2), '"f.xlsx" has no sheet with any data. Put the headers in row 1 of a sheet named "Users" and one user per row below them.'],

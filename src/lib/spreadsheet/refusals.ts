@@ -13,10 +13,6 @@ export function plural(n: number, one: string, many: string): string {
 	return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
-function limitText(limits: Readonly<ReadLimits>): string {
-	return `${plural(limits.maxRows, 'row', 'rows')} and ${plural(limits.maxColumns, 'column', 'columns')}`;
-}
-
 /** 'Sheet "Users" of "f.xlsx"', or '"f.xlsx"' when the sheet's name is not known yet. */
 function where(fileName: string, sheetName: string | undefined): string {
 	return sheetName === undefined ? `"${fileName}"` : `Sheet "${sheetName}" of "${fileName}"`;
@@ -162,12 +158,11 @@ export function xlsbTooMuchText(fileName: string, cause?: unknown): SpreadsheetE
 }
 
 export function csvTooLarge(fileName: string, limit: 'rows' | 'columns', row: number, limits: Readonly<ReadLimits>, cause: unknown): SpreadsheetError {
-	const what = limit === 'rows' ? `more than ${plural(limits.maxRows, 'row', 'rows')}` : `more than ${plural(limits.maxColumns, 'column', 'columns')} (row ${formatCount(row)})`;
-	return new SpreadsheetError(
-		'sheet-too-large',
-		`The file "${fileName}" has ${what}; the limit is ${limitText(limits)}. Delete the empty rows and columns at the end and save again.`,
-		{ cause }
-	);
+	const message =
+		limit === 'rows'
+			? `The file "${fileName}" has more than ${plural(limits.maxRows, 'row', 'rows')}; we read at most ${formatCount(limits.maxRows)}. Delete the empty rows at the end, or split the users into several files, and upload again.`
+			: `The file "${fileName}" has more than ${plural(limits.maxColumns, 'column', 'columns')} (row ${formatCount(row)}); we read at most ${formatCount(limits.maxColumns)}. Delete the columns to the right of your table, save, and upload again.`;
+	return new SpreadsheetError('sheet-too-large', message, { cause });
 }
 
 export function expandedTooMuch(where: string, what: string, limits: Readonly<ReadLimits>, advice: string): SpreadsheetError {
