@@ -12,9 +12,8 @@ function fixture(name: string): Uint8Array {
 function sheetJsStreams(bytes: Uint8Array): Map<string, Uint8Array> {
 	const container = CFB.read(bytes, { type: 'array' });
 	const out = new Map<string, Uint8Array>();
-	container.FileIndex.forEach((entry) => {
-		if (entry.type === 2 && entry.content) out.set(entry.name, Uint8Array.from(entry.content as ArrayLike<number>));
-	});
+	for (const entry of container.FileIndex as { type: number; name: string; content?: ArrayLike<number> }[])
+		if (entry.type === 2 && entry.content) out.set(entry.name, Uint8Array.from(entry.content));
 	return out;
 }
 
