@@ -428,7 +428,15 @@ export function censusBiff(stream: Uint8Array): SheetCensus[] {
 
 // ---- markup ----------------------------------------------------------------------------------------------
 
+/** Matches of a global regular expression, without holding them all (a 50 MB page has millions). */
+export function countMatches(text: string, pattern: RegExp): number {
+	let n = 0;
+	pattern.lastIndex = 0;
+	while (pattern.exec(text)) n++;
+	return n;
+}
+
 /** Cells of an HTML table (<td>, <th>) or a SpreadsheetML 2003 workbook (<Cell>), each counted once. */
 export function countMarkupCells(text: string): number {
-	return (text.match(/<t[dh][\s>/]/gi) ?? []).length + (text.match(/<(?:\w+:)?Cell[\s>/]/g) ?? []).length;
+	return countMatches(text, /<t[dh][\s>/]/gi) + countMatches(text, /<(?:\w+:)?Cell[\s>/]/g);
 }

@@ -11,6 +11,7 @@ import {
 	censusXlsbPart,
 	censusXlsxSheet,
 	countMarkupCells,
+	countMatches,
 	countXmlSharedStrings,
 	DamagedPartError,
 	textWindows,
@@ -56,7 +57,7 @@ export function checkParsedBytes(dir: ZipDirectory, fileName: string, limits: Re
 
 function zipFormat(files: ZipFile[]): CellFormat {
 	if (files.some((f) => f.name === 'content.xml')) return 'ods';
-	if (files.some((f) => /\.bin$/i.test(f.name) && /^xl\/workbook\.bin$/i.test(f.name))) return 'xlsb';
+	if (files.some((f) => /^xl\/workbook\.bin$/i.test(f.name))) return 'xlsb';
 	return 'xlsx';
 }
 
@@ -183,7 +184,6 @@ function xlsbLinks(data: Uint8Array): Link[] {
 	return links;
 }
 
-
 function checkCells(sheets: SheetCensus[], format: CellFormat, fileName: string, limits: Readonly<ReadLimits>): void {
 	const cells = sheets.reduce((n, sheet) => n + sheet.cells, 0);
 	if (cells > limits.maxCells[format]) throw tooManyCells(fileName, cells, format, limits);
@@ -193,12 +193,11 @@ function checkCells(sheets: SheetCensus[], format: CellFormat, fileName: string,
  * A workbook of one sheet is the sheet read: its filled cells must reach no further than the limits. (With
  * several sheets, choose-sheet.ts checks the sheet it picks, after SheetJS.)
  */
-export function checkOnlySheetReach(census: WorkbookCensus, fileName: string, limits: Readonly<ReadLimits>, sheetName?: string): void {
+export function checkOnlySheetReach(census: WorkbookCensus, fileName: string, limits: Readonly<ReadLimits>): void {
 	if (census.sheets.length !== 1) return;
 	const [sheet] = census.sheets;
-	const name = sheet.name ?? sheetName;
-	if (sheet.lastRow.r >= limits.maxRows) throw rowsBeyondLimit(fileName, name, sheet.lastRow, limits);
-	if (sheet.lastColumn.c >= limits.maxColumns) throw columnsBeyondLimit(fileName, name, sheet.lastColumn, limits);
+	if (sheet.lastRow.r >= limits.maxRows) throw rowsBeyondLimit(fileName, sheet.name, sheet.lastRow, limits);
+	if (sheet.lastColumn.c >= limits.maxColumns) throw columnsBeyondLimit(fileName, sheet.name, sheet.lastColumn, limits);
 }
 
 // ---- .xls ----------------------------------------------------------------------------------------------
@@ -244,9 +243,8 @@ function checkRepeats(expanded: number, biggest: { table: string; rows: number; 
 const MAX_HTML_CELL_MERGE_PAIRS = 100_000_000;
 function checkHtmlSpans(text: string, fileName: string): void {
 	if (!/<table/i.test(text)) return;
-	const merged = (text.match(/\s(?:row|col)span\s*=/gi) ?? []).length;
+	const merged = countMatches(text, /\s(?:row|col)span\s*=/gi);
 	if (merged === 0) return;
-	const cells = (text.match(/<t[dh][\s>]/gi) ?? []).length;
-	if (cells * merged > MAX_HTML_CELL_MERGE_PAIRS)
-		throw tooManyMergedCells(fileName, cells, merged);
+	const cells = countMatches(text, /<t[dh][\s>]/gi);
+	if (cells * merged > MAX_HTML_CELL_MERGE_PAIRS) throw tooManyMergedCells(fileName, cells, merged);
 }
