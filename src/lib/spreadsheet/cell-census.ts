@@ -1,12 +1,12 @@
 // Owns counting what a workbook really holds before SheetJS parses it: the filled cells of every sheet and
 // how far they reach, shared strings, and (for .xlsb) the text SheetJS would assemble character by
-// character. Read from the raw parts with byte scans that allocate next to nothing, so a file that would
-// exhaust the worker's memory inside SheetJS is refused in a fraction of a second instead.
+// character. Read from the raw parts by scanning their bytes (ODS: in windows of text, with SheetJS's own
+// tokenizer) without building what SheetJS would, so a file that would exhaust the worker's memory inside
+// SheetJS is refused in about a second instead.
 //
 // Counted as SheetJS counts: a cell with a value (or, in .ods, with a value or text, times its repeats);
 // never the range a sheet declares (<dimension>, DIMENSIONS, BrtWsDim) nor formatted empty cells, which
 // SheetJS skips (we never ask for stubs). Where the counts cannot be exact they err on the high side.
-import { columnName } from './cell-ref';
 
 /** The filled cells of one sheet. Positions are 0-based; -1 when the sheet has no filled cell. */
 export interface SheetCensus {
@@ -18,22 +18,17 @@ export interface SheetCensus {
 	lastColumn: { r: number; c: number };
 }
 
-export function emptyCensus(name?: string): SheetCensus {
+function emptyCensus(name?: string): SheetCensus {
 	return { name, cells: 0, lastRow: { r: -1, c: -1 }, lastColumn: { r: -1, c: -1 } };
 }
 
-/** Counts `count` filled cells at rows r..r+rows-1 and columns c..c+columns-1. */
+/** Counts the filled cells at rows r..r+rows-1 and columns c..c+columns-1. */
 function fill(sheet: SheetCensus, r: number, c: number, rows = 1, columns = 1): void {
 	sheet.cells += rows * columns;
 	const lastR = r + rows - 1;
 	const lastC = c + columns - 1;
 	if (lastR > sheet.lastRow.r) sheet.lastRow = { r: lastR, c };
 	if (lastC > sheet.lastColumn.c) sheet.lastColumn = { r, c: lastC };
-}
-
-/** "XFD1048576" for 0-based r, c. */
-export function cellName(r: number, c: number): string {
-	return `${columnName(c)}${r + 1}`;
 }
 
 /** What is wrong with a part, for the cause of a refusal (the admin reads one sentence about the file). */
