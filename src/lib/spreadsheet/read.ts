@@ -172,7 +172,8 @@ function readText(bytes: Uint8Array, fileName: string, limits: Readonly<ReadLimi
 	if (looksBinary(csv.rows)) throw unknownContent(fileName);
 	const rows = csv.rows;
 	// Text under a workbook's name is only a spreadsheet if it is a table: one column of text is a note
-	// (an e-mail's "attachment not found"), not a CSV someone renamed.
+	// (an e-mail's "attachment not found"), not a CSV someone renamed. No usable upload is lost: every one
+	// has at least an Account ID and a Username column.
 	if (WORKBOOK_EXTENSIONS.has(extension(fileName)) && rows.every((row) => row.length <= 1)) throw textNotASpreadsheet(fileName, rows.map((row) => row[0] ?? '').join('\n'));
 	const source: SheetSource = {
 		sheetNames: [sheetNameFromFile(fileName)],
