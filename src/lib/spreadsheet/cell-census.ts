@@ -435,3 +435,35 @@ export function countMatches(text: string, pattern: RegExp): number {
 export function countMarkupCells(text: string): number {
 	return countMatches(text, /<t[dh][\s>/]/gi) + countMatches(text, /<(?:\w+:)?Cell[\s>/]/g);
 }
+
+/** The longest text Excel stores in a cell, a name or a formula string. */
+const MAX_XLSB_STRING = 32_767;
+
+/**
+ * Makes SheetJS's reads from an .xlsb part fail fast instead of running on past its end. SheetJS reads a
+ * count or a string's length from a record and then that many items or characters, past the record and
+ * the part if the number is damaged (bytes beyond the end read as NUL or NaN, and a NaN count never runs
+ * out): one flipped byte in a sheet name, a shared string or cell metadata costs minutes and gigabytes.
+ * SheetJS gives each part it parses a `read_shift` method (prep_blob assigns it); this accessor keeps its
+ * assignments and hands SheetJS a version that throws DamagedPartError for a UTF-16 string longer than
+ * Excel allows or than the rest of the part, and for any read starting well past the end of the part.
+ * Use on .xlsb parts only, before SheetJS parses them.
+ */
+export function boundXlsbReads(part: Uint8Array, partName: string): void {
+	type ReadShift = (this: Uint8Array & { l: number }, size: number, type?: string) => unknown;
+	let readShift: ReadShift | undefined;
+	const bounded: ReadShift = function (size, type) {
+		// A few bytes of slack: a short last record may be read a little past the end, harmlessly.
+		if (this.l > this.length + 16) throw new DamagedPartError(`${partName}: a read at ${this.l}, past the end of the ${this.length}-byte part`);
+		if ((type === 'dbcs' || type === 'utf16le') && (size > MAX_XLSB_STRING || this.l + 2 * size > this.length))
+			throw new DamagedPartError(`${partName}: a string of ${size} characters at ${this.l} in a ${this.length}-byte part`);
+		return readShift!.call(this, size, type);
+	};
+	Object.defineProperty(part, 'read_shift', {
+		configurable: true,
+		get: () => bounded,
+		set: (value: ReadShift) => {
+			readShift = value;
+		}
+	});
+}

@@ -152,6 +152,45 @@ describe('compressed bombs and damaged ZIP archives', () => {
 		expect(readUploadedSheet(bytes, 'big.xls').rows).toHaveLength(3001);
 	});
 
+	it('.xlsb records whose count or string length runs past their part are refused, before SheetJS loops on them', () => {
+		const wb = utils.book_new();
+		utils.book_append_sheet(wb, utils.aoa_to_sheet([['Account ID', 'Username'], ['1001', 'jdoe']]), 'Users');
+		const base = new Uint8Array(write(wb, { type: 'array', bookType: 'xlsb' }) as ArrayBuffer);
+		/** The archive with the first record of `type` in xl/metadata.bin changed by `patch` (at its body). */
+		const patched = (type: number, patch: (body: DataView) => void) => {
+			const container = CFB.utils.cfb_new();
+			for (const part of unzip(base, inspectZip(base))) {
+				const data = part.data.slice();
+				if (part.name === 'xl/metadata.bin')
+					for (let p = 0, done = false; p < data.length && !done; ) {
+						let t = data[p++];
+						if (t & 0x80) t = (t & 0x7f) + ((data[p++] & 0x7f) << 7);
+						let length = 0;
+						for (let i = 0; i < 4; i++) {
+							const b = data[p++];
+							length += (b & 0x7f) << (7 * i);
+							if (!(b & 0x80)) break;
+						}
+						if (t === type) {
+							patch(new DataView(data.buffer, p, length));
+							done = true;
+						}
+						p += length;
+					}
+				CFB.utils.cfb_add(container, part.name, data);
+			}
+			CFB.utils.cfb_del(container, '\u0001Sh33tJ5');
+			return new Uint8Array(CFB.write(container, { type: 'buffer', fileType: 'zip' }));
+		};
+		// BrtMdb: a count of 4 billion metadata records (SheetJS pushes until the heap is gone).
+		const count = refusal(patched(51, (body) => body.setUint32(0, 0xfffffff0, true)), 'count.xlsb', 500);
+		expect(count.message).toContain('"count.xlsb" is an Excel Binary Workbook (.xlsb) we cannot read');
+		expect((count.cause as Error).message).toMatch(/^xl\/metadata\.bin: a read at \d+, past the end/);
+		// BrtMdtinfo: a metadata type name of 100,000 characters in a 120-byte part.
+		const name = refusal(patched(335, (body) => body.setUint32(8, 100_000, true)), 'name.xlsb', 500);
+		expect((name.cause as Error).message).toMatch(/^xl\/metadata\.bin: a string of 100000 characters/);
+	});
+
 	it('zip64-valid.xlsx: a workbook in ZIP64 form reads normally', () => {
 		expect(readUploadedSheet(fixture('hostile/zip64-valid.xlsx'), 'zip64-valid.xlsx')).toMatchObject({
 			format: 'xlsx',

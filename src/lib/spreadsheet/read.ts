@@ -15,6 +15,7 @@
 // admin as one sentence about the file (the original error is kept as the cause).
 import * as XLSX from 'xlsx';
 import { CFB, read as sheetjsRead, type ParsingOptions, type WorkBook } from 'xlsx';
+import { boundXlsbReads, DamagedPartError } from './cell-census';
 import { checkCompoundFile } from './cfb-guard';
 import { readCompoundFile, type CompoundFile } from './cfb-streams';
 import { chooseSheet, type ChosenSheet, type SheetSource } from './choose-sheet';
@@ -32,6 +33,7 @@ import {
 	notASpreadsheet,
 	textNotASpreadsheet,
 	unknownContent,
+	xlsbDamaged,
 	zipEncrypted,
 	type App
 } from './refusals';
@@ -107,7 +109,10 @@ function readZip(bytes: Uint8Array, fileName: string, limits: Readonly<ReadLimit
 	const census = guardZipParts(files, fileName, limits);
 	checkOnlySheetReach(census, fileName, limits);
 	const container = CFB.utils.cfb_new();
-	for (const file of files) CFB.utils.cfb_add(container, file.name, file.data, { unsafe: true });
+	for (const file of files) {
+		if (census.format === 'xlsb' && /\.bin$/i.test(file.name)) boundXlsbReads(file.data, file.name);
+		CFB.utils.cfb_add(container, file.name, file.data, { unsafe: true });
+	}
 	// SheetJS tells .xlsx from .ods itself; the guess only labels the format if it cannot say.
 	const guess: SheetFormat = openDocument ? 'ods' : 'xlsx';
 	return fromWorkbook(() => parseZip(container, { ...SHEETJS_OPTIONS, sheetRows: limits.maxRows + 1, type: 'array' }), fileName, guess, limits);
@@ -198,6 +203,7 @@ function fromWorkbook(parse: () => WorkBook, fileName: string, format: SheetForm
 	try {
 		wb = parse();
 	} catch (error) {
+		if (error instanceof DamagedPartError) throw xlsbDamaged(fileName, error);
 		if (isPasswordError(error)) throw encrypted(fileName, app, error);
 		throw couldNotRead(fileName, error);
 	}
