@@ -8,10 +8,12 @@
 //   FUZZ_RUNS=5000 npx vitest run src/lib/spreadsheet/fuzz.test.ts      (runs per property)
 //   FUZZ_SEED=123 …                                                     (replay a reported seed)
 // A failure reports fast-check's seed and path (and the counterexample) in the assertion message.
-// Not fuzzed: .xls. SheetJS's BIFF parser loops without bound on some malformed records (a count read past
-// the end of its record is undefined, and `while (len-- !== 0)` never ends), growing memory until the
-// process dies; that needs the worker's time limit or a decision about .xls, not a reader fix. The compound
-// file container around it is guarded (hostile-input.test.ts, xls-*.xls).
+// .xlsb: records of every binary part mutated (SheetJS reads counts and string lengths from them; the
+// reader bounds those reads). Not fuzzed: .xls. SheetJS's BIFF parser loops without bound on some
+// malformed records (a count read past the end of its record is undefined, and `while (len-- !== 0)`
+// never ends), growing memory until the process dies; that needs the worker's time limit or a decision
+// about .xls, not a reader fix. The compound file container around it is guarded (hostile-input.test.ts,
+// xls-*.xls).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -250,6 +252,29 @@ describe('fuzz: mutated XML inside valid archives (re-packed, so SheetJS parses 
 			timeout(byDefault)
 		);
 	}
+});
+
+describe('fuzz: mutated records inside a valid .xlsb (re-packed, so SheetJS parses them)', () => {
+	const byDefault = 400;
+	it(
+		`.xlsb: ${runs(byDefault)} archives with a mutated binary part`,
+		() => {
+			const wb: WorkBook = utils.book_new();
+			utils.book_append_sheet(wb, utils.aoa_to_sheet([HEADER, [1001, 'jdoe', 'Jane Doe with a longer name', 'jane@x.org', '', 'Teacher'], [1015, 'x', 'y', '', 'pw', 'Student']]), 'Users');
+			utils.book_append_sheet(wb, utils.aoa_to_sheet([['notes', 1.5, true]]), 'Notes');
+			const bytes = new Uint8Array(write(wb, { type: 'array', bookType: 'xlsb', bookSST: true }) as ArrayBuffer);
+			const parts = unzip(bytes, inspectZip(bytes));
+			const binary = parts.map((p, i) => ({ p, i })).filter(({ p }) => /\.bin$/i.test(p.name));
+			fc.assert(
+				fc.property(fc.nat(), fc.array(mutation, { minLength: 1, maxLength: 4 }), (which, mutations) => {
+					const target = binary[which % binary.length].i;
+					checkUpload(repack(parts.map((p, i) => (i === target ? { name: p.name, data: mutate(p.data, mutations) } : p))), 'fuzz.xlsb');
+				}),
+				params(byDefault)
+			);
+		},
+		timeout(byDefault)
+	);
 });
 
 // ---- random cell contents ----------------------------------------------------------------------------

@@ -160,7 +160,7 @@ describe('readUploadedSheet: refusals', () => {
 	it('pdf-renamed.xlsx: not a spreadsheet', () => {
 		const e = failure(fixture('pdf-renamed.xlsx'), 'pdf-renamed.xlsx');
 		expect(e.code).toBe('unsupported');
-		expect(e.message).toBe('This file is not a spreadsheet SheetJS can read (.xlsx, .xls, .ods or .csv): "pdf-renamed.xlsx".');
+		expect(e.message).toBe('"pdf-renamed.xlsx" is a PDF document, not a spreadsheet. Upload the spreadsheet itself: an .xlsx, .xls, .ods or .csv file.');
 	});
 
 	it('password-protected.xlsx: says it is encrypted and what to do', () => {

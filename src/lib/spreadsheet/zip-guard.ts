@@ -280,12 +280,13 @@ export interface ZipFile {
 }
 
 /**
- * Unpacks every entry of an inspected archive. Throws ZipFormatError for an unsupported compression
- * method, invalid deflate data, data longer or shorter than declared, or a CRC-32 mismatch.
+ * Unpacks the entries of an inspected archive (those `keep` accepts: the caller may leave out parts it
+ * never reads). Throws ZipFormatError for an unsupported compression method, invalid deflate data, data
+ * longer or shorter than declared, or a CRC-32 mismatch.
  * Encrypted entries are the caller's to refuse first (their bytes are not deflate data).
  */
-export function unzip(bytes: Uint8Array, dir: ZipDirectory): ZipFile[] {
-	return dir.entries.map((entry) => {
+export function unzip(bytes: Uint8Array, dir: ZipDirectory, keep: (entry: ZipEntry) => boolean = () => true): ZipFile[] {
+	return dir.entries.filter(keep).map((entry) => {
 		const raw = bytes.subarray(entry.dataOffset, entry.dataOffset + entry.compressedSize);
 		let data: Uint8Array;
 		if (entry.method === 0) {
