@@ -24,7 +24,7 @@ export interface ZipOptions {
 }
 
 const DOS_TIME = 0;
-const DOS_DATE = (2024 - 1980) << 9 | (1 << 5) | 1;
+const DOS_DATE = ((2024 - 1980) << 9) | (1 << 5) | 1;
 
 export function zip(parts: ZipPart[], options: ZipOptions = {}): Uint8Array {
 	const chunks: Buffer[] = [];

@@ -42,7 +42,9 @@ function rowsXml(rows: string[][], firstRow = 1): string {
 	return rows
 		.map((row, r) => {
 			const cells = row
-				.map((text, c) => (text === '' ? '' : `<c r="${colName(c)}${firstRow + r}" t="inlineStr"><is><t xml:space="preserve">${escapeXml(text)}</t></is></c>`))
+				.map((text, c) =>
+					text === '' ? '' : `<c r="${colName(c)}${firstRow + r}" t="inlineStr"><is><t xml:space="preserve">${escapeXml(text)}</t></is></c>`
+				)
 				.join('');
 			return `<row r="${firstRow + r}">${cells}</row>`;
 		})
@@ -51,7 +53,8 @@ function rowsXml(rows: string[][], firstRow = 1): string {
 
 function worksheet(rows: string[][], options: { dimension?: string | null; extraRows?: string; after?: string } = {}): string {
 	const width = Math.max(1, ...rows.map((r) => r.length));
-	const dimension = options.dimension === null ? '' : `<dimension ref="${options.dimension ?? `A1:${colName(width - 1)}${Math.max(rows.length, 1)}`}"/>`;
+	const dimension =
+		options.dimension === null ? '' : `<dimension ref="${options.dimension ?? `A1:${colName(width - 1)}${Math.max(rows.length, 1)}`}"/>`;
 	return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">${dimension}<sheetData>${rowsXml(rows)}${options.extraRows ?? ''}</sheetData>${options.after ?? ''}</worksheet>`;
 }
@@ -67,7 +70,10 @@ interface SheetSpec {
 function xlsxParts(sheets: SheetSpec[], extra: Record<string, { type: string; xml: string }> = {}): ZipPart[] {
 	const overrides = [
 		`<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>`,
-		...sheets.map((_, i) => `<Override PartName="/xl/worksheets/sheet${i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`),
+		...sheets.map(
+			(_, i) =>
+				`<Override PartName="/xl/worksheets/sheet${i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`
+		),
 		...Object.entries(extra).map(([path, { type }]) => `<Override PartName="/${path}" ContentType="${type}"/>`)
 	].join('');
 	const parts: Record<string, string> = {
@@ -81,7 +87,10 @@ function xlsxParts(sheets: SheetSpec[], extra: Record<string, { type: string; xm
 			.join('')}</sheets></workbook>`,
 		'xl/_rels/workbook.xml.rels': `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${sheets
-			.map((_, i) => `<Relationship Id="rId${i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`)
+			.map(
+				(_, i) =>
+					`<Relationship Id="rId${i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`
+			)
 			.join('')}</Relationships>`
 	};
 	sheets.forEach((s, i) => {
@@ -92,7 +101,8 @@ function xlsxParts(sheets: SheetSpec[], extra: Record<string, { type: string; xm
 	return Object.entries(parts).map(([name, text]) => ({ name, data: utf8(text) }));
 }
 
-const xlsx = (sheets: SheetSpec[], extra?: Record<string, { type: string; xml: string }>, options?: ZipOptions) => zip(xlsxParts(sheets, extra), options);
+const xlsx = (sheets: SheetSpec[], extra?: Record<string, { type: string; xml: string }>, options?: ZipOptions) =>
+	zip(xlsxParts(sheets, extra), options);
 
 /** A minimal .ods: mimetype (stored, first), manifest, styles and content. */
 function ods(tablesXml: string): Uint8Array {
@@ -115,7 +125,9 @@ function ods(tablesXml: string): Uint8Array {
 }
 
 function odsCell(text: string, attributes = ''): string {
-	return text === '' ? `<table:table-cell${attributes}/>` : `<table:table-cell office:value-type="string"${attributes}><text:p>${escapeXml(text)}</text:p></table:table-cell>`;
+	return text === ''
+		? `<table:table-cell${attributes}/>`
+		: `<table:table-cell office:value-type="string"${attributes}><text:p>${escapeXml(text)}</text:p></table:table-cell>`;
 }
 function odsTable(name: string, rows: string[][], extraRows = ''): string {
 	return `<table:table table:name="${escapeXml(name)}">${rows.map((r) => `<table:table-row>${r.map((t) => odsCell(t)).join('')}</table:table-row>`).join('')}${extraRows}</table:table>`;
@@ -154,7 +166,10 @@ save(
 // A real deflate bomb: 20 MiB of zeros deflate to ~20 KB (ratio ~1,000; a spreadsheet stays under 200).
 save(
 	'zip-bomb-ratio-1000.xlsx',
-	zip([...xlsxParts([{ name: 'Users', xml: worksheet([HEADER, USER]) }]), { name: 'xl/media/zeros.bin', data: new Uint8Array(20 * 1024 * 1024) }])
+	zip([
+		...xlsxParts([{ name: 'Users', xml: worksheet([HEADER, USER]) }]),
+		{ name: 'xl/media/zeros.bin', data: new Uint8Array(20 * 1024 * 1024) }
+	])
 );
 
 // Two directory entries share one local entry (the "non-recursive zip bomb" trick).
@@ -215,7 +230,15 @@ save(
 );
 
 // A hyperlink over the whole sheet: SheetJS creates a cell for every cell of the range.
-save('hyperlink-over-whole-sheet.xlsx', xlsx([{ name: 'Users', xml: worksheet([HEADER, USER], { after: '<hyperlinks><hyperlink ref="A1:XFD1048576" location="Users!A1"/></hyperlinks>' }) }]));
+save(
+	'hyperlink-over-whole-sheet.xlsx',
+	xlsx([
+		{
+			name: 'Users',
+			xml: worksheet([HEADER, USER], { after: '<hyperlinks><hyperlink ref="A1:XFD1048576" location="Users!A1"/></hyperlinks>' })
+		}
+	])
+);
 
 // The same in an Excel Binary Workbook: SheetJS writes a BrtHLink for A3, patched to cover A3:XFD1048576.
 {
@@ -227,7 +250,7 @@ save('hyperlink-over-whole-sheet.xlsx', xlsx([{ name: 'Users', xml: worksheet([H
 	const entry = XLSX.CFB.find(container, '/xl/worksheets/sheet1.bin');
 	const data = new Uint8Array(entry.content);
 	let patched = false;
-	for (let p = 0; p < data.length && !patched; ) {
+	for (let p = 0; p < data.length && !patched;) {
 		let type = data[p++];
 		if (type & 0x80) type = (type & 0x7f) + ((data[p++] & 0x7f) << 7);
 		let length = 0;
@@ -257,27 +280,54 @@ save('hyperlink-over-whole-sheet.xlsx', xlsx([{ name: 'Users', xml: worksheet([H
 // A single far-away cell at XFD1048576, with the <dimension> Excel would write.
 save(
 	'far-cell-xfd1048576.xlsx',
-	xlsx([{ name: 'Users', xml: worksheet([HEADER, USER], { dimension: 'A1:XFD1048576', extraRows: '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>' }) }])
+	xlsx([
+		{
+			name: 'Users',
+			xml: worksheet([HEADER, USER], {
+				dimension: 'A1:XFD1048576',
+				extraRows: '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+			})
+		}
+	])
 );
 
 // The same cell in row 2 and no <dimension>: the cells alone reach column 16,384.
 save(
 	'far-column-no-dimension.xlsx',
-	xlsx([{ name: 'Users', xml: worksheet([HEADER], { dimension: null, extraRows: rowsXml([USER], 2).replace('</row>', '<c r="XFD2" t="inlineStr"><is><t>x</t></is></c></row>') }) }])
+	xlsx([
+		{
+			name: 'Users',
+			xml: worksheet([HEADER], {
+				dimension: null,
+				extraRows: rowsXml([USER], 2).replace('</row>', '<c r="XFD2" t="inlineStr"><is><t>x</t></is></c></row>')
+			})
+		}
+	])
 );
 
 // A cell whose reference is row 99,999,999, inside row 1 (so SheetJS's row cap does not skip it):
 // a sparse array 99,999,999 long whose holes must never be walked.
 save(
 	'far-cell-inside-first-row.xlsx',
-	xlsx([{ name: 'Users', xml: worksheet([], { dimension: null, extraRows: `${rowsXml([HEADER]).replace('</row>', '<c r="A99999999" t="inlineStr"><is><t>x</t></is></c></row>')}` }) }])
+	xlsx([
+		{
+			name: 'Users',
+			xml: worksheet([], {
+				dimension: null,
+				extraRows: `${rowsXml([HEADER]).replace('</row>', '<c r="A99999999" t="inlineStr"><is><t>x</t></is></c></row>')}`
+			})
+		}
+	])
 );
 
 // Only the declared range is huge (a formatted cell far away, as Excel writes it): A1:XFD1048576.
 save('dimension-a1-xfd1048576.xlsx', xlsx([{ name: 'Users', xml: worksheet([HEADER, USER], { dimension: 'A1:XFD1048576' }) }]));
 
 // 201 columns of headers.
-save('too-many-columns-201.xlsx', xlsx([{ name: 'Users', xml: worksheet([[...HEADER, ...Array.from({ length: 195 }, (_, i) => `Extra ${i + 1}`)], USER]) }]));
+save(
+	'too-many-columns-201.xlsx',
+	xlsx([{ name: 'Users', xml: worksheet([[...HEADER, ...Array.from({ length: 195 }, (_, i) => `Extra ${i + 1}`)], USER]) }])
+);
 
 // ---- OLE compound files (.xls) whose links loop: SheetJS appends to an array until V8 aborts ---------
 
@@ -317,13 +367,30 @@ save('too-many-columns-201.xlsx', xlsx([{ name: 'Users', xml: worksheet([[...HEA
 save('empty-0-bytes.xlsx', new Uint8Array(0));
 save(
 	'png-renamed.xlsx',
-	Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89])
+	Uint8Array.from([
+		0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f,
+		0x15, 0xc4, 0x89
+	])
 );
-save('jpeg-renamed.ods', Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xff, 0xd9]));
+save(
+	'jpeg-renamed.ods',
+	Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xff, 0xd9])
+);
 save('header-only.csv', csv([HEADER]));
 save('header-only.xlsx', xlsx([{ name: 'Users', xml: worksheet([HEADER]) }]));
 save('no-recognisable-header.csv', csv([USER, ['1001', 'bsmith', 'Bob Smith', '', '', 'Student']]));
-save('no-recognisable-header.xlsx', xlsx([{ name: 'Users', xml: worksheet([['Name', 'Mail', 'Remarks'], ['Jane Doe', 'jdoe@springfield.example', '']]) }]));
+save(
+	'no-recognisable-header.xlsx',
+	xlsx([
+		{
+			name: 'Users',
+			xml: worksheet([
+				['Name', 'Mail', 'Remarks'],
+				['Jane Doe', 'jdoe@springfield.example', '']
+			])
+		}
+	])
+);
 save('truncated-half.xlsx', users.slice(0, Math.floor(users.length / 2)));
 save('truncated-half.ods', usersOds.slice(0, Math.floor(usersOds.length / 2)));
 save('random-bytes.xlsx', randomBytes(4096, 1));
@@ -339,7 +406,10 @@ save('valid-users.ods', usersOds);
 		'ods-missing-styles.ods',
 		zip([
 			{ name: 'mimetype', data: utf8('application/vnd.oasis.opendocument.spreadsheet'), store: true },
-			{ name: 'META-INF/manifest.xml', data: utf8('<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>') },
+			{
+				name: 'META-INF/manifest.xml',
+				data: utf8('<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>')
+			},
 			{ name: 'content.xml', data: new Uint8Array(content) }
 		])
 	);
@@ -361,35 +431,39 @@ const PROTO_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwn
 	).join('')}<comment ref="A1" authorId="0"><text><t>__proto__</t></text></comment></commentList></comments>`;
 	const threaded = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <ThreadedComments xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments">${PROTO_KEYS.map(
-		(key, i) => `<threadedComment ref="${key}" dT="2024-01-01T00:00:00.00" personId="${key}" id="{00000000-0000-0000-0000-00000000000${i}}"><text>polluted</text></threadedComment>`
-	).join('')}<threadedComment ref="B1" dT="2024-01-01T00:00:00.00" personId="__proto__" id="{00000000-0000-0000-0000-000000000009}"><text>__proto__</text></threadedComment></ThreadedComments>`;
+		(key, i) =>
+			`<threadedComment ref="${key}" dT="2024-01-01T00:00:00.00" personId="${key}" id="{00000000-0000-0000-0000-00000000000${i}}"><text>polluted</text></threadedComment>`
+	).join(
+		''
+	)}<threadedComment ref="B1" dT="2024-01-01T00:00:00.00" personId="__proto__" id="{00000000-0000-0000-0000-000000000009}"><text>__proto__</text></threadedComment></ThreadedComments>`;
 	const persons = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <personList xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments">${PROTO_KEYS.map(
 		(key) => `<person displayName="${key}" id="${key}" userId="${key}" providerId="None"/>`
 	).join('')}</personList>`;
 	const sheetRels = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments" Target="../comments1.xml"/><Relationship Id="rId2" Type="http://schemas.microsoft.com/office/2017/10/relationships/threadedComment" Target="../threadedComments/threadedComment1.xml"/></Relationships>`;
-	const parts = xlsxParts(
-		[{ name: 'Users', xml: worksheet([HEADER, USER, ['__proto__', 'constructor', 'toString']]), rels: sheetRels }],
-		{
-			'xl/comments1.xml': { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml', xml: comments },
-			'xl/threadedComments/threadedComment1.xml': { type: 'application/vnd.ms-excel.threadedcomments+xml', xml: threaded },
-			'xl/persons/person.xml': { type: 'application/vnd.ms-excel.person+xml', xml: persons },
-			'docProps/custom.xml': {
-				type: 'application/vnd.openxmlformats-officedocument.custom-properties+xml',
-				xml: `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+	const parts = xlsxParts([{ name: 'Users', xml: worksheet([HEADER, USER, ['__proto__', 'constructor', 'toString']]), rels: sheetRels }], {
+		'xl/comments1.xml': { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml', xml: comments },
+		'xl/threadedComments/threadedComment1.xml': { type: 'application/vnd.ms-excel.threadedcomments+xml', xml: threaded },
+		'xl/persons/person.xml': { type: 'application/vnd.ms-excel.person+xml', xml: persons },
+		'docProps/custom.xml': {
+			type: 'application/vnd.openxmlformats-officedocument.custom-properties+xml',
+			xml: `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">${PROTO_KEYS.map(
-					(key, i) => `<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="${i + 2}" name="${key}"><vt:lpwstr>polluted</vt:lpwstr></property>`
-				).join('')}</Properties>`
-			}
+				(key, i) =>
+					`<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="${i + 2}" name="${key}"><vt:lpwstr>polluted</vt:lpwstr></property>`
+			).join('')}</Properties>`
 		}
-	);
+	});
 	// Defined names too.
 	const workbook = parts.find((p) => p.name === 'xl/workbook.xml')!;
 	workbook.data = utf8(
 		Buffer.from(workbook.data)
 			.toString('utf8')
-			.replace('</sheets>', `</sheets><definedNames>${PROTO_KEYS.map((key) => `<definedName name="${key}">Users!$A$1</definedName>`).join('')}</definedNames>`)
+			.replace(
+				'</sheets>',
+				`</sheets><definedNames>${PROTO_KEYS.map((key) => `<definedName name="${key}">Users!$A$1</definedName>`).join('')}</definedNames>`
+			)
 	);
 	const rels = parts.find((p) => p.name === '_rels/.rels')!;
 	rels.data = utf8(
@@ -429,7 +503,12 @@ save(
 	'proto-ods-names.ods',
 	ods(
 		`<table:table table:name="__proto__">${[HEADER, USER, ['__proto__', 'constructor']]
-			.map((r) => `<table:table-row table:style-name="__proto__">${r.map((t) => odsCell(t, ' table:style-name="__proto__"')).join('')}</table:table-row>`)
-			.join('')}<table:table-row><table:table-cell office:value-type="float" office:value="1001" table:style-name="constructor"><text:p>1001</text:p></table:table-cell></table:table-row></table:table>`
+			.map(
+				(r) =>
+					`<table:table-row table:style-name="__proto__">${r.map((t) => odsCell(t, ' table:style-name="__proto__"')).join('')}</table:table-row>`
+			)
+			.join(
+				''
+			)}<table:table-row><table:table-cell office:value-type="float" office:value="1001" table:style-name="constructor"><text:p>1001</text:p></table:table-cell></table:table-row></table:table>`
 	)
 );

@@ -84,8 +84,15 @@ function xlsxOfRows(rows: Iterable<string>, parts: ZipPart[] = []): Uint8Array {
 function* userRowsXml(count: number, columns = HEADER.length): Generator<string> {
 	const cell = (ref: string, v: string | number) =>
 		typeof v === 'number' ? `<c r="${ref}"><v>${v}</v></c>` : v === '' ? '' : `<c r="${ref}" t="inlineStr"><is><t>${v}</t></is></c>`;
-	yield `<row r="1">${HEADER.slice(0, columns).map((h, c) => cell(`${colName(c)}1`, h)).join('')}</row>`;
-	for (let i = 1; i <= count; i++) yield `<row r="${i + 1}">${user(i).slice(0, columns).map((v, c) => cell(`${colName(c)}${i + 1}`, v)).join('')}</row>`;
+	yield `<row r="1">${HEADER.slice(0, columns)
+		.map((h, c) => cell(`${colName(c)}1`, h))
+		.join('')}</row>`;
+	for (let i = 1; i <= count; i++) {
+		yield `<row r="${i + 1}">${user(i)
+			.slice(0, columns)
+			.map((v, c) => cell(`${colName(c)}${i + 1}`, v))
+			.join('')}</row>`;
+	}
 }
 
 // ---- the patterns of the survey -------------------------------------------------------------------------
@@ -188,15 +195,27 @@ for (const users of [140_000, 300_000]) {
 	const rows: string[] = [`<table:table-row>${HEADER.map(cell).join('')}</table:table-row>`];
 	for (let i = 1; i <= users; i++) rows.push(`<table:table-row>${user(i).map(cell).join('')}</table:table-row>`);
 	// LibreOffice writes the rest of the sheet as empty repeated rows and columns.
-	rows.push('<table:table-row table:number-rows-repeated="1048000"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>');
+	rows.push(
+		'<table:table-row table:number-rows-repeated="1048000"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+	);
 	const content = `<?xml version="1.0" encoding="UTF-8"?>
 <office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0" office:version="1.3"><office:body><office:spreadsheet><table:table table:name="Users">${rows.join('')}</table:table></office:spreadsheet></office:body></office:document-content>`;
 	save(
 		`ods-${users}-users.ods`,
 		zip([
 			{ name: 'mimetype', data: utf8('application/vnd.oasis.opendocument.spreadsheet'), store: true },
-			{ name: 'META-INF/manifest.xml', data: utf8('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>') },
-			{ name: 'styles.xml', data: utf8('<?xml version="1.0" encoding="UTF-8"?><office:document-styles xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" office:version="1.3"/>') },
+			{
+				name: 'META-INF/manifest.xml',
+				data: utf8(
+					'<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+				)
+			},
+			{
+				name: 'styles.xml',
+				data: utf8(
+					'<?xml version="1.0" encoding="UTF-8"?><office:document-styles xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" office:version="1.3"/>'
+				)
+			},
 			{ name: 'content.xml', data: utf8(content) }
 		])
 	);
@@ -246,5 +265,8 @@ for (const users of [170_000]) {
 	for (let i = 1; i <= 200_000; i++) aoa.push(user(i));
 	const wb = XLSX.utils.book_new();
 	XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet(aoa, { dense: true }), 'Users');
-	save('xlsb-200000-users.xlsb', new Uint8Array(XLSX.write(wb, { type: 'array', bookType: 'xlsb', bookSST: true, compression: true }) as ArrayBuffer));
+	save(
+		'xlsb-200000-users.xlsb',
+		new Uint8Array(XLSX.write(wb, { type: 'array', bookType: 'xlsb', bookSST: true, compression: true }) as ArrayBuffer)
+	);
 }

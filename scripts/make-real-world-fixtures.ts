@@ -71,7 +71,10 @@ function xlsx(sheets: XlsxSheet[], strings: Strings): Uint8Array {
 	const parts: Record<string, string> = {
 		'[Content_Types].xml': `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>${sheets
-			.map((_, i) => `<Override PartName="/xl/worksheets/sheet${i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`)
+			.map(
+				(_, i) =>
+					`<Override PartName="/xl/worksheets/sheet${i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`
+			)
 			.join('')}</Types>`,
 		'_rels/.rels': `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
@@ -81,7 +84,10 @@ function xlsx(sheets: XlsxSheet[], strings: Strings): Uint8Array {
 			.join('')}</sheets></workbook>`,
 		'xl/_rels/workbook.xml.rels': `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>${sheets
-			.map((_, i) => `<Relationship Id="rId${i + 3}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`)
+			.map(
+				(_, i) =>
+					`<Relationship Id="rId${i + 3}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`
+			)
 			.join('')}</Relationships>`,
 		'xl/styles.xml': STYLES,
 		'xl/sharedStrings.xml': strings.xml()
@@ -96,7 +102,10 @@ function xlsx(sheets: XlsxSheet[], strings: Strings): Uint8Array {
 /** The users table as <row> elements, with a row tag's attributes as `rowAttributes(r)` writes them. */
 function userRows(strings: Strings, rowAttributes: (r: number) => string = () => '', style = 0): string {
 	return [HEADER, ...USERS]
-		.map((values, r) => `<row r="${r + 1}"${rowAttributes(r + 1)}>${values.map((v, c) => strings.cell(`${colName(c)}${r + 1}`, v, style)).join('')}</row>`)
+		.map(
+			(values, r) =>
+				`<row r="${r + 1}"${rowAttributes(r + 1)}>${values.map((v, c) => strings.cell(`${colName(c)}${r + 1}`, v, style)).join('')}</row>`
+		)
 		.join('');
 }
 
@@ -126,7 +135,16 @@ function userRows(strings: Strings, rowAttributes: (r: number) => string = () =>
 	const strings = new Strings();
 	save(
 		'gnumeric-dimension-XFD1048576.xlsx',
-		xlsx([{ name: 'Sheet1', head: '<sheetPr filterMode="false"/><dimension ref="A1:XFD1048576"/><sheetFormatPr defaultRowHeight="12.75" outlineLevelRow="0" outlineLevelCol="0"/>', rows: userRows(strings) }], strings)
+		xlsx(
+			[
+				{
+					name: 'Sheet1',
+					head: '<sheetPr filterMode="false"/><dimension ref="A1:XFD1048576"/><sheetFormatPr defaultRowHeight="12.75" outlineLevelRow="0" outlineLevelCol="0"/>',
+					rows: userRows(strings)
+				}
+			],
+			strings
+		)
 	);
 }
 
@@ -138,15 +156,37 @@ function userRows(strings: Strings, rowAttributes: (r: number) => string = () =>
 	for (let r = 1; r <= 57; r++) {
 		const cells: string[] = [];
 		for (let c = 0; c < 100; c++) {
-			const value = r === 1 ? (c < HEADER.length ? HEADER[c] : `Column ${c + 1}`) : c === 0 ? 1001 : c === 1 ? `user${r}` : c < HEADER.length ? `${HEADER[c]} ${r}` : r * 100 + c;
+			const value =
+				r === 1
+					? c < HEADER.length
+						? HEADER[c]
+						: `Column ${c + 1}`
+					: c === 0
+						? 1001
+						: c === 1
+							? `user${r}`
+							: c < HEADER.length
+								? `${HEADER[c]} ${r}`
+								: r * 100 + c;
 			cells.push(strings.cell(`${colName(c)}${r}`, value));
 		}
 		if (r === 1) for (let c = 16190; c < 16196; c++) cells.push(`<c r="${colName(c)}1" s="1"/>`);
-		rows.push(`<row r="${r}" spans="1:${r === 1 ? 16196 : 100}" x14ac:dyDescent="0.25" xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac">${cells.join('')}</row>`);
+		rows.push(
+			`<row r="${r}" spans="1:${r === 1 ? 16196 : 100}" x14ac:dyDescent="0.25" xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac">${cells.join('')}</row>`
+		);
 	}
 	save(
 		'excel-dimension-16196-columns.xlsx',
-		xlsx([{ name: 'Users', head: '<dimension ref="A1:WXX57"/><sheetViews><sheetView tabSelected="1" workbookViewId="0"/></sheetViews><sheetFormatPr defaultRowHeight="15"/>', rows: rows.join('') }], strings)
+		xlsx(
+			[
+				{
+					name: 'Users',
+					head: '<dimension ref="A1:WXX57"/><sheetViews><sheetView tabSelected="1" workbookViewId="0"/></sheetViews><sheetFormatPr defaultRowHeight="15"/>',
+					rows: rows.join('')
+				}
+			],
+			strings
+		)
 	);
 }
 
@@ -175,7 +215,7 @@ interface BiffRecord {
 
 function biffRecords(stream: Uint8Array): BiffRecord[] {
 	const records: BiffRecord[] = [];
-	for (let p = 0; p + 4 <= stream.length; ) {
+	for (let p = 0; p + 4 <= stream.length;) {
 		const type = stream[p] | (stream[p + 1] << 8);
 		const length = stream[p + 2] | (stream[p + 3] << 8);
 		records.push({ type, data: stream.slice(p + 4, p + 4 + length) });
@@ -197,7 +237,9 @@ function biffStream(records: BiffRecord[]): Uint8Array {
 
 /** A workbook of one "Users" sheet with `columns` used columns (the users, then filler columns). */
 function usersBook(columns: number): XLSX.WorkBook {
-	const aoa = [HEADER, ...USERS].map((row, r) => Array.from({ length: columns }, (_, c) => (c < row.length ? row[c] : r === 0 ? `Column ${c + 1}` : c)));
+	const aoa = [HEADER, ...USERS].map((row, r) =>
+		Array.from({ length: columns }, (_, c) => (c < row.length ? row[c] : r === 0 ? `Column ${c + 1}` : c))
+	);
 	const wb = XLSX.utils.book_new();
 	XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet(aoa), 'Users');
 	return wb;
@@ -289,7 +331,7 @@ function xlsbParts(wb: XLSX.WorkBook): ZipPart[] {
 
 /** Calls `visit` with the type, body offset and length of every record of an .xlsb part. */
 function xlsbRecords(data: Uint8Array, visit: (type: number, at: number, length: number) => void) {
-	for (let p = 0; p < data.length; ) {
+	for (let p = 0; p < data.length;) {
 		let type = data[p++];
 		if (type & 0x80) type = (type & 0x7f) + ((data[p++] & 0x7f) << 7);
 		let length = 0;
@@ -371,7 +413,10 @@ function utf32(text: string, endian: 'le' | 'be', bom: boolean): Uint8Array {
 
 // What some exports (and "Unicode" saves of some editors) write: UTF-32, with and without BOM. A name
 // outside the Basic Multilingual Plane (𠮷) takes one 4-byte unit, two UTF-16 code units.
-const utf32Csv = [HEADER, ['1001', 'jdoe', 'Zoë O’Brien', 'zoe@springfield.example', 'Teacher'], ['1001', 'yoshino', '𠮷野 太郎', '', 'Student']].map((r) => r.join(',')).join('\r\n') + '\r\n';
+const utf32Csv =
+	[HEADER, ['1001', 'jdoe', 'Zoë O’Brien', 'zoe@springfield.example', 'Teacher'], ['1001', 'yoshino', '𠮷野 太郎', '', 'Student']]
+		.map((r) => r.join(','))
+		.join('\r\n') + '\r\n';
 save('utf32le-bom.csv', utf32(utf32Csv, 'le', true));
 save('utf32be-bom.csv', utf32(utf32Csv, 'be', true));
 save('utf32le.csv', utf32(utf32Csv, 'le', false));

@@ -62,7 +62,9 @@ interface Result {
 function readOne(file: string): Promise<Result> {
 	return new Promise((resolve) => {
 		const started = Date.now();
-		const child = spawn(process.execPath, [`--max-old-space-size=${heapMB}`, '--import', 'tsx', 'scripts/read-one.ts', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(process.execPath, [`--max-old-space-size=${heapMB}`, '--import', 'tsx', 'scripts/read-one.ts', file], {
+			stdio: ['ignore', 'pipe', 'pipe']
+		});
 		let stdout = '';
 		let stderr = '';
 		child.stdout.on('data', (d) => (stdout += d));
@@ -73,7 +75,17 @@ function readOne(file: string): Promise<Result> {
 			const wallMs = Date.now() - started;
 			const line = stdout.trim().split('\n').pop() ?? '';
 			if (code === 0 && line.startsWith('{')) return resolve({ ...JSON.parse(line), file });
-			if (/heap out of memory|Invalid array length|invalid size error/i.test(stderr)) return resolve({ file, outcome: 'out-of-memory', wallMs, message: stderr.split('\n').find((l) => /memory|invalid/i.test(l))?.trim() });
+			if (/heap out of memory|Invalid array length|invalid size error/i.test(stderr)) {
+				return resolve({
+					file,
+					outcome: 'out-of-memory',
+					wallMs,
+					message: stderr
+						.split('\n')
+						.find((l) => /memory|invalid/i.test(l))
+						?.trim()
+				});
+			}
 			if (signal === 'SIGKILL' && wallMs >= timeoutMs) return resolve({ file, outcome: 'timeout', wallMs });
 			resolve({ file, outcome: 'crashed', wallMs, message: `exit ${code ?? signal}: ${stderr.trim().split('\n').slice(-3).join(' ')}` });
 		});
@@ -106,7 +118,9 @@ async function worker() {
 		if ((r.peakHeapMB ?? 0) > budgetHeapMB) r.over.push(`heap > ${budgetHeapMB} MB`);
 		results[i] = r;
 		const flag = r.over.length ? ` OVER (${r.over.join(', ')})` : '';
-		console.log(`${r.outcome.padEnd(13)} ${seconds(r.wallMs)} (CPU ${seconds(r.cpuMs)}) ${mb(r.peakHeapMB)} heap ${mb(r.peakRssMB)} rss  ${relative('.', r.file)}  ${describe(r)}${flag}`);
+		console.log(
+			`${r.outcome.padEnd(13)} ${seconds(r.wallMs)} (CPU ${seconds(r.cpuMs)}) ${mb(r.peakHeapMB)} heap ${mb(r.peakRssMB)} rss  ${relative('.', r.file)}  ${describe(r)}${flag}`
+		);
 	}
 }
 await Promise.all(Array.from({ length: Math.min(jobs, files.length) }, worker));
@@ -116,7 +130,11 @@ for (const r of results) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1)
 const slowest = results.reduce((a, b) => ((b.cpuMs ?? b.wallMs ?? 0) > (a.cpuMs ?? a.wallMs ?? 0) ? b : a), results[0]);
 const hungriest = results.reduce((a, b) => ((b.peakHeapMB ?? 0) > (a.peakHeapMB ?? 0) ? b : a), results[0]);
 console.log(`\n${files.length} files: ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')}`);
-if (slowest) console.log(`slowest: CPU ${seconds(slowest.cpuMs)} (wall ${seconds(slowest.wallMs)}) ${relative('.', slowest.file)}; most heap: ${hungriest.peakHeapMB ?? '?'} MB (${hungriest.peakRssMB ?? '?'} MB resident) ${relative('.', hungriest.file)}`);
+if (slowest) {
+	console.log(
+		`slowest: CPU ${seconds(slowest.cpuMs)} (wall ${seconds(slowest.wallMs)}) ${relative('.', slowest.file)}; most heap: ${hungriest.peakHeapMB ?? '?'} MB (${hungriest.peakRssMB ?? '?'} MB resident) ${relative('.', hungriest.file)}`
+	);
+}
 if (args.json) writeFileSync(args.json, JSON.stringify(results, null, '\t'));
 const bad = results.filter((r) => !['read', 'refused'].includes(r.outcome) || (r.over?.length ?? 0) > 0);
 process.exit(bad.length > 0 ? 1 : 0);

@@ -28,7 +28,12 @@ for (const file of process.argv.slice(2)) {
 	} catch (error) {
 		result =
 			error instanceof SpreadsheetError
-				? { outcome: 'refused', code: error.code, message: error.message, cause: error.cause instanceof Error ? error.cause.message.slice(0, 200) : undefined }
+				? {
+						outcome: 'refused',
+						code: error.code,
+						message: error.message,
+						cause: error.cause instanceof Error ? error.cause.message.slice(0, 200) : undefined
+					}
 				: { outcome: 'threw', message: String(error instanceof Error ? error.stack : error).slice(0, 500) };
 	}
 	const wallMs = performance.now() - started;

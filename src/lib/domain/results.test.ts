@@ -10,7 +10,7 @@ import {
 	type ApplyOutcome,
 	type FinalStatus
 } from './results';
-import { ruleContext, sheet } from './test-factories';
+import { ruleContext, sheet } from '../testing/factories';
 
 const ctx = ruleContext();
 const rows = sheet(

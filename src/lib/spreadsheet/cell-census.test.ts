@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { CFB, utils, write } from 'xlsx';
-import { censusBiff, censusOds, censusXlsbPart, censusXlsxSheet, countMarkupCells, countXmlSharedStrings, DamagedPartError } from './cell-census';
+import {
+	censusBiff,
+	censusOds,
+	censusXlsbPart,
+	censusXlsxSheet,
+	countMarkupCells,
+	countXmlSharedStrings,
+	DamagedPartError
+} from './cell-census';
 import { inspectZip, unzip } from './zip-guard';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -40,13 +48,17 @@ describe('censusXlsxSheet: filled cells as SheetJS places them', () => {
 
 	it('cells without r follow the previous one; rows without r the previous row; prefixes are ignored', () => {
 		const { sheet } = censusXlsxSheet(
-			bytes('<x:worksheet><x:sheetData><x:row r="5"><x:c r="B5"><x:v>1</x:v></x:c><x:c><x:v>2</x:v></x:c></x:row><x:row><x:c><x:v>3</x:v></x:c></x:row></x:sheetData></x:worksheet>')
+			bytes(
+				'<x:worksheet><x:sheetData><x:row r="5"><x:c r="B5"><x:v>1</x:v></x:c><x:c><x:v>2</x:v></x:c></x:row><x:row><x:c><x:v>3</x:v></x:c></x:row></x:sheetData></x:worksheet>'
+			)
 		);
 		expect(sheet).toMatchObject({ cells: 3, lastRow: { r: 5, c: 0 }, lastColumn: { r: 4, c: 2 } });
 	});
 
 	it('a cell reference decides its row, as in SheetJS (a far cell inside row 1)', () => {
-		expect(censusXlsxSheet(bytes('<worksheet><sheetData><row r="1"><c r="A99999999"><v>1</v></c></row></sheetData></worksheet>')).sheet?.lastRow).toEqual({ r: 99_999_998, c: 0 });
+		expect(
+			censusXlsxSheet(bytes('<worksheet><sheetData><row r="1"><c r="A99999999"><v>1</v></c></row></sheetData></worksheet>')).sheet?.lastRow
+		).toEqual({ r: 99_999_998, c: 0 });
 	});
 
 	it('says where <sheetData> ends (SheetJS looks for hyperlinks after it), and null without one', () => {
@@ -62,8 +74,16 @@ describe('censusXlsxSheet: filled cells as SheetJS places them', () => {
 
 describe('censusXlsbPart', () => {
 	it('counts the cells of a sheet SheetJS wrote, and the strings of its shared-string table', () => {
-		const rows = [['Account ID', 'Username'], [1001, 'jdoe'], [1002, 'a name longer than twelve']];
-		expect(censusXlsbPart(xlsbPart(rows, 'xl/worksheets/sheet1.bin')).sheet).toMatchObject({ cells: 6, lastRow: { r: 2 }, lastColumn: { c: 1 } });
+		const rows = [
+			['Account ID', 'Username'],
+			[1001, 'jdoe'],
+			[1002, 'a name longer than twelve']
+		];
+		expect(censusXlsbPart(xlsbPart(rows, 'xl/worksheets/sheet1.bin')).sheet).toMatchObject({
+			cells: 6,
+			lastRow: { r: 2 },
+			lastColumn: { c: 1 }
+		});
 		const sst = censusXlsbPart(xlsbPart(rows, 'xl/sharedStrings.bin'));
 		expect(sst).toMatchObject({ sheet: null, sharedStrings: 4 });
 		expect(sst.chainedChars).toBe('a name longer than twelve'.length - 12);
@@ -73,7 +93,9 @@ describe('censusXlsbPart', () => {
 		const name = [...u32(0), ...u32(1), ...u32(0xffffffff), ...wide('Users')];
 		expect(censusXlsbPart(Uint8Array.from(record(0x9c, name))).chainedChars).toBe(0);
 		const lying = [...u32(0), ...u32(1), ...u32(0xffffffff), ...u32(7_400_000), 0x55, 0];
-		expect(() => censusXlsbPart(Uint8Array.from(record(0x9c, lying)))).toThrow(new DamagedPartError('a sheet name: 7400000 characters in a 2-byte record'));
+		expect(() => censusXlsbPart(Uint8Array.from(record(0x9c, lying)))).toThrow(
+			new DamagedPartError('a sheet name: 7400000 characters in a 2-byte record')
+		);
 		expect(() => censusXlsbPart(Uint8Array.from(record(0x13, [0, ...u32(100), 0x41, 0])))).toThrow(DamagedPartError);
 		expect(() => censusXlsbPart(Uint8Array.from(record(0x05, [1, 2, 3]).slice(0, 3)))).toThrow(/runs 2 bytes past the end/);
 	});
@@ -99,7 +121,9 @@ describe('censusOds: cells, repeats and positions as parse_content_xml makes the
 
 	it('a self-closing string cell is one cell; a self-closing row does not advance (as in SheetJS)', () => {
 		const ods = censusOds(
-			content(`<table:table table:name="A"><table:table-row table:number-rows-repeated="9"/><table:table-row><table:table-cell office:value-type="string" office:string-value="x" table:number-columns-repeated="4"/></table:table-row></table:table>`)
+			content(
+				`<table:table table:name="A"><table:table-row table:number-rows-repeated="9"/><table:table-row><table:table-cell office:value-type="string" office:string-value="x" table:number-columns-repeated="4"/></table:table-row></table:table>`
+			)
 		);
 		expect(ods.sheets[0]).toMatchObject({ cells: 1, lastRow: { r: 0, c: 0 } });
 	});
@@ -108,7 +132,14 @@ describe('censusOds: cells, repeats and positions as parse_content_xml makes the
 describe('censusBiff', () => {
 	it('counts the filled cells of each worksheet SheetJS wrote; blank cells are not data', () => {
 		const wb = utils.book_new();
-		utils.book_append_sheet(wb, utils.aoa_to_sheet([['Account ID', 'Username'], [1001, 'jdoe']]), 'Users');
+		utils.book_append_sheet(
+			wb,
+			utils.aoa_to_sheet([
+				['Account ID', 'Username'],
+				[1001, 'jdoe']
+			]),
+			'Users'
+		);
 		utils.book_append_sheet(wb, utils.aoa_to_sheet([[1, 2, 3]]), 'Other');
 		const container = CFB.read(new Uint8Array(write(wb, { type: 'array', bookType: 'xls' }) as ArrayBuffer), { type: 'array' });
 		const stream = Uint8Array.from(CFB.find(container, 'Workbook')!.content as ArrayLike<number>);

@@ -223,7 +223,7 @@ export function censusXlsbPart(data: Uint8Array): XlsbPartCensus {
 		if (cch > 12) chainedChars += cch - 12;
 		return at + 4 + 2 * cch;
 	};
-	for (let p = 0; p < data.length; ) {
+	for (let p = 0; p < data.length;) {
 		let type = data[p++];
 		if (type & 0x80) type = (type & 0x7f) + ((data[p++] & 0x7f) << 7);
 		let length = 0;
@@ -290,7 +290,7 @@ export function* textWindows(source: Uint8Array | string): Generator<string> {
 	}
 	const latin1 = new TextDecoder('latin1');
 	const WINDOW = 1 << 20;
-	for (let start = 0; start < source.length; ) {
+	for (let start = 0; start < source.length;) {
 		let end = Math.min(start + WINDOW, source.length);
 		if (end < source.length) {
 			const open = source.lastIndexOf(LT, end - 1);
@@ -366,7 +366,9 @@ export function censusOds(source: Uint8Array | string): OdsCensus {
 					cellAt = column + 1;
 					column += cellColumns;
 					// A self-closing string cell (office:string-value) is one cell, never repeated.
-					if (selfClosing && sheet && name !== 'covered-table-cell' && m[0].indexOf('value-type="string"') >= 0) fill(sheet, Math.max(row, 0), cellAt);
+					if (selfClosing && sheet && name !== 'covered-table-cell' && m[0].indexOf('value-type="string"') >= 0) {
+						fill(sheet, Math.max(row, 0), cellAt);
+					}
 					continue;
 				}
 				if (name === 'covered-table-cell' || !sheet) continue;
@@ -398,7 +400,7 @@ export function censusBiff(stream: Uint8Array): SheetCensus[] {
 	let sheet = emptyCensus();
 	let depth = 0;
 	const u16 = (at: number) => stream[at] | (stream[at + 1] << 8);
-	for (let p = 0; p + 4 <= stream.length; ) {
+	for (let p = 0; p + 4 <= stream.length;) {
 		const type = u16(p);
 		const length = u16(p + 2);
 		const body = p + 4;
@@ -454,9 +456,12 @@ export function boundXlsbReads(part: Uint8Array, partName: string): void {
 	let readShift: ReadShift | undefined;
 	const bounded: ReadShift = function (size, type) {
 		// A few bytes of slack: a short last record may be read a little past the end, harmlessly.
-		if (this.l > this.length + 16) throw new DamagedPartError(`${partName}: a read at ${this.l}, past the end of the ${this.length}-byte part`);
-		if ((type === 'dbcs' || type === 'utf16le') && (size > MAX_XLSB_STRING || this.l + 2 * size > this.length))
+		if (this.l > this.length + 16) {
+			throw new DamagedPartError(`${partName}: a read at ${this.l}, past the end of the ${this.length}-byte part`);
+		}
+		if ((type === 'dbcs' || type === 'utf16le') && (size > MAX_XLSB_STRING || this.l + 2 * size > this.length)) {
 			throw new DamagedPartError(`${partName}: a string of ${size} characters at ${this.l} in a ${this.length}-byte part`);
+		}
 		return readShift!.call(this, size, type);
 	};
 	Object.defineProperty(part, 'read_shift', {

@@ -27,7 +27,7 @@ function formatKind(format: string): FormatKind {
 	if (format === '' || format === 'General' || format === '@' || format === 'general') kind = { kind: 'general' };
 	else if (ZEROS.test(format)) kind = { kind: 'pad', width: format.length };
 	else {
-		let isDate = false;
+		let isDate: boolean;
 		try {
 			isDate = SSF.is_date(format);
 		} catch {

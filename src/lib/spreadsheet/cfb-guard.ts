@@ -18,14 +18,16 @@ const MAX_CFB_ENTRIES = 4096;
 export function checkCompoundFile(bytes: Uint8Array): void {
 	if (bytes.length < 512) return; // SheetJS refuses it itself
 	const u16 = (at: number) => bytes[at] | (bytes[at + 1] << 8);
-	const i32 = (data: Uint8Array, at: number) => (data[at] ?? 0) | ((data[at + 1] ?? 0) << 8) | ((data[at + 2] ?? 0) << 16) | ((data[at + 3] ?? 0) << 24);
+	const i32 = (data: Uint8Array, at: number) =>
+		(data[at] ?? 0) | ((data[at + 1] ?? 0) << 8) | ((data[at + 2] ?? 0) << 16) | ((data[at + 3] ?? 0) << 24);
 	const major = u16(26);
 	if (major !== 3 && major !== 4) return; // SheetJS refuses other versions
 	const ssz = major === 3 ? 512 : 4096;
 	const perPage = ssz / 4;
 	// As SheetJS's sectorify: the file after the header, in ssz pieces (the last one may be short).
 	const count = Math.ceil(bytes.length / ssz) - 1;
-	const sector = (i: number): Uint8Array | undefined => (Number.isInteger(i) && i >= 0 && i < count ? bytes.subarray((i + 1) * ssz, (i + 2) * ssz) : undefined);
+	const sector = (i: number): Uint8Array | undefined =>
+		Number.isInteger(i) && i >= 0 && i < count ? bytes.subarray((i + 1) * ssz, (i + 2) * ssz) : undefined;
 	// FAT sector addresses: 109 in the header (up to the first negative), then the DIFAT chain, whose
 	// entries SheetJS takes up to an end-of-chain marker (free-sector markers included).
 	const fatPages: number[] = [];
@@ -95,7 +97,7 @@ export function checkCompoundFile(bytes: Uint8Array): void {
 	if (!sector(dirStart)) return; // SheetJS fails with an exception
 	const parts: Uint8Array[] = [];
 	const seen = new Set<number>();
-	for (let j = dirStart; j >= 0; ) {
+	for (let j = dirStart; j >= 0;) {
 		seen.add(j);
 		const data = sector(j);
 		if (data) parts.push(data);
@@ -127,6 +129,7 @@ export function checkCompoundFile(bytes: Uint8Array): void {
 	let i = 0;
 	let L = 0;
 	let R = 0;
+	// eslint-disable-next-line no-useless-assignment -- kept as SheetJS's build_full_paths declares it
 	let C = 0;
 	for (; i < pl; ++i) dad[i] = q[i] = i;
 	for (let j = 0; j < q.length; ++j) {
@@ -148,20 +151,22 @@ export function checkCompoundFile(bytes: Uint8Array): void {
 			if (q.lastIndexOf(R) < j) q.push(R);
 		}
 	}
-	for (i = 1; i < pl; ++i)
+	for (i = 1; i < pl; ++i) {
 		if (dad[i] === i) {
 			if (R !== -1 && dad[R] !== R) dad[i] = dad[R];
 			else if (L !== -1 && dad[L] !== L) dad[i] = dad[L];
 		}
+	}
 	for (i = 1; i < pl; ++i) {
 		if (FI[i].type === 0) continue;
 		let j: number = i;
 		let steps = 0;
-		if (j != dad[j])
+		if (j != dad[j]) {
 			do {
 				j = dad[j];
 				if (++steps > pl + 1) throw new Error('the directory tree loops');
 			} while (j !== 0 && -1 !== dad[j] && j != dad[j]);
+		}
 		dad[i] = -1;
 	}
 }

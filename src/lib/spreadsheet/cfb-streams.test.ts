@@ -12,8 +12,9 @@ function fixture(name: string): Uint8Array {
 function sheetJsStreams(bytes: Uint8Array): Map<string, Uint8Array> {
 	const container = CFB.read(bytes, { type: 'array' });
 	const out = new Map<string, Uint8Array>();
-	for (const entry of container.FileIndex as { type: number; name: string; content?: ArrayLike<number> }[])
+	for (const entry of container.FileIndex as { type: number; name: string; content?: ArrayLike<number> }[]) {
 		if (entry.type === 2 && entry.content) out.set(entry.name, Uint8Array.from(entry.content));
+	}
 	return out;
 }
 
@@ -24,7 +25,11 @@ describe('readCompoundFile: the streams SheetJS would read, as bytes', () => {
 			'a 3,000-row .xls (FAT chains) and a second sheet',
 			(() => {
 				const wb = utils.book_new();
-				utils.book_append_sheet(wb, utils.aoa_to_sheet([['Account ID', 'Username'], ...Array.from({ length: 3000 }, (_, i) => ['1001', `user${i}`])]), 'Users');
+				utils.book_append_sheet(
+					wb,
+					utils.aoa_to_sheet([['Account ID', 'Username'], ...Array.from({ length: 3000 }, (_, i) => ['1001', `user${i}`])]),
+					'Users'
+				);
 				utils.book_append_sheet(wb, utils.aoa_to_sheet([['x']]), 'Other');
 				return new Uint8Array(write(wb, { type: 'array', bookType: 'xls' }) as ArrayBuffer);
 			})()

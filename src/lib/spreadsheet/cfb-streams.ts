@@ -24,12 +24,14 @@ const FREE_OR_END = -1;
 export function readCompoundFile(bytes: Uint8Array): CompoundFile {
 	if (bytes.length < 512) throw new CompoundFileError('shorter than its header');
 	const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-	const i32 = (data: Uint8Array, at: number) => (at + 4 <= data.length ? new DataView(data.buffer, data.byteOffset + at, 4).getInt32(0, true) : FREE_OR_END);
+	const i32 = (data: Uint8Array, at: number) =>
+		at + 4 <= data.length ? new DataView(data.buffer, data.byteOffset + at, 4).getInt32(0, true) : FREE_OR_END;
 	const major = view.getUint16(26, true);
 	if (major !== 3 && major !== 4) throw new CompoundFileError(`version ${major}`);
 	const ssz = major === 3 ? 512 : 4096;
 	const count = Math.ceil(bytes.length / ssz) - 1;
-	const sector = (i: number): Uint8Array | null => (Number.isInteger(i) && i >= 0 && i < count ? bytes.subarray((i + 1) * ssz, (i + 2) * ssz) : null);
+	const sector = (i: number): Uint8Array | null =>
+		Number.isInteger(i) && i >= 0 && i < count ? bytes.subarray((i + 1) * ssz, (i + 2) * ssz) : null;
 
 	// The FAT: its sectors are listed in the header (109) and the DIFAT chain.
 	const fatPages: number[] = [];
@@ -82,7 +84,12 @@ export function readCompoundFile(bytes: Uint8Array): CompoundFile {
 			if (unit === 0) break;
 			name += String.fromCharCode(unit);
 		}
-		return { name, type: dir[at + 66], start: i32(dir, at + 116), size: new DataView(dir.buffer, dir.byteOffset + at + 120, 4).getUint32(0, true) };
+		return {
+			name,
+			type: dir[at + 66],
+			start: i32(dir, at + 116),
+			size: new DataView(dir.buffer, dir.byteOffset + at + 120, 4).getUint32(0, true)
+		};
 	});
 	if (entries.length === 0 || entries[0].type !== 5) throw new CompoundFileError('no root entry');
 
@@ -90,7 +97,8 @@ export function readCompoundFile(bytes: Uint8Array): CompoundFile {
 	// through the MiniFAT.
 	const cutoff = view.getUint32(56, true) || 4096;
 	let mini: { data: Uint8Array; fat: Uint8Array } | null = null;
-	const miniStream = () => (mini ??= { data: chain(entries[0].start, entries[0].size), fat: chain(i32(bytes, 60), view.getUint32(64, true) * ssz) });
+	const miniStream = () =>
+		(mini ??= { data: chain(entries[0].start, entries[0].size), fat: chain(i32(bytes, 60), view.getUint32(64, true) * ssz) });
 	const miniChain = (start: number, size: number): Uint8Array => {
 		const { data, fat } = miniStream();
 		const out = new Uint8Array(size);
@@ -110,7 +118,9 @@ export function readCompoundFile(bytes: Uint8Array): CompoundFile {
 		stream(name) {
 			const entry = entries.find((e) => e.type === 2 && e.name.toLowerCase() === name.toLowerCase());
 			if (!entry) return null;
-			if (entry.size > bytes.length) throw new CompoundFileError(`stream "${entry.name}" of ${entry.size} bytes in a file of ${bytes.length}`);
+			if (entry.size > bytes.length) {
+				throw new CompoundFileError(`stream "${entry.name}" of ${entry.size} bytes in a file of ${bytes.length}`);
+			}
 			return entry.size < cutoff ? miniChain(entry.start, entry.size) : chain(entry.start, entry.size);
 		}
 	};

@@ -52,7 +52,12 @@ function dropTrailingEmptyRows(rows: string[][]): string[][] {
 export function chooseSheet(source: SheetSource, fileName: string, app: App): ChosenSheet {
 	const { sheetNames } = source;
 	const usersIndex = sheetNames.findIndex((name) => name.trim().toLowerCase() === USERS_SHEET.toLowerCase());
-	const chosen = (index: number, rows: string[][], chosenBecause: SheetChoice): ChosenSheet => ({ sheetNames: sheetNames.slice(), sheetName: sheetNames[index], chosenBecause, rows });
+	const chosen = (index: number, rows: string[][], chosenBecause: SheetChoice): ChosenSheet => ({
+		sheetNames: sheetNames.slice(),
+		sheetName: sheetNames[index],
+		chosenBecause,
+		rows
+	});
 	if (usersIndex >= 0) {
 		const rows = dropTrailingEmptyRows(source.readSheet(usersIndex).rows);
 		if (isBlankRows(rows)) throw usersSheetEmpty(fileName, sheetNames[usersIndex]);

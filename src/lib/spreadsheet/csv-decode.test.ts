@@ -96,12 +96,7 @@ describe('parseCsv', () => {
 	});
 
 	it('handles CRLF, LF and CR line ends, and empty fields', () => {
-		expect(parseCsv('a,b\r\nc,\rd\n,e', ',')).toEqual([
-			['a', 'b'],
-			['c', ''],
-			['d'],
-			['', 'e']
-		]);
+		expect(parseCsv('a,b\r\nc,\rd\n,e', ',')).toEqual([['a', 'b'], ['c', ''], ['d'], ['', 'e']]);
 	});
 
 	it('keeps blank lines as rows (row numbers stay right) but no row after the final newline', () => {
@@ -119,11 +114,25 @@ describe('parseCsv', () => {
 
 describe('readCsv', () => {
 	it('honours and drops an Excel "sep=" line', () => {
-		expect(readCsv(utf8('sep=;\r\na;b\r\n1;2'))).toEqual({ rows: [['a', 'b'], ['1', '2']], encoding: 'utf-8', delimiter: ';' });
+		expect(readCsv(utf8('sep=;\r\na;b\r\n1;2'))).toEqual({
+			rows: [
+				['a', 'b'],
+				['1', '2']
+			],
+			encoding: 'utf-8',
+			delimiter: ';'
+		});
 	});
 
 	it('reports encoding and delimiter', () => {
 		const read = readCsv(utf16('Account ID\tUsername\r\n01015\tjdoe\r\n', 'le'));
-		expect(read).toEqual({ rows: [['Account ID', 'Username'], ['01015', 'jdoe']], encoding: 'utf-16le', delimiter: '\t' });
+		expect(read).toEqual({
+			rows: [
+				['Account ID', 'Username'],
+				['01015', 'jdoe']
+			],
+			encoding: 'utf-16le',
+			delimiter: '\t'
+		});
 	});
 });

@@ -42,7 +42,8 @@ export interface WorkbookCensus {
 
 /** Parts SheetJS never reads with our options: images, embedded documents, thumbnails, printer settings,
  * ActiveX controls and macros. They are neither unpacked nor counted as sheet data. */
-const UNREAD_PART = /^(?:xl\/(?:media|embeddings|printerSettings|activeX|ctrlProps)\/|Pictures\/|Thumbnails\/|ObjectReplacements\/|Configurations2\/|docProps\/thumbnail\.)|vbaProject\.bin$/i;
+const UNREAD_PART =
+	/^(?:xl\/(?:media|embeddings|printerSettings|activeX|ctrlProps)\/|Pictures\/|Thumbnails\/|ObjectReplacements\/|Configurations2\/|docProps\/thumbnail\.)|vbaProject\.bin$/i;
 
 export function isUnreadPart(name: string): boolean {
 	return UNREAD_PART.test(name);
@@ -112,13 +113,16 @@ export function guardZipParts(files: ZipFile[], fileName: string, limits: Readon
 function addLinks(linked: number, links: Link[], fileName: string, limits: Readonly<ReadLimits>): number {
 	for (const link of links) {
 		linked += link.cells;
-		if (linked > limits.maxExpandedCells)
+		if (linked > limits.maxExpandedCells) {
 			throw expandedTooMuch(
 				`"${fileName}"`,
-				link.cells > limits.maxExpandedCells ? `has a hyperlink over ${link.ref}, ${formatCount(link.cells)} cells` : `has hyperlinks over more than ${formatCount(limits.maxExpandedCells)} cells`,
+				link.cells > limits.maxExpandedCells
+					? `has a hyperlink over ${link.ref}, ${formatCount(link.cells)} cells`
+					: `has hyperlinks over more than ${formatCount(limits.maxExpandedCells)} cells`,
 				limits,
 				'Remove the hyperlinks (or link only the cells that need one) and save again.'
 			);
+		}
 	}
 	return linked;
 }
@@ -149,8 +153,7 @@ function xmlLinks(data: Uint8Array): Link[] {
 	const collect = (text: string) => {
 		HYPERLINK_TAG.lastIndex = 0;
 		let m: RegExpExecArray | null;
-		while ((m = HYPERLINK_TAG.exec(text)))
-			for (const ref of attributeValues(m[0], 'ref')) links.push({ ref, cells: rangeCells(ref) });
+		while ((m = HYPERLINK_TAG.exec(text))) for (const ref of attributeValues(m[0], 'ref')) links.push({ ref, cells: rangeCells(ref) });
 	};
 	for (const text of textWindows(data)) if (text.indexOf('hyperlink ') >= 0) collect(text);
 	return links;
@@ -214,7 +217,8 @@ export function guardBiff(stream: Uint8Array, fileName: string, limits: Readonly
 /** HTML tables, SpreadsheetML 2003 and flat ODS read as text, before SheetJS parses them. */
 export function guardMarkup(text: string, fileName: string, limits: Readonly<ReadLimits>): WorkbookCensus {
 	checkHtmlSpans(text, fileName);
-	const ods = /<office:document[\s>]/.test(text.slice(0, 4096)) || text.indexOf('urn:oasis:names:tc:opendocument') >= 0 ? censusOds(text) : null;
+	const ods =
+		/<office:document[\s>]/.test(text.slice(0, 4096)) || text.indexOf('urn:oasis:names:tc:opendocument') >= 0 ? censusOds(text) : null;
 	if (ods) {
 		checkRepeats(ods.expanded, ods.biggestRepeat, fileName, limits);
 		checkCells(ods.sheets, 'ods', fileName, limits);
@@ -227,13 +231,23 @@ export function guardMarkup(text: string, fileName: string, limits: Readonly<Rea
 
 // ---- what a few bytes declare ------------------------------------------------------------------------------
 
-function checkRepeats(expanded: number, biggest: { table: string; rows: number; columns: number; cells: number }, fileName: string, limits: Readonly<ReadLimits>): void {
+function checkRepeats(
+	expanded: number,
+	biggest: { table: string; rows: number; columns: number; cells: number },
+	fileName: string,
+	limits: Readonly<ReadLimits>
+): void {
 	if (expanded <= limits.maxExpandedCells) return;
 	const what =
 		biggest.cells - 1 > limits.maxExpandedCells
 			? `repeats one cell over ${formatCount(biggest.rows)} rows × ${formatCount(biggest.columns)} columns`
 			: `repeats cells more than ${formatCount(limits.maxExpandedCells)} times`;
-	throw expandedTooMuch(`Sheet "${biggest.table}" of "${fileName}"`, what, limits, 'Delete the rows and columns you do not need at the end and save again.');
+	throw expandedTooMuch(
+		`Sheet "${biggest.table}" of "${fileName}"`,
+		what,
+		limits,
+		'Delete the rows and columns you do not need at the end and save again.'
+	);
 }
 
 /**

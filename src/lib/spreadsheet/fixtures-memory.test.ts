@@ -28,13 +28,20 @@ describe('every fixture within 1 GB of heap', () => {
 	it('reads or refuses each file with --max-old-space-size=1024, in at most 1 s of CPU and 100 MB of heap', () => {
 		const files = filesUnder(join(root, 'tests', 'fixtures'));
 		expect(files.length).toBeGreaterThan(60);
-		const child = spawnSync(process.execPath, ['--max-old-space-size=1024', '--expose-gc', '--import', 'tsx', join(root, 'scripts', 'read-one.ts'), ...files], {
-			cwd: root,
-			encoding: 'utf8',
-			maxBuffer: 16 * 1024 * 1024
-		});
+		const child = spawnSync(
+			process.execPath,
+			['--max-old-space-size=1024', '--expose-gc', '--import', 'tsx', join(root, 'scripts', 'read-one.ts'), ...files],
+			{
+				cwd: root,
+				encoding: 'utf8',
+				maxBuffer: 16 * 1024 * 1024
+			}
+		);
 		expect(child.status, child.stderr.slice(-2000)).toBe(0);
-		const outcomes: Outcome[] = child.stdout.trim().split('\n').map((line) => JSON.parse(line));
+		const outcomes: Outcome[] = child.stdout
+			.trim()
+			.split('\n')
+			.map((line) => JSON.parse(line));
 		expect(outcomes.map((o) => o.file)).toEqual(files);
 		for (const o of outcomes) {
 			expect(['read', 'refused'], `${o.file}: ${o.message}`).toContain(o.outcome);

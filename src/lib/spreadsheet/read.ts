@@ -90,7 +90,10 @@ function isPasswordError(error: unknown): boolean {
 function readZip(bytes: Uint8Array, fileName: string, limits: Readonly<ReadLimits>): SheetRead {
 	const dir = guardZip(bytes, fileName, limits);
 	if (dir.encrypted) throw zipEncrypted(fileName);
-	const other = describeOtherDocument(bytes, dir.entries.map((e) => e.name));
+	const other = describeOtherDocument(
+		bytes,
+		dir.entries.map((e) => e.name)
+	);
 	if (other) throw notASpreadsheet(fileName, other);
 	checkParsedBytes(dir, fileName, limits);
 	let files: ZipFile[];
@@ -115,7 +118,12 @@ function readZip(bytes: Uint8Array, fileName: string, limits: Readonly<ReadLimit
 	}
 	// SheetJS tells .xlsx from .ods itself; the guess only labels the format if it cannot say.
 	const guess: SheetFormat = openDocument ? 'ods' : 'xlsx';
-	return fromWorkbook(() => parseZip(container, { ...SHEETJS_OPTIONS, sheetRows: limits.maxRows + 1, type: 'array' }), fileName, guess, limits);
+	return fromWorkbook(
+		() => parseZip(container, { ...SHEETJS_OPTIONS, sheetRows: limits.maxRows + 1, type: 'array' }),
+		fileName,
+		guess,
+		limits
+	);
 }
 
 /** XLSX.parse_zip: SheetJS's workbook parser for an already unpacked archive (exported, not typed). */
@@ -141,10 +149,17 @@ function readCfb(bytes: Uint8Array, fileName: string, limits: Readonly<ReadLimit
 		throw damaged(fileName, error);
 	}
 	// Other programs' compound files (Quattro Pro, Works): SheetJS knows some of them.
-	if (!stream) return fromWorkbook(() => sheetjsRead(bytes, { ...SHEETJS_OPTIONS, sheetRows: limits.maxRows + 1 }), fileName, 'xls', limits);
+	if (!stream) {
+		return fromWorkbook(() => sheetjsRead(bytes, { ...SHEETJS_OPTIONS, sheetRows: limits.maxRows + 1 }), fileName, 'xls', limits);
+	}
 	checkOnlySheetReach(guardBiff(stream, fileName, limits), fileName, limits);
 	const workbook = stream;
-	return fromWorkbook(() => parseXlsStream(workbook, { ...SHEETJS_OPTIONS, sheetRows: limits.maxRows + 1, type: 'buffer' }), fileName, 'xls', limits);
+	return fromWorkbook(
+		() => parseXlsStream(workbook, { ...SHEETJS_OPTIONS, sheetRows: limits.maxRows + 1, type: 'buffer' }),
+		fileName,
+		'xls',
+		limits
+	);
 }
 
 /** XLSX.parse_xlscfb: given a bare BIFF stream (not a container), SheetJS's .xls workbook parser. */
@@ -160,12 +175,19 @@ function readText(bytes: Uint8Array, fileName: string, limits: Readonly<ReadLimi
 	// Markup (SpreadsheetML 2003, HTML tables saved as ".xls", flat ODS): SheetJS reads those. Given as
 	// text: from bytes SheetJS decodes UTF-8 into an array of one-character strings first, 40 times the
 	// file's size in memory (a 45 MB file took 1.2 GB); and ours knows UTF-16 and Windows-1252 too.
-	const head = decodeText(bytes.subarray(0, 512)).text.replace(/^\uFEFF/, '').trimStart();
+	const head = decodeText(bytes.subarray(0, 512))
+		.text.replace(/^\uFEFF/, '')
+		.trimStart();
 	if (head.startsWith('<')) {
 		const format: SheetFormat = /office:document/.test(head) || extension(fileName) === 'fods' ? 'ods' : 'xls';
 		const text = decodeText(bytes).text.replace(/^\uFEFF/, '');
 		checkOnlySheetReach(guardMarkup(text, fileName, limits), fileName, limits);
-		return fromWorkbook(() => sheetjsRead(text, { ...SHEETJS_OPTIONS, sheetRows: limits.maxRows + 1, type: 'string' }), fileName, format, limits);
+		return fromWorkbook(
+			() => sheetjsRead(text, { ...SHEETJS_OPTIONS, sheetRows: limits.maxRows + 1, type: 'string' }),
+			fileName,
+			format,
+			limits
+		);
 	}
 	let csv;
 	try {
@@ -179,7 +201,9 @@ function readText(bytes: Uint8Array, fileName: string, limits: Readonly<ReadLimi
 	// Text under a workbook's name is only a spreadsheet if it is a table: one column of text is a note
 	// (an e-mail's "attachment not found"), not a CSV someone renamed. No usable upload is lost: every one
 	// has at least an Account ID and a Username column.
-	if (WORKBOOK_EXTENSIONS.has(extension(fileName)) && rows.every((row) => row.length <= 1)) throw textNotASpreadsheet(fileName, rows.map((row) => row[0] ?? '').join('\n'));
+	if (WORKBOOK_EXTENSIONS.has(extension(fileName)) && rows.every((row) => row.length <= 1)) {
+		throw textNotASpreadsheet(fileName, rows.map((row) => row[0] ?? '').join('\n'));
+	}
 	const source: SheetSource = {
 		sheetNames: [sheetNameFromFile(fileName)],
 		hidden: [false],
@@ -195,7 +219,15 @@ function sheetNameFromFile(fileName: string): string {
 	return dot > 0 ? base.slice(0, dot) : base || 'Sheet1';
 }
 
-const SHEETJS_OPTIONS = { dense: true, cellDates: false, cellNF: true, cellText: true, cellHTML: false, cellFormula: false, raw: true } as const;
+const SHEETJS_OPTIONS = {
+	dense: true,
+	cellDates: false,
+	cellNF: true,
+	cellText: true,
+	cellHTML: false,
+	cellFormula: false,
+	raw: true
+} as const;
 
 function fromWorkbook(parse: () => WorkBook, fileName: string, format: SheetFormat, limits: Readonly<ReadLimits>): SheetRead {
 	let wb: WorkBook;

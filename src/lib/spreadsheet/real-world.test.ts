@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { SpreadsheetError } from './errors';
 import { readUploadedSheet, type SheetRead } from './read';
-import { cpuMsSince, cpuStart } from '../test-cpu';
+import { cpuMsSince, cpuStart } from '../testing/test-cpu';
 
 function fixture(name: string): Uint8Array {
 	return new Uint8Array(readFileSync(fileURLToPath(new URL(`../../../tests/fixtures/real-world/${name}`, import.meta.url))));
@@ -38,9 +38,12 @@ const USERS = [
 ];
 
 describe('a declared range is a hint, not data: the cells that exist decide', () => {
-	it.each(['libreoffice-dimension-AMJ1048576.xlsx', 'gnumeric-dimension-XFD1048576.xlsx'])('%s: the whole grid declared around 3 × 5 cells', (name) => {
-		expect(read(name)).toMatchObject({ format: 'xlsx', sheetName: 'Sheet1', rows: [HEADER, ...USERS] });
-	});
+	it.each(['libreoffice-dimension-AMJ1048576.xlsx', 'gnumeric-dimension-XFD1048576.xlsx'])(
+		'%s: the whole grid declared around 3 × 5 cells',
+		(name) => {
+			expect(read(name)).toMatchObject({ format: 'xlsx', sheetName: 'Sheet1', rows: [HEADER, ...USERS] });
+		}
+	);
 
 	it('excel-dimension-16196-columns.xlsx: 57 × 100 cells, formatted empty cells out to column WXX', () => {
 		const r = read('excel-dimension-16196-columns.xlsx');
@@ -49,12 +52,15 @@ describe('a declared range is a hint, not data: the cells that exist decide', ()
 		expect(r.rows[1].slice(0, 2)).toEqual(['1001', 'user2']);
 	});
 
-	it.each(['excel97-dimensions-256-columns.xls', 'poi-dimensions-255-columns.xls'])('%s: DIMENSIONS of 255/256 columns around 23', (name) => {
-		const r = read(name);
-		expect(r).toMatchObject({ format: 'xls', sheetName: 'Users' });
-		expect(r.rows.map((row) => row.length)).toEqual([23, 23, 23]);
-		expect(r.rows[1].slice(0, 5)).toEqual(USERS[0]);
-	});
+	it.each(['excel97-dimensions-256-columns.xls', 'poi-dimensions-255-columns.xls'])(
+		'%s: DIMENSIONS of 255/256 columns around 23',
+		(name) => {
+			const r = read(name);
+			expect(r).toMatchObject({ format: 'xls', sheetName: 'Users' });
+			expect(r.rows.map((row) => row.length)).toEqual([23, 23, 23]);
+			expect(r.rows[1].slice(0, 5)).toEqual(USERS[0]);
+		}
+	);
 
 	it('biff4-dimensions-65535x255.xls: an Excel 4 worksheet declaring 65,535 × 255', () => {
 		expect(read('biff4-dimensions-65535x255.xls')).toMatchObject({ format: 'xls', rows: [HEADER, ...USERS] });
@@ -81,10 +87,14 @@ describe('messages that give the next step', () => {
 	])('%s: UTF-32 is decoded like UTF-16 (%s), characters beyond the BMP included', (name, encoding) => {
 		const r = read(name);
 		expect(r).toMatchObject({ format: 'csv', encoding, delimiter: ',' });
-		expect(r.rows).toEqual([HEADER, ['1001', 'jdoe', 'Zoë O’Brien', 'zoe@springfield.example', 'Teacher'], ['1001', 'yoshino', '𠮷野 太郎', '', 'Student']]);
+		expect(r.rows).toEqual([
+			HEADER,
+			['1001', 'jdoe', 'Zoë O’Brien', 'zoe@springfield.example', 'Teacher'],
+			['1001', 'yoshino', '𠮷野 太郎', '', 'Student']
+		]);
 	});
 
-	it('libreoffice-password-protected.ods: LibreOffice\'s steps, not Excel\'s', () => {
+	it("libreoffice-password-protected.ods: LibreOffice's steps, not Excel's", () => {
 		const e = refusal('libreoffice-password-protected.ods');
 		expect(e.code).toBe('encrypted');
 		expect(e.message).toBe(
@@ -92,7 +102,7 @@ describe('messages that give the next step', () => {
 		);
 	});
 
-	it('excel-password-protected.xls: Excel\'s steps for Excel\'s files', () => {
+	it("excel-password-protected.xls: Excel's steps for Excel's files", () => {
 		const e = refusal('excel-password-protected.xls');
 		expect(e.code).toBe('encrypted');
 		expect(e.message).toBe(

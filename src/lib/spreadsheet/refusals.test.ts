@@ -14,9 +14,17 @@ const L = DEFAULT_LIMITS;
 
 describe('the messages, pinned', () => {
 	const cases: [string, SpreadsheetError, string][] = [
-		['fileTooLarge', refusals.fileTooLarge('f.xlsx', 77_000_000, L), 'The file "f.xlsx" is 73.5 MB; the limit is 50 MB. Split it into smaller files and upload each one.'],
+		[
+			'fileTooLarge',
+			refusals.fileTooLarge('f.xlsx', 77_000_000, L),
+			'The file "f.xlsx" is 73.5 MB; the limit is 50 MB. Split it into smaller files and upload each one.'
+		],
 		['emptyFile', refusals.emptyFile('f.xlsx'), 'The file "f.xlsx" is empty (0 bytes). Choose the saved spreadsheet and try again.'],
-		['notASpreadsheet', refusals.notASpreadsheet('f.xlsx', 'a PDF document'), '"f.xlsx" is a PDF document, not a spreadsheet. Upload the spreadsheet itself: an .xlsx, .xls, .ods or .csv file.'],
+		[
+			'notASpreadsheet',
+			refusals.notASpreadsheet('f.xlsx', 'a PDF document'),
+			'"f.xlsx" is a PDF document, not a spreadsheet. Upload the spreadsheet itself: an .xlsx, .xls, .ods or .csv file.'
+		],
 		[
 			'notASpreadsheet (archive)',
 			refusals.notASpreadsheet('f.xlsx', 'a RAR archive', true),
@@ -57,7 +65,11 @@ describe('the messages, pinned', () => {
 			refusals.encrypted('f.ods', 'libreoffice'),
 			'"f.ods" is protected with a password, so it cannot be read. Open it in LibreOffice Calc, choose File > Save As, untick "Save with password", save, and upload the saved file.'
 		],
-		['zipEncrypted', refusals.zipEncrypted('f.xlsx'), '"f.xlsx" is a password-protected archive, so it cannot be read. Upload the spreadsheet itself, saved without a password.'],
+		[
+			'zipEncrypted',
+			refusals.zipEncrypted('f.xlsx'),
+			'"f.xlsx" is a password-protected archive, so it cannot be read. Upload the spreadsheet itself, saved without a password.'
+		],
 		[
 			'rowsBeyondLimit',
 			refusals.rowsBeyondLimit('f.xlsx', 'Users', { r: 1_048_575, c: 1 }, L),
@@ -108,8 +120,16 @@ describe('the messages, pinned', () => {
 			refusals.csvTooLarge('f.csv', 'rows', 1_000_001, L, null),
 			'The file "f.csv" has more than 1,000,000 rows; we read at most 1,000,000. Delete the empty rows at the end, or split the users into several files, and upload again.'
 		],
-		['usersSheetEmpty', refusals.usersSheetEmpty('f.xlsx', 'Users'), 'The "Users" sheet of "f.xlsx" is empty. Put the headers in row 1 and one user per row below them.'],
-		['noData', refusals.noData('f.xlsx', 2), '"f.xlsx" has no sheet with any data. Put the headers in row 1 of a sheet named "Users" and one user per row below them.'],
+		[
+			'usersSheetEmpty',
+			refusals.usersSheetEmpty('f.xlsx', 'Users'),
+			'The "Users" sheet of "f.xlsx" is empty. Put the headers in row 1 and one user per row below them.'
+		],
+		[
+			'noData',
+			refusals.noData('f.xlsx', 2),
+			'"f.xlsx" has no sheet with any data. Put the headers in row 1 of a sheet named "Users" and one user per row below them.'
+		],
 		[
 			'dataOnlyOnHiddenSheets (Excel)',
 			refusals.dataOnlyOnHiddenSheets('f.xlsx', ['Data'], 'excel'),

@@ -67,7 +67,11 @@ export function textNotASpreadsheet(fileName: string, text: string): Spreadsheet
 
 /** Something unexpected failed underneath, or the parser could not make sense of the file (kept as the cause). */
 export function couldNotRead(fileName: string, cause: unknown): SpreadsheetError {
-	return new SpreadsheetError('unsupported', `The file "${fileName}" could not be read: it may be damaged, or in a form we do not know. ${SAVE_AS_XLSX}`, { cause });
+	return new SpreadsheetError(
+		'unsupported',
+		`The file "${fileName}" could not be read: it may be damaged, or in a form we do not know. ${SAVE_AS_XLSX}`,
+		{ cause }
+	);
 }
 
 export function damaged(fileName: string, cause: unknown): SpreadsheetError {
@@ -102,8 +106,15 @@ export function zipEncrypted(fileName: string): SpreadsheetError {
 // ---- too much to read ------------------------------------------------------------------------------------
 
 /** The sheet's last filled row lies beyond maxRows: `at` is that cell, or null when only "below" is known. */
-export function rowsBeyondLimit(fileName: string, sheetName: string | undefined, at: { r: number; c: number } | null, limits: Readonly<ReadLimits>): SpreadsheetError {
-	const what = at ? `has data in row ${formatCount(at.r + 1)} (cell ${columnName(at.c)}${at.r + 1})` : `has data below row ${formatCount(limits.maxRows)}`;
+export function rowsBeyondLimit(
+	fileName: string,
+	sheetName: string | undefined,
+	at: { r: number; c: number } | null,
+	limits: Readonly<ReadLimits>
+): SpreadsheetError {
+	const what = at
+		? `has data in row ${formatCount(at.r + 1)} (cell ${columnName(at.c)}${at.r + 1})`
+		: `has data below row ${formatCount(limits.maxRows)}`;
 	return new SpreadsheetError(
 		'sheet-too-large',
 		`${where(fileName, sheetName)} ${what}; we read at most ${plural(limits.maxRows, 'row', 'rows')}. Delete the rows below your users (or split the users into several files), save, and upload again.`
@@ -111,7 +122,12 @@ export function rowsBeyondLimit(fileName: string, sheetName: string | undefined,
 }
 
 /** The sheet's last filled column lies beyond maxColumns; `at` is that cell. */
-export function columnsBeyondLimit(fileName: string, sheetName: string | undefined, at: { r: number; c: number }, limits: Readonly<ReadLimits>): SpreadsheetError {
+export function columnsBeyondLimit(
+	fileName: string,
+	sheetName: string | undefined,
+	at: { r: number; c: number },
+	limits: Readonly<ReadLimits>
+): SpreadsheetError {
 	return new SpreadsheetError(
 		'sheet-too-large',
 		`${where(fileName, sheetName)} has data in column ${columnName(at.c)} (cell ${columnName(at.c)}${at.r + 1}); we read at most ${plural(limits.maxColumns, 'column', 'columns')} (A to ${columnName(limits.maxColumns - 1)}). Delete the columns to the right of your table, save, and upload again.`
@@ -128,7 +144,8 @@ const FORMAT_NAMES: Record<CellFormat, string> = {
 
 export function tooManyCells(fileName: string, cells: number, format: CellFormat, limits: Readonly<ReadLimits>): SpreadsheetError {
 	const max = limits.maxCells[format];
-	const asXlsx = limits.maxCells.xlsx > max ? ` Or save it as .xlsx: from those we read up to ${formatCount(limits.maxCells.xlsx)} cells.` : '';
+	const asXlsx =
+		limits.maxCells.xlsx > max ? ` Or save it as .xlsx: from those we read up to ${formatCount(limits.maxCells.xlsx)} cells.` : '';
 	return new SpreadsheetError(
 		'sheet-too-large',
 		`"${fileName}" holds ${plural(cells, 'filled cell', 'filled cells')} (all its sheets together); we read at most ${formatCount(max)} from ${FORMAT_NAMES[format]}. Delete the sheets you do not need, or split the users into several smaller files and upload each one.${asXlsx}`
@@ -157,7 +174,13 @@ export function xlsbTooMuchText(fileName: string, cause?: unknown): SpreadsheetE
 	);
 }
 
-export function csvTooLarge(fileName: string, limit: 'rows' | 'columns', row: number, limits: Readonly<ReadLimits>, cause: unknown): SpreadsheetError {
+export function csvTooLarge(
+	fileName: string,
+	limit: 'rows' | 'columns',
+	row: number,
+	limits: Readonly<ReadLimits>,
+	cause: unknown
+): SpreadsheetError {
 	const message =
 		limit === 'rows'
 			? `The file "${fileName}" has more than ${plural(limits.maxRows, 'row', 'rows')}; we read at most ${formatCount(limits.maxRows)}. Delete the empty rows at the end, or split the users into several files, and upload again.`
@@ -166,7 +189,10 @@ export function csvTooLarge(fileName: string, limit: 'rows' | 'columns', row: nu
 }
 
 export function expandedTooMuch(where: string, what: string, limits: Readonly<ReadLimits>, advice: string): SpreadsheetError {
-	return new SpreadsheetError('sheet-too-large', `${where} ${what}; we expand at most ${formatCount(limits.maxExpandedCells)} cells. ${advice}`);
+	return new SpreadsheetError(
+		'sheet-too-large',
+		`${where} ${what}; we expand at most ${formatCount(limits.maxExpandedCells)} cells. ${advice}`
+	);
 }
 
 export function tooManyMergedCells(fileName: string, cells: number, merged: number): SpreadsheetError {
@@ -179,7 +205,10 @@ export function tooManyMergedCells(fileName: string, cells: number, merged: numb
 // ---- no users --------------------------------------------------------------------------------------------
 
 export function usersSheetEmpty(fileName: string, sheetName: string): SpreadsheetError {
-	return new SpreadsheetError('no-data', `The "${sheetName}" sheet of "${fileName}" is empty. Put the headers in row 1 and one user per row below them.`);
+	return new SpreadsheetError(
+		'no-data',
+		`The "${sheetName}" sheet of "${fileName}" is empty. Put the headers in row 1 and one user per row below them.`
+	);
 }
 
 export function noData(fileName: string, sheets: number): SpreadsheetError {
@@ -193,7 +222,8 @@ export function noData(fileName: string, sheets: number): SpreadsheetError {
 
 export function dataOnlyOnHiddenSheets(fileName: string, hiddenWithData: string[], app: App): SpreadsheetError {
 	const names = hiddenWithData.map((name) => `"${name}"`).join(', ');
-	const show = app === 'libreoffice' ? 'In LibreOffice Calc, choose Sheet > Show Sheet' : 'In Excel, right-click a sheet tab, choose Unhide,';
+	const show =
+		app === 'libreoffice' ? 'In LibreOffice Calc, choose Sheet > Show Sheet' : 'In Excel, right-click a sheet tab, choose Unhide,';
 	return new SpreadsheetError(
 		'no-data',
 		`"${fileName}" has data only on hidden ${hiddenWithData.length === 1 ? 'sheet' : 'sheets'} (${names}). ${show} and show the sheet with the users (or name it "Users"); save, and upload again.`

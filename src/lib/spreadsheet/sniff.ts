@@ -25,7 +25,9 @@ export function sniff(bytes: Uint8Array): Kind {
 	if (startsWith(bytes, [0x50, 0x4b, 0x03, 0x04]) || startsWith(bytes, [0x50, 0x4b, 0x05, 0x06])) return 'zip';
 	if (startsWith(bytes, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) return 'cfb';
 	// A bare BIFF2-4 stream (very old .xls, not in a compound file): BOF record 0x0009/0x0209/0x0409.
-	if ((bytes[0] === 0x09 && bytes[1] <= 0x04 && bytes[2] <= 0x10 && bytes[3] === 0x00) || (bytes[0] === 0x09 && bytes[1] === 0x08)) return 'biff';
+	if ((bytes[0] === 0x09 && bytes[1] <= 0x04 && bytes[2] <= 0x10 && bytes[3] === 0x00) || (bytes[0] === 0x09 && bytes[1] === 0x08)) {
+		return 'biff';
+	}
 	if (KNOWN.some((k) => startsWith(bytes, k.magic))) return 'binary';
 	return 'text';
 }
@@ -42,7 +44,9 @@ export function describeOtherDocument(bytes: Uint8Array, partNames: string[]): s
 	if (names.has('word/document.xml')) return 'a Word document';
 	if (names.has('ppt/presentation.xml')) return 'a PowerPoint presentation';
 	const head = new TextDecoder('latin1').decode(bytes.subarray(30, 110));
-	if (head.startsWith('mimetype') && /opendocument\.(text|presentation|graphics)/.test(head)) return /text/.test(head) ? 'a text document' : 'a presentation or drawing';
+	if (head.startsWith('mimetype') && /opendocument\.(text|presentation|graphics)/.test(head)) {
+		return /text/.test(head) ? 'a text document' : 'a presentation or drawing';
+	}
 	return null;
 }
 

@@ -7,7 +7,7 @@ import { SpreadsheetError } from './errors';
 import { DEFAULT_LIMITS, withReadLimits, type ReadLimits } from './limits';
 import { readUploadedSheet } from './read';
 import { crc32, inspectZip, unzip } from './zip-guard';
-import { cpuMsSince, cpuStart } from '../test-cpu';
+import { cpuMsSince, cpuStart } from '../testing/test-cpu';
 
 function refusal(bytes: Uint8Array, name: string, limits: Partial<ReadLimits>, budgetMs = 500): SpreadsheetError {
 	return withReadLimits(limits, () => {
@@ -26,7 +26,7 @@ function refusal(bytes: Uint8Array, name: string, limits: Partial<ReadLimits>, b
 /** Three sheets of 2 × 5 filled cells each. */
 function book(bookType: BookType, sheets = 3): Uint8Array {
 	const wb = utils.book_new();
-	for (let s = 0; s < sheets; s++)
+	for (let s = 0; s < sheets; s++) {
 		utils.book_append_sheet(
 			wb,
 			utils.aoa_to_sheet([
@@ -35,6 +35,7 @@ function book(bookType: BookType, sheets = 3): Uint8Array {
 			]),
 			s === 0 ? 'Users' : `Sheet${s + 1}`
 		);
+	}
 	return new Uint8Array(write(wb, { type: 'array', bookType, bookSST: true }) as ArrayBuffer);
 }
 
@@ -58,7 +59,9 @@ describe('filled cells, all sheets together, per format', () => {
 
 	it('HTML and SpreadsheetML 2003 saved as .xls', () => {
 		const html = new TextEncoder().encode(`<table>${'<tr><td>1001</td><td>jdoe</td></tr>'.repeat(20)}</table>`);
-		expect(refusal(html, 'export.xls', cells({ markup: 39 })).message).toContain('"export.xls" holds 40 filled cells (all its sheets together); we read at most 39 from a web page or XML file saved as a spreadsheet.');
+		expect(refusal(html, 'export.xls', cells({ markup: 39 })).message).toContain(
+			'"export.xls" holds 40 filled cells (all its sheets together); we read at most 39 from a web page or XML file saved as a spreadsheet.'
+		);
 		const xml = new TextEncoder().encode(
 			`<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="Users"><Table>${'<Row><Cell><Data ss:Type="String">x</Data></Cell></Row>'.repeat(10)}</Table></Worksheet></Workbook>`
 		);
@@ -82,7 +85,9 @@ describe('shared strings, bytes to unpack, .xlsb text', () => {
 		// The header's 5 texts and the user's 4 (the Account ID is a number).
 		withReadLimits({ maxSharedStrings: 9 }, () => expect(readUploadedSheet(book('xlsx', 1), 'ok.xlsx').rows).toHaveLength(2));
 		const e = refusal(book('xlsx', 1), 'texts.xlsx', { maxSharedStrings: 8 });
-		expect(e.message).toBe('"texts.xlsx" holds 9 different texts; we read at most 8. Split the users into several smaller files and upload each one.');
+		expect(e.message).toBe(
+			'"texts.xlsx" holds 9 different texts; we read at most 8. Split the users into several smaller files and upload each one.'
+		);
 		expect(refusal(book('xlsb', 1), 'texts.xlsb', { maxSharedStrings: 8 }).message).toContain('holds 9 different texts');
 	});
 
@@ -92,7 +97,9 @@ describe('shared strings, bytes to unpack, .xlsb text', () => {
 		for (const entry of inspectZip(bytes).entries) bytes.fill(0xff, entry.dataOffset, entry.dataOffset + Math.min(entry.compressedSize, 8));
 		const e = refusal(bytes, 'big.xlsx', { maxParsedBytes: 1000 });
 		expect(e.code).toBe('too-large');
-		expect(e.message).toMatch(/^"big\.xlsx" unpacks to [\d.,]+ KB of sheets and text; we read at most 1,000 bytes\. Split the users into several smaller files and upload each one\.$/);
+		expect(e.message).toMatch(
+			/^"big\.xlsx" unpacks to [\d.,]+ KB of sheets and text; we read at most 1,000 bytes\. Split the users into several smaller files and upload each one\.$/
+		);
 	});
 
 	it('images and embedded files are neither unpacked nor counted', () => {

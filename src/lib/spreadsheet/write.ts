@@ -89,7 +89,9 @@ export function instructionLines(input: Pick<TemplateInput, 'roles' | 'parentNam
 	return [
 		['Bulk User Update'],
 		[],
-		[`Use the "Users" sheet to update existing users in the child accounts of your parent account${parent}. One user per row; row 1 holds the headers. Do not rename the headers or the "Users" sheet.`],
+		[
+			`Use the "Users" sheet to update existing users in the child accounts of your parent account${parent}. One user per row; row 1 holds the headers. Do not rename the headers or the "Users" sheet.`
+		],
 		['A blank cell means "leave unchanged". Only the cells you fill in are changed.'],
 		[],
 		['Column', 'Required', 'What to enter'],
@@ -98,7 +100,11 @@ export function instructionLines(input: Pick<TemplateInput, 'roles' | 'parentNam
 			'Required',
 			'Found in the Export Institutions List spreadsheet (and on the "Accounts" sheet of this workbook). This is the numeric identifier for each building and required for each user updated via bulk. You may bulk update as many different users, tied to any number of different accounts as you wish. The account IDs listed in your template must be listed as child accounts under your parent account or they will not be processed. Keep leading zeros: the column is formatted as Text.'
 		],
-		['Username', 'Required', 'The username of the person being updated. The user must already exist in that account; this template does not create users.'],
+		[
+			'Username',
+			'Required',
+			'The username of the person being updated. The user must already exist in that account; this template does not create users.'
+		],
 		['Name', 'Optional', `The name of the person being updated. Up to ${LIMITS.nameMax} characters.`],
 		[
 			'Email',
@@ -192,12 +198,19 @@ export function writeResults(input: ResultsInput): Uint8Array {
 			if (textColumns.has(c)) cells.push(textAt(value));
 			else cells.push(value === '' ? undefined : text(value));
 		}
-		cells.push(num(row.row), text(row.status), row.reason ? text(row.reason) : undefined, row.changed.length ? text(row.changed.join(', ')) : undefined);
+		cells.push(
+			num(row.row),
+			text(row.status),
+			row.reason ? text(row.reason) : undefined,
+			row.changed.length ? text(row.changed.join(', ')) : undefined
+		);
 		out.push(cells);
 	}
 	const widths = [...Array.from({ length: width }, (_, c) => (c === passwordColumn ? 10 : 18)), 6, 11, 80, 24];
 	const results = sheetOf(out, widths);
-	results['!autofilter'] = { ref: utils.encode_range({ s: { r: 0, c: 0 }, e: { r: out.length - 1, c: width + RESULT_COLUMNS.length - 1 } }) };
+	results['!autofilter'] = {
+		ref: utils.encode_range({ s: { r: 0, c: 0 }, e: { r: out.length - 1, c: width + RESULT_COLUMNS.length - 1 } })
+	};
 
 	const s = input.summary;
 	const summaryRows: Cell[][] = [

@@ -50,7 +50,6 @@ export interface ZipDirectory {
 
 const SIG_LOCAL = 0x04034b50;
 const SIG_CENTRAL = 0x02014b50;
-const SIG_EOCD = 0x06054b50;
 const SIG_ZIP64_LOCATOR = 0x07064b50;
 const SIG_ZIP64_EOCD = 0x06064b50;
 const EOCD_SIZE = 22;
@@ -89,7 +88,7 @@ function latin1(bytes: Uint8Array, from: number, length: number): string {
  */
 function zip64Extra(bytes: Uint8Array, from: number, length: number, usz: number, csz: number, offset: number) {
 	const end = from + length;
-	for (let at = from; at + 4 <= end; ) {
+	for (let at = from; at + 4 <= end;) {
 		const id = u16(bytes, at);
 		const size = u16(bytes, at + 2);
 		const body = at + 4;
@@ -141,7 +140,9 @@ export function inspectZip(bytes: Uint8Array): ZipDirectory {
 		const locator = eocd - 20;
 		if (locator < 0 || u32(bytes, locator) !== SIG_ZIP64_LOCATOR) throw new ZipFormatError('ZIP64 values without a ZIP64 locator');
 		const record = u64(bytes, locator + 8);
-		if (record + 56 > locator || u32(bytes, record) !== SIG_ZIP64_EOCD) throw new ZipFormatError('ZIP64 end of central directory out of bounds');
+		if (record + 56 > locator || u32(bytes, record) !== SIG_ZIP64_EOCD) {
+			throw new ZipFormatError('ZIP64 end of central directory out of bounds');
+		}
 		if (u32(bytes, record + 16) !== 0 || u32(bytes, record + 20) !== 0) throw new ZipFormatError('a multi-part (spanned) ZIP64 archive');
 		count = u64(bytes, record + 32);
 		cdSize = u64(bytes, record + 40);
@@ -150,7 +151,9 @@ export function inspectZip(bytes: Uint8Array): ZipDirectory {
 	} else if (disk !== 0 || cdDisk !== 0 || count !== total) {
 		throw new ZipFormatError('a multi-part (spanned) archive');
 	}
-	if (cdOffset + cdSize > cdLimit) throw new ZipFormatError(`central directory (${cdOffset}+${cdSize}) runs past its end record (${cdLimit})`);
+	if (cdOffset + cdSize > cdLimit) {
+		throw new ZipFormatError(`central directory (${cdOffset}+${cdSize}) runs past its end record (${cdLimit})`);
+	}
 	// Each central header is at least 46 bytes: a count the directory cannot hold is a lie.
 	if (count * 46 > cdSize) throw new ZipFormatError(`${count} entries cannot fit in a ${cdSize}-byte directory`);
 
@@ -192,11 +195,13 @@ export function inspectZip(bytes: Uint8Array): ZipDirectory {
 		const localNameLength = u16(bytes, localOffset + 26);
 		const localExtraLength = u16(bytes, localOffset + 28);
 		if (localMethod !== method) throw new ZipFormatError(`entry ${i} "${name}": compression method differs from the directory`);
-		if (localNameLength !== nameLength || latin1(bytes, localOffset + 30, localNameLength) !== name)
+		if (localNameLength !== nameLength || latin1(bytes, localOffset + 30, localNameLength) !== name) {
 			throw new ZipFormatError(`entry ${i} "${name}": name differs from the directory`);
+		}
 		if (!(localFlags & FLAG_DATA_DESCRIPTOR) && localCompressed !== U32_MAX && localUncompressed !== U32_MAX) {
-			if (localCompressed !== compressedSize || localUncompressed !== uncompressedSize)
+			if (localCompressed !== compressedSize || localUncompressed !== uncompressedSize) {
 				throw new ZipFormatError(`entry ${i} "${name}": sizes differ from the directory`);
+			}
 		}
 		const dataOffset = localOffset + 30 + localNameLength + localExtraLength;
 		if (dataOffset + compressedSize > cdOffset) throw new ZipFormatError(`entry ${i} "${name}" runs past the data area`);
@@ -212,8 +217,9 @@ export function inspectZip(bytes: Uint8Array): ZipDirectory {
 	const byOffset = entries.slice().sort((a, b) => a.localOffset - b.localOffset);
 	for (let i = 1; i < byOffset.length; i++) {
 		const before = byOffset[i - 1];
-		if (before.dataOffset + before.compressedSize > byOffset[i].localOffset)
+		if (before.dataOffset + before.compressedSize > byOffset[i].localOffset) {
 			throw new ZipFormatError(`entries "${before.name}" and "${byOffset[i].name}" overlap`);
+		}
 	}
 	return { entries, totalUncompressed, totalCompressed, encrypted, zip64 };
 }
@@ -248,26 +254,36 @@ export function guardZip(bytes: Uint8Array, fileName: string, limits: Readonly<R
 		throw new SpreadsheetError('unsupported', damagedFileMessage(fileName), { cause: error });
 	}
 	const { entries, totalUncompressed } = dir;
-	if (entries.length > limits.maxZipEntries)
-		throw bomb(fileName, `it holds ${formatCount(entries.length)} files inside, and a spreadsheet holds far fewer (the limit is ${formatCount(limits.maxZipEntries)})`);
-	if (totalUncompressed > limits.maxZipUncompressedBytes)
-		throw bomb(fileName, `it would expand to ${formatBytes(totalUncompressed)} (the limit is ${formatBytes(limits.maxZipUncompressedBytes)})`);
+	if (entries.length > limits.maxZipEntries) {
+		throw bomb(
+			fileName,
+			`it holds ${formatCount(entries.length)} files inside, and a spreadsheet holds far fewer (the limit is ${formatCount(limits.maxZipEntries)})`
+		);
+	}
+	if (totalUncompressed > limits.maxZipUncompressedBytes) {
+		throw bomb(
+			fileName,
+			`it would expand to ${formatBytes(totalUncompressed)} (the limit is ${formatBytes(limits.maxZipUncompressedBytes)})`
+		);
+	}
 	for (const entry of entries) {
 		if (entry.uncompressedSize < limits.zipRatioMinBytes) continue;
 		const ratio = entry.uncompressedSize / Math.max(entry.compressedSize, 1);
-		if (ratio > limits.maxZipRatio)
+		if (ratio > limits.maxZipRatio) {
 			throw bomb(
 				fileName,
 				`a part of it would expand from ${formatBytes(entry.compressedSize)} to ${formatBytes(entry.uncompressedSize)}, ${times(ratio)} (a spreadsheet expands at most ${times(limits.maxZipRatio)})`
 			);
+		}
 	}
 	if (totalUncompressed >= limits.zipRatioMinBytes) {
 		const ratio = totalUncompressed / bytes.length;
-		if (ratio > limits.maxZipRatio)
+		if (ratio > limits.maxZipRatio) {
 			throw bomb(
 				fileName,
 				`it would expand from ${formatBytes(bytes.length)} to ${formatBytes(totalUncompressed)}, ${times(ratio)} (a spreadsheet expands at most ${times(limits.maxZipRatio)})`
 			);
+		}
 	}
 	return dir;
 }
@@ -337,7 +353,7 @@ export function inflateRaw(input: Uint8Array, size: number): Uint8Array {
 	try {
 		out = inflateSync(input, { out: new Uint8Array(size + 1) });
 	} catch (error) {
-		throw new Error(`invalid deflate data (${(error as Error).message})`);
+		throw new Error(`invalid deflate data (${(error as Error).message})`, { cause: error });
 	}
 	if (out.length > size) throw new Error(`deflate data is longer than declared (${size} bytes)`);
 	if (out.length < size) throw new Error(`deflate data is shorter than declared (${out.length} of ${size} bytes)`);
