@@ -3,10 +3,10 @@
 // Pure; the storage layer commits the plan in one transaction.
 import type { Preview } from './preview';
 import { finalizeRows, type FinalRow } from './results';
-import type { RuleContext } from './row-rules';
+import { PASSWORD_MASK, type RuleContext } from './row-rules';
 import type { UserChanges, UserBase } from './types';
 
-export const PASSWORD_MASK = '(set)';
+export { PASSWORD_MASK };
 
 export interface PlannedRow extends FinalRow {
 	/** Index into `mutations` for rows sent to the server. */

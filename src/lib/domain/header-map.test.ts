@@ -183,3 +183,34 @@ describe('mapHeader', () => {
 		expect(headerErrorMessage(map)).toContain('Row 2 (the first row that is not blank) must hold the headers');
 	});
 });
+
+describe('uploading our own results and errors workbooks', () => {
+	it('ignores Row, Status, Reason, Changed and Edited in preview next to Reason, with one note', () => {
+		const map = mapHeader([[...TEMPLATE_HEADERS, 'Row', 'Status', 'Reason', 'Changed', 'Edited in preview']])!;
+		expect(map.errors).toEqual([]);
+		expect(map.unknown).toEqual([]);
+		expect(map.own.map((o) => o.index)).toEqual([6, 7, 8, 9, 10]);
+		expect(map.warnings.map((w) => w.message)).toEqual([
+			'Row 1: Columns "Row", "Status", "Reason", "Changed" and "Edited in preview" hold results of an earlier upload; they are ignored'
+		]);
+	});
+
+	it('says it in one line for the errors workbook (Reason only)', () => {
+		const map = mapHeader([[...TEMPLATE_HEADERS, 'Reason']])!;
+		expect(map.warnings.map((w) => w.reason)).toEqual(['Column "Reason" holds results of an earlier upload; it is ignored']);
+	});
+
+	it('takes "Status" without "Reason" for another system\'s column', () => {
+		const map = mapHeader([['Account ID', 'Username', 'Status']])!;
+		expect(map.own).toEqual([]);
+		expect(map.unknown.map((u) => u.header)).toEqual(['Status']);
+	});
+});
+
+describe('Microsoft Entra bulk files', () => {
+	it('reads the headers below the "version:v1.0" line', () => {
+		const map = mapHeader([['version:v1.0'], ['Account ID', 'User name [userPrincipalName] Required'], ['1001', 'jdoe@x.org']])!;
+		expect(map.headerRow).toBe(2);
+		expect(map.header[0]).toBe('Account ID');
+	});
+});

@@ -1,6 +1,9 @@
 // Owns finding the header row of an uploaded sheet and mapping its cells to template columns.
 // Admins rename, reorder and re-case headers (and other systems export "E-mail Address" or "Login"),
 // so matching ignores case, spaces and punctuation and knows common aliases. Pure: no I/O.
+// A header this mapping does not know, or a missing required column, sends the admin to Match columns;
+// the guesses offered there (other systems' exports, other languages, misspellings, and the rule for
+// each) are written down in header-match.ts.
 import { FIELD_LABELS, type EditableField } from './types';
 import { quote } from './field-rules';
 import { rowIssue, type Issue } from './issue';
@@ -14,8 +17,11 @@ export const TEMPLATE_FIELDS: readonly ColumnField[] = ['accountId', 'username',
 export const TEMPLATE_HEADERS: readonly string[] = TEMPLATE_FIELDS.map((f) => FIELD_LABELS[f]);
 export const REQUIRED_FIELDS: readonly ColumnField[] = ['accountId', 'username'];
 
-/** 0-based column index of each template field found in the header row. */
-export type ColumnMap = Partial<Record<ColumnField, number>>;
+/** First and last name in two columns (Match columns): joined with a space into Name. */
+export type NamePart = 'firstName' | 'lastName';
+
+/** 0-based column index of each template field found in the header row (or matched by the admin). */
+export type ColumnMap = Partial<Record<ColumnField | NamePart, number>>;
 
 export interface HeaderMap {
 	/** 0-based index into the sheet's rows. */
@@ -27,6 +33,8 @@ export interface HeaderMap {
 	columns: ColumnMap;
 	/** Non-blank header cells that match no template column (ignored). */
 	unknown: { index: number; header: string }[];
+	/** Columns of this portal's results and errors workbooks (Row, Status, Reason…): ignored, noted once. */
+	own: { index: number; header: string }[];
 	/** Duplicate or missing required columns: the file cannot be processed. */
 	errors: Issue[];
 	/** Unknown columns: ignored, but said out loud. */
@@ -133,19 +141,64 @@ export function isBlankRow(row: readonly string[] | undefined): boolean {
 const HEADER_LIST = TEMPLATE_HEADERS.join(', ');
 
 /**
+ * Columns our results workbook (Row, Status, Reason, Changed, Edited in preview) and errors workbook
+ * (Reason) add after the uploaded ones, by normalized header. Uploading either back must just work, so
+ * they are ignored with one note, but only next to "Reason": "Status" alone is another system's column
+ * (OneRoster's and Canvas's users have one) and is matched like any unknown header.
+ */
+export const OWN_RESULT_COLUMNS: readonly string[] = ['Row', 'Status', 'Reason', 'Changed', 'Edited in preview'];
+const OWN_KEYS = new Set(OWN_RESULT_COLUMNS.map(normalizeHeader));
+const REASON_KEY = normalizeHeader('Reason');
+
+/** The header cells that are our own result columns (empty unless "Reason" is one of them). */
+export function ownResultColumns(header: readonly string[]): { index: number; header: string }[] {
+	if (!header.some((cell) => normalizeHeader(cell) === REASON_KEY)) return [];
+	const own: { index: number; header: string }[] = [];
+	header.forEach((cell, index) => {
+		if (OWN_KEYS.has(normalizeHeader(cell))) own.push({ index, header: cell });
+	});
+	return own;
+}
+
+/** The one line that says our own result columns were ignored. */
+export function ownColumnsNote(own: readonly { header: string }[]): string {
+	const names = own.map((o) => quote(o.header.trim()));
+	const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+	return own.length === 1
+		? `Column ${list} holds results of an earlier upload; it is ignored`
+		: `Columns ${list} hold results of an earlier upload; they are ignored`;
+}
+
+// Microsoft Entra's bulk-operation CSVs start with a line "version:v1.0" above the headers.
+const VERSION_LINE = /^\s*version\s*:\s*v?\d+(\.\d+)*\s*$/i;
+
+/** 0-based index of the header row: the first non-blank row, below an Entra "version:v1.0" line. -1 if none. */
+export function findHeaderIndex(rows: readonly (readonly string[])[]): number {
+	const first = rows.findIndex((row) => !isBlankRow(row));
+	if (first < 0) return first;
+	const filled = rows[first].filter((cell) => cell.trim() !== '');
+	if (filled.length === 1 && VERSION_LINE.test(filled[0])) {
+		for (let i = first + 1; i < rows.length; i++) if (!isBlankRow(rows[i])) return i;
+	}
+	return first;
+}
+
+/**
  * Finds the header row (the first non-blank row) and maps its cells. Null when every row is blank.
  * Missing required columns and duplicate template columns are errors; unknown columns are warnings.
  */
 export function mapHeader(rows: readonly (readonly string[])[]): HeaderMap | null {
-	const headerIndex = rows.findIndex((row) => !isBlankRow(row));
+	const headerIndex = findHeaderIndex(rows);
 	if (headerIndex < 0) return null;
 	const header = rows[headerIndex].slice();
 	const headerRow = headerIndex + 1;
 	const columns: ColumnMap = {};
 	const seen = new Map<ColumnField, number[]>();
 	const unknown: { index: number; header: string }[] = [];
+	const own = ownResultColumns(header);
+	const ownIndexes = new Set(own.map((o) => o.index));
 	header.forEach((cell, index) => {
-		if (cell.trim() === '') return;
+		if (cell.trim() === '' || ownIndexes.has(index)) return;
 		const field = matchHeader(cell);
 		if (!field) {
 			unknown.push({ index, header: cell });
@@ -197,6 +250,7 @@ export function mapHeader(rows: readonly (readonly string[])[]): HeaderMap | nul
 		for (const f of missing) errors.push({ ...rowIssue(headerRow, FIELD_LABELS[f], reason), message: reason });
 	}
 
+	if (own.length > 0) warnings.push(rowIssue(headerRow, own[0].header.trim(), ownColumnsNote(own)));
 	for (const { index, header: text } of unknown) {
 		warnings.push(
 			rowIssue(
@@ -207,7 +261,7 @@ export function mapHeader(rows: readonly (readonly string[])[]): HeaderMap | nul
 			)
 		);
 	}
-	return { headerIndex, headerRow, header, columns, unknown, errors, warnings };
+	return { headerIndex, headerRow, header, columns, unknown, own, errors, warnings };
 }
 
 /** One message for all structural errors (what the preview shows as the blocking reason). */

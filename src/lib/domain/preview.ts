@@ -2,10 +2,10 @@
 // Preview that says, row by row, what would be updated, what is unchanged and what fails and why.
 // Nothing is applied here; the caller applies `rows[i].mutation` of the "update" rows, and only when
 // `blocking` is null. Pure and linear in the number of rows (100,000 rows in well under a second).
-import { columnLetter, headerErrorMessage, isBlankRow, mapHeader, TEMPLATE_HEADERS, type ColumnMap } from './header-map';
+import { columnLetter, headerErrorMessage, isBlankRow, mapHeader, REQUIRED_FIELDS, TEMPLATE_HEADERS, type ColumnMap } from './header-map';
 import { cellIssue, rowIssue, type Issue } from './issue';
 import { LIMITS, quote, tooLong } from './field-rules';
-import { addIssue, finishRow, newRowFacts, validateRow, type RowOutcome, type RuleContext } from './row-rules';
+import { addIssue, finishRow, newRowFacts, validateRow, type RowFacts, type RowOutcome, type RuleContext } from './row-rules';
 import { FIELD_LABELS } from './types';
 
 export interface PreviewInput {
@@ -15,6 +15,14 @@ export interface PreviewInput {
 	sheetName: string;
 	/** What the admin typed as "Number of users". */
 	declaredCount: number;
+	/** The columns as matched in Match columns: replaces what the header row's names say. */
+	matching?: PreviewMatching;
+}
+
+export interface PreviewMatching {
+	columns: ColumnMap;
+	/** File-level notes to show with the preview (ignored columns and the like). */
+	notes: Issue[];
 }
 
 export type BlockingCode = 'empty' | 'header' | 'no-users' | 'count-invalid' | 'count-mismatch';
@@ -62,17 +70,23 @@ function rowList(shown: number[], total: number): string {
 	return `rows ${list.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }
 
-/** Up to 5 row numbers of `rows` other than `self` (linear in 6, not in the group size). */
-function firstOthers(rows: number[], self: number): number[] {
-	const out: number[] = [];
-	for (let i = 0; i < rows.length && out.length < 5; i++) if (rows[i] !== self) out.push(rows[i]);
-	return out;
-}
-
 /** How often buildPreview reports progress: often enough for a smooth bar, rare enough to cost nothing. */
 export const PROGRESS_EVERY = 5000;
 
 export function buildPreview(input: PreviewInput, ctx: RuleContext, onProgress?: (checked: number, total: number) => void): Preview {
+	return checkSheet(input, ctx, onProgress).preview;
+}
+
+/** A checked sheet and what the rules across rows need to check one row again (checked-upload.ts). */
+export interface CheckedSheet {
+	preview: Preview;
+	/** The file-level notes before those about values under blank headers (a re-check adds those again). */
+	notes: Issue[];
+	/** Undefined when the header made checking rows impossible. */
+	checks: RowChecks | undefined;
+}
+
+export function checkSheet(input: PreviewInput, ctx: RuleContext, onProgress?: (checked: number, total: number) => void): CheckedSheet {
 	const { rows, declaredCount } = input;
 	const preview = emptyPreview(input);
 	const map = mapHeader(rows);
@@ -81,35 +95,45 @@ export function buildPreview(input: PreviewInput, ctx: RuleContext, onProgress?:
 			code: 'empty',
 			message: `The file has no rows. Row 1 must hold the headers (${HEADERS}) and each row below it one user.`
 		};
-		return preview;
+		return { preview, notes: [], checks: undefined };
 	}
+	const columns = input.matching ? { ...input.matching.columns } : map.columns;
+	const notes = input.matching ? input.matching.notes : map.warnings;
 	preview.header = map.header;
 	preview.headerRow = map.headerRow;
-	preview.columnMap = map.columns;
-	preview.headerWarnings = map.warnings;
+	preview.columnMap = columns;
+	preview.headerWarnings = notes.slice();
 
 	const dataIndexes = dataRowIndexes(rows, map.headerIndex);
 	preview.counts.rows = dataIndexes.length;
 
-	const headerError = headerErrorMessage(map);
+	const headerError = input.matching ? missingColumnsMessage(columns, map.headerRow) : headerErrorMessage(map);
 	if (headerError) {
 		preview.blocking = { code: 'header', message: headerError };
-		preview.counts.warnings = map.warnings.length;
-		return preview;
+		preview.counts.warnings = preview.headerWarnings.length;
+		return { preview, notes, checks: undefined };
 	}
 	if (dataIndexes.length === 0) {
 		preview.blocking = { code: 'no-users', message: `The file has headers in row ${map.headerRow} but no user rows below them.` };
-		return preview;
+		return { preview, notes, checks: undefined };
 	}
 	// A wrong count blocks Apply but the rows are still checked, so the admin sees every problem at once.
 	preview.blocking = declaredCountProblem(declaredCount, dataIndexes.length);
 
 	noteValuesUnderBlankHeaders(rows, dataIndexes, map.header, map.headerRow, preview.headerWarnings);
-	const checked = checkEachRow(rows, dataIndexes, map.columns, ctx, onProgress);
-	flagDuplicateUsers(checked);
-	flagSharedEmails(checked);
-	settleRows(preview, checked.outcomes);
-	return preview;
+	const checks = checkEachRow(rows, dataIndexes, columns, ctx, onProgress);
+	flagDuplicateUsers(checks);
+	flagSharedEmails(checks);
+	settleRows(preview, checks.outcomes);
+	return { preview, notes, checks };
+}
+
+/** The header problem when matched columns leave out Account ID or Username (Continue prevents it). */
+function missingColumnsMessage(columns: ColumnMap, headerRow: number): string | null {
+	const missing = REQUIRED_FIELDS.filter((f) => columns[f] === undefined);
+	if (missing.length === 0) return null;
+	const names = missing.map((f) => `"${FIELD_LABELS[f]}"`).join(' and ');
+	return `No column of row ${headerRow} is matched to ${names}. Match them in Match columns, or add the columns to the file, and upload again.`;
 }
 
 function emptyPreview({ fileName, sheetName, declaredCount }: PreviewInput): Preview {
@@ -148,33 +172,74 @@ function declaredCountProblem(declaredCount: number, dataRows: number): Preview[
 }
 
 /**
- * Positions seen more than once per key. The first position of a key sits in a Map of numbers and only
- * keys seen twice (few) get a list: no extra object per row.
+ * Positions (into the preview's rows) per key, in file order. A key held by one position (nearly all) is
+ * a number in the Map, so the index costs no object per row; only keys held twice or more get a list.
+ * Positions can be removed and added again, which is what checking one edited row needs.
  */
-class Repeats {
-	private readonly first = new Map<string, number>();
-	readonly groups = new Map<string, number[]>();
+export class PositionIndex {
+	private readonly map = new Map<string, number | number[]>();
 
-	note(key: string, position: number): void {
-		const seen = this.first.get(key);
-		if (seen === undefined) this.first.set(key, position);
-		else {
-			const group = this.groups.get(key);
-			if (group) group.push(position);
-			else this.groups.set(key, [seen, position]);
+	add(key: string, position: number): void {
+		const seen = this.map.get(key);
+		if (seen === undefined) this.map.set(key, position);
+		else if (typeof seen === 'number') {
+			if (seen !== position) this.map.set(key, seen < position ? [seen, position] : [position, seen]);
+		} else {
+			const at = lowerBound(seen, position);
+			if (seen[at] !== position) seen.splice(at, 0, position);
 		}
+	}
+
+	remove(key: string, position: number): void {
+		const seen = this.map.get(key);
+		if (seen === undefined) return;
+		if (typeof seen === 'number') {
+			if (seen === position) this.map.delete(key);
+			return;
+		}
+		const at = lowerBound(seen, position);
+		if (seen[at] !== position) return;
+		seen.splice(at, 1);
+		if (seen.length === 1) this.map.set(key, seen[0]);
+	}
+
+	/** The positions holding `key`, in file order (a fresh list for a single position). */
+	members(key: string | undefined): readonly number[] {
+		if (key === undefined) return NO_POSITIONS;
+		const seen = this.map.get(key);
+		return seen === undefined ? NO_POSITIONS : typeof seen === 'number' ? [seen] : seen;
+	}
+
+	/** Every key held by two positions or more, with its positions in file order. */
+	*groups(): Generator<readonly number[]> {
+		for (const seen of this.map.values()) if (typeof seen !== 'number') yield seen;
 	}
 }
 
+const NO_POSITIONS: readonly number[] = Object.freeze([]);
+
+function lowerBound(sorted: readonly number[], value: number): number {
+	let lo = 0;
+	let hi = sorted.length;
+	while (lo < hi) {
+		const mid = (lo + hi) >>> 1;
+		if (sorted[mid] < value) lo = mid + 1;
+		else hi = mid;
+	}
+	return lo;
+}
+
 /** Every data row checked on its own, with what the rules across rows need, in parallel arrays by position. */
-interface RowChecks {
+export interface RowChecks {
 	outcomes: RowOutcome[];
 	/** userKey per row, when the row names a user of a child account. */
 	keys: (string | undefined)[];
-	/** The new email as written, per row that gives its user another address. */
+	/** The new email lower-cased, per row that gives its user another address. */
+	newEmails: (string | undefined)[];
+	/** That email as written. */
 	emails: (string | undefined)[];
-	sameUser: Repeats;
-	sameNewEmail: Repeats;
+	sameUser: PositionIndex;
+	sameNewEmail: PositionIndex;
 }
 
 /** Pass 1: every row on its own. */
@@ -189,25 +254,46 @@ function checkEachRow(
 	const checks: RowChecks = {
 		outcomes: new Array(n),
 		keys: new Array(n),
+		newEmails: new Array(n),
 		emails: new Array(n),
-		sameUser: new Repeats(),
-		sameNewEmail: new Repeats()
+		sameUser: new PositionIndex(),
+		sameNewEmail: new PositionIndex()
 	};
 	const facts = newRowFacts();
-	// Mapped columns have their own, far lower limits (row-rules); the others are only carried into the
-	// results workbook, and no workbook can hold a cell over Excel's limit.
-	const mapped = new Set(Object.values(columns));
+	const mapped = mappedColumns(columns);
 	for (let d = 0; d < n; d++) {
 		const i = dataIndexes[d];
-		const outcome = (checks.outcomes[d] = validateRow(rows[i], i + 1, columns, ctx, facts));
-		flagOverlongUnmappedCells(outcome, mapped);
-		checks.keys[d] = facts.key;
-		checks.emails[d] = facts.email;
-		if (facts.key !== undefined) checks.sameUser.note(facts.key, d);
-		if (facts.newEmail !== undefined) checks.sameNewEmail.note(facts.newEmail, d);
+		checkOneRow(checks, d, rows[i], i + 1, columns, mapped, ctx, facts);
+		if (facts.key !== undefined) checks.sameUser.add(facts.key, d);
+		if (facts.newEmail !== undefined) checks.sameNewEmail.add(facts.newEmail, d);
 		if (onProgress && (d + 1) % PROGRESS_EVERY === 0) onProgress(d + 1, n);
 	}
 	return checks;
+}
+
+// Mapped columns have their own, far lower limits (row-rules); the others are only carried into the
+// results workbook, and no workbook can hold a cell over Excel's limit.
+export function mappedColumns(columns: ColumnMap): ReadonlySet<number | undefined> {
+	return new Set(Object.values(columns));
+}
+
+/** Pass 1 for the row at `position`: its outcome and facts go into `checks` (the indexes are the caller's). */
+export function checkOneRow(
+	checks: RowChecks,
+	position: number,
+	cells: string[],
+	row: number,
+	columns: ColumnMap,
+	mapped: ReadonlySet<number | undefined>,
+	ctx: RuleContext,
+	facts: RowFacts = newRowFacts()
+): RowOutcome {
+	const outcome = (checks.outcomes[position] = validateRow(cells, row, columns, ctx, facts));
+	flagOverlongUnmappedCells(outcome, mapped);
+	checks.keys[position] = facts.key;
+	checks.newEmails[position] = facts.newEmail;
+	checks.emails[position] = facts.email;
+	return outcome;
 }
 
 function flagOverlongUnmappedCells(outcome: RowOutcome, mapped: ReadonlySet<number | undefined>): void {
@@ -225,59 +311,83 @@ function flagOverlongUnmappedCells(outcome: RowOutcome, mapped: ReadonlySet<numb
 	}
 }
 
-// Pass 2, rules across rows. Linear: each group is summarised once, however large it is.
+// Pass 2, rules across rows. Linear: each group is summarised once, however large it is. Worded one row
+// at a time, so that checking an edited row again words its group's rows exactly as a full check does.
 
 /** Rows naming the same user: none of them is processed. */
 function flagDuplicateUsers({ outcomes, sameUser }: RowChecks): void {
-	for (const group of sameUser.groups.values()) {
-		const head = group.slice(0, 6).map((d) => outcomes[d].row);
-		for (const d of group) {
-			const outcome = outcomes[d];
-			const others = rowList(firstOthers(head, outcome.row), group.length - 1);
-			addIssue(
-				outcome,
-				'errors',
-				cellIssue(
-					outcome.row,
-					FIELD_LABELS.username,
-					`Duplicate of ${others} (same Account ID and Username); none of these rows is processed`,
-					outcome.username
-				)
-			);
-		}
+	for (const group of sameUser.groups()) for (const d of group) addIssue(outcomes[d], 'errors', duplicateIssue(outcomes, group, d));
+}
+
+/** The error of the row at position `d`, one of `group` (positions naming the same user, file order). */
+export function duplicateIssue(outcomes: readonly RowOutcome[], group: readonly number[], d: number): Issue {
+	const outcome = outcomes[d];
+	const others: number[] = [];
+	for (let i = 0; i < group.length && i < 6 && others.length < 5; i++) if (group[i] !== d) others.push(outcomes[group[i]].row);
+	return cellIssue(
+		outcome.row,
+		FIELD_LABELS.username,
+		`Duplicate of ${rowList(others, group.length - 1)} (same Account ID and Username); none of these rows is processed`,
+		outcome.username
+	);
+}
+
+/** Who, among the rows giving one new address, is which user: summarised once per group. */
+export interface EmailGroup {
+	group: readonly number[];
+	rowsPerUser: Map<string | undefined, number>;
+	/** The first row of each of the first six users. */
+	firstRowOfUser: { key: string | undefined; row: number }[];
+}
+
+export function summarizeEmailGroup(checks: Pick<RowChecks, 'outcomes' | 'keys'>, group: readonly number[]): EmailGroup {
+	const rowsPerUser = new Map<string | undefined, number>();
+	const firstRowOfUser: { key: string | undefined; row: number }[] = [];
+	for (const d of group) {
+		const key = checks.keys[d];
+		const count = rowsPerUser.get(key) ?? 0;
+		if (count === 0 && firstRowOfUser.length < 6) firstRowOfUser.push({ key, row: checks.outcomes[d].row });
+		rowsPerUser.set(key, count + 1);
 	}
+	return { group, rowsPerUser, firstRowOfUser };
+}
+
+/**
+ * The error of the row at `d` when its group gives one address to different users; undefined when the
+ * rows all name one user (they are duplicates of each other, said once).
+ */
+export function sharedEmailIssue(
+	checks: Pick<RowChecks, 'outcomes' | 'keys' | 'emails'>,
+	summary: EmailGroup,
+	d: number
+): Issue | undefined {
+	if (summary.rowsPerUser.size < 2) return undefined;
+	const outcome = checks.outcomes[d];
+	const key = checks.keys[d];
+	const email = checks.emails[d] ?? '';
+	const total = summary.group.length - (summary.rowsPerUser.get(key) ?? 0);
+	const shown = summary.firstRowOfUser.filter((u) => u.key !== key).map((u) => u.row);
+	return cellIssue(
+		outcome.row,
+		FIELD_LABELS.email,
+		`Email ${quote(email)} is also in ${rowList(shown, total)}; an email address belongs to one user`,
+		email
+	);
 }
 
 /** Rows giving one new address to different users. */
-function flagSharedEmails({ outcomes, keys, emails, sameNewEmail }: RowChecks): void {
-	for (const group of sameNewEmail.groups.values()) {
-		// Rows of one user are already duplicates of each other; only other users' rows conflict.
-		const perUser = new Map<string | undefined, number>();
-		const firstRowOfUser: { key: string | undefined; row: number }[] = [];
-		for (const d of group) {
-			const key = keys[d];
-			const count = perUser.get(key) ?? 0;
-			if (count === 0 && firstRowOfUser.length < 6) firstRowOfUser.push({ key, row: outcomes[d].row });
-			perUser.set(key, count + 1);
-		}
-		if (perUser.size < 2) continue;
-		for (const d of group) {
-			const outcome = outcomes[d];
-			const email = emails[d] ?? '';
-			const total = group.length - (perUser.get(keys[d]) ?? 0);
-			const shown = firstRowOfUser.filter((u) => u.key !== keys[d]).map((u) => u.row);
-			addIssue(
-				outcome,
-				'errors',
-				cellIssue(
-					outcome.row,
-					FIELD_LABELS.email,
-					`Email ${quote(email)} is also in ${rowList(shown, total)}; an email address belongs to one user`,
-					email
-				)
-			);
-		}
+function flagSharedEmails(checks: RowChecks): void {
+	for (const group of checks.sameNewEmail.groups()) {
+		const summary = summarizeEmailGroup(checks, group);
+		if (summary.rowsPerUser.size < 2) continue;
+		for (const d of group) addIssue(checks.outcomes[d], 'errors', sharedEmailIssue(checks, summary, d)!);
 	}
+}
+
+/** Adds (+1) or takes back (-1) a settled row's share of the counts. */
+export function countRow(counts: PreviewCounts, outcome: RowOutcome, sign: 1 | -1): void {
+	counts[outcome.status] += sign;
+	counts.warnings += sign * outcome.warnings.length;
 }
 
 /** Settles every row's status once all rules ran, and counts them. */
@@ -286,8 +396,7 @@ function settleRows(preview: Preview, outcomes: RowOutcome[]): void {
 	counts.warnings = preview.headerWarnings.length;
 	for (const outcome of outcomes) {
 		finishRow(outcome);
-		counts[outcome.status]++;
-		counts.warnings += outcome.warnings.length;
+		countRow(counts, outcome, 1);
 	}
 	preview.rows = outcomes;
 }

@@ -277,3 +277,24 @@ describe('validateRow: trimming', () => {
 		expect(check(['1001', 'jdoe', "'=Smith"], ctx).status).toBe('unchanged');
 	});
 });
+
+describe('reading back our own results', () => {
+	it('takes the results\' "(set)" in Password for no password, not a too-short one', () => {
+		const o = check(['1001', 'jdoe', 'Janet Doe', '', '(set)', '']);
+		expect(o.errors).toEqual([]);
+		expect(o.mutation?.changes).toEqual({ name: 'Janet Doe' });
+	});
+});
+
+describe('Name from First name and Last name columns', () => {
+	const parts = { accountId: 0, username: 1, firstName: 2, lastName: 3 };
+	it('joins the two with a space, or takes the one given', () => {
+		const ctx = ruleContext();
+		expect(finishRow(validateRow(['1001', 'jdoe', ' Janet', 'Doe'], 2, parts, ctx)).mutation?.changes).toEqual({ name: 'Janet Doe' });
+		expect(finishRow(validateRow(['1001', 'jdoe', '', 'Doe'], 2, parts, ctx)).mutation?.changes).toEqual({ name: 'Doe' });
+		expect(finishRow(validateRow(['1001', 'jdoe', '', ''], 2, parts, ctx)).status).toBe('unchanged');
+		expect(validateRow(['1001', 'jdoe', ' Janet', 'Doe'], 2, parts, ctx).warnings.map((w) => w.message)).toEqual([
+			'Row 2, Name: " Janet" had leading or trailing spaces; they were removed'
+		]);
+	});
+});

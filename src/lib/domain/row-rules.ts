@@ -14,7 +14,7 @@ import {
 	quote,
 	unknownRoleMessage
 } from './field-rules';
-import type { ColumnMap } from './header-map';
+import type { ColumnField, ColumnMap } from './header-map';
 import { cellIssue, type Issue } from './issue';
 import type { EditableField, Institution, Parent, User, UserBase, UserChanges, VisibleField } from './types';
 import { EDITABLE_FIELDS, FIELD_LABELS, userKey } from './types';
@@ -66,6 +66,14 @@ export interface RowOutcome {
 	diff: FieldDiff[];
 	/** Set for status "update" only: what to send. */
 	mutation: RowMutation | undefined;
+	/** The fields the admin changed in the preview, with the file's values (checked-upload.ts). */
+	edits: FieldEdit[] | undefined;
+}
+
+/** A field edited in the preview and its value in the file ('' for a password, which is never shown). */
+export interface FieldEdit {
+	field: ColumnField;
+	was: string;
 }
 
 // ---- cells --------------------------------------------------------------------------------------
@@ -145,16 +153,41 @@ function trimWarning(row: number, field: EditableField | 'accountId' | 'username
 	return cellIssue(row, label, `${label} ${quote(raw)} had leading or trailing spaces; they were removed`, raw);
 }
 
-/** A mapped cell, trimmed (with a warning when that changed it) and with our formula guard undone. */
-function readCell(cells: string[], outcome: RowOutcome, columns: ColumnMap, field: EditableField | 'accountId' | 'username'): string {
-	const index = columns[field];
-	if (index === undefined) return '';
-	const raw = cells[index];
+/**
+ * What our results workbook writes where the upload had a password. Uploading the results back must not
+ * set every such password to "(set)" (which is too short to be one anyway): it reads as "no password".
+ */
+export const PASSWORD_MASK = '(set)';
+
+type ReadField = EditableField | 'accountId' | 'username';
+
+/** One cell, trimmed, with our formula guard undone; `onTrim` hears about a cell the trim changed. */
+function readRaw(raw: string | undefined, field: ReadField, onTrim?: (raw: string) => void): string {
 	if (raw === undefined || raw === '') return '';
 	let value = trimCell(raw);
-	if (value !== raw && value !== '') addIssue(outcome, 'warnings', trimWarning(outcome.row, field, raw));
+	if (value !== raw && value !== '') onTrim?.(raw);
 	if (field !== 'password') value = restoreNeutralized(value);
+	else if (value === PASSWORD_MASK) value = '';
 	return value;
+}
+
+/**
+ * A field's value in a row, as the rules read it: the mapped cell trimmed, or for Name matched from
+ * First name and Last name columns, the two joined with a space. '' when the field has no column.
+ */
+export function readField(cells: readonly string[], columns: ColumnMap, field: ReadField, onTrim?: (raw: string) => void): string {
+	if (field === 'name' && columns.name === undefined && (columns.firstName !== undefined || columns.lastName !== undefined)) {
+		const first = columns.firstName === undefined ? '' : readRaw(cells[columns.firstName], field, onTrim);
+		const last = columns.lastName === undefined ? '' : readRaw(cells[columns.lastName], field, onTrim);
+		return first && last ? `${first} ${last}` : first || last;
+	}
+	const index = columns[field];
+	return index === undefined ? '' : readRaw(cells[index], field, onTrim);
+}
+
+/** A mapped cell, trimmed (with a warning when that changed it) and with our formula guard undone. */
+function readCell(cells: string[], outcome: RowOutcome, columns: ColumnMap, field: ReadField): string {
+	return readField(cells, columns, field, (raw) => addIssue(outcome, 'warnings', trimWarning(outcome.row, field, raw)));
 }
 
 /**
@@ -204,7 +237,8 @@ function newOutcome(cells: string[], row: number): RowOutcome {
 		errors: NO_ISSUES,
 		warnings: NO_ISSUES,
 		diff: NO_DIFF,
-		mutation: undefined
+		mutation: undefined,
+		edits: undefined
 	};
 }
 
