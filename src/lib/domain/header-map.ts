@@ -92,6 +92,14 @@ const CANONICAL: Record<ColumnField, string> = {
 const ALIAS_INDEX = new Map<string, ColumnField>();
 for (const field of TEMPLATE_FIELDS) for (const alias of ALIASES[field]) ALIAS_INDEX.set(alias, field);
 
+/** Every normalized header this mapping knows, with its field (Match columns looks for near misses of them). */
+export const HEADER_ALIASES: ReadonlyMap<string, ColumnField> = ALIAS_INDEX;
+
+/** True for the template's own name of a field ("Account ID", not "Account #"). */
+export function isTemplateName(key: string, field: ColumnField): boolean {
+	return CANONICAL[field] === key;
+}
+
 const PARENTHESES = /\([^)]*\)|\[[^\]]*\]/g;
 const DIACRITICS = /[\u0300-\u036f]/g;
 const NON_ALNUM = /[^a-z0-9]+/g;
