@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { CheckedUpload, describeEdits, EDIT_FIELDS, type RowValues } from './checked-upload';
+import { CheckedUpload, EDIT_FIELDS, type RowValues } from './checked-upload';
+import { describeEdits } from './results';
 import { buildPreview, type Preview, type PreviewInput } from './preview';
 import type { ColumnMap } from './header-map';
 import { ruleContext, sheet, user } from '../testing/factories';

@@ -24,7 +24,6 @@ import {
 } from './preview';
 import { addIssue, finishRow, readField, trimCell, type FieldEdit, type RowOutcome, type RuleContext } from './row-rules';
 import { FIELD_LABELS } from './types';
-import { quote } from './field-rules';
 
 /** The fields the row editor shows with their values (Password is typed, never shown). */
 export const EDIT_FIELDS = ['accountId', 'username', 'name', 'email', 'role'] as const;
@@ -292,11 +291,4 @@ export class CheckedUpload {
 function setCell(cells: string[], index: number, value: string): void {
 	while (cells.length < index) cells.push('');
 	cells[index] = value;
-}
-
-/** "Email: was "not-an-email"; Password": what the results say about a row's edits (never a password). */
-export function describeEdits(edits: readonly FieldEdit[]): string {
-	return edits
-		.map((e) => (e.field === 'password' ? FIELD_LABELS.password : `${FIELD_LABELS[e.field]}: was ${e.was === '' ? 'blank' : quote(e.was)}`))
-		.join('; ');
 }

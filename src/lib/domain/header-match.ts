@@ -448,8 +448,9 @@ function ruleFor(header: string): Candidate | undefined {
 	if (key === '') return undefined;
 	const field = HEADER_ALIASES.get(key);
 	if (field) {
-		if (isTemplateName(key, field))
-			{return { rule: 4, target: field, templateName: true, reason: `The template's ${quote(FIELD_LABELS[field])} column` };}
+		if (isTemplateName(key, field)) {
+			return { rule: 4, target: field, templateName: true, reason: `The template's ${quote(FIELD_LABELS[field])} column` };
+		}
 		return { rule: 4, target: field, reason: `A common name for ${FIELD_LABELS[field]}` };
 	}
 	const part = NAME_PARTS[key];
@@ -510,11 +511,12 @@ function valuesDisagree(header: string, target: MatchTarget, values: readonly st
 	}
 	if (target === 'accountId') {
 		if (values.length === 0) return `${sounds}, but the column is empty`;
-		if (share(values, DIGITS) < 0.8)
-			{return `${sounds}, but its values are not account numbers (e.g. ${quote(
+		if (share(values, DIGITS) < 0.8) {
+			return `${sounds}, but its values are not account numbers (e.g. ${quote(
 				values.find((v) => !DIGITS.test(v))!,
 				30
-			)})`;}
+			)})`;
+		}
 	}
 	return undefined;
 }

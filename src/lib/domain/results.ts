@@ -1,9 +1,9 @@
 // Owns what the results workbook says about each uploaded row after an apply: the final status,
 // the reason and the changed fields, plus totals that always add up. Also the rule that keeps our
 // exported text from being run as a formula. Pure: the spreadsheet layer writes what this decides.
-import { LIMITS } from './field-rules';
+import { LIMITS, quote } from './field-rules';
 import type { Preview } from './preview';
-import type { RowOutcome } from './row-rules';
+import type { FieldEdit, RowOutcome } from './row-rules';
 import { EDITABLE_FIELDS, FIELD_LABELS, type EditableField } from './types';
 
 export type FinalStatus = 'Updated' | 'Unchanged' | 'Failed' | 'Queued';
@@ -24,6 +24,8 @@ export interface FinalRow {
 	reason: string;
 	/** Labels of the fields written ("Name", "Password"); empty unless Updated or Queued. */
 	changed: string[];
+	/** The fields edited in the preview with the file's values: `Email: was "x@"; Password`. */
+	edited?: string;
 }
 
 export interface ResultSummary {
@@ -40,6 +42,13 @@ function joinReasons(reasons: string[]): string {
 	return reasons.join('; ');
 }
 
+/** "Email: was "not-an-email"; Password": what the results say about a row's edits (never a password). */
+export function describeEdits(edits: readonly FieldEdit[]): string {
+	return edits
+		.map((e) => (e.field === 'password' ? FIELD_LABELS.password : `${FIELD_LABELS[e.field]}: was ${e.was === '' ? 'blank' : quote(e.was)}`))
+		.join('; ');
+}
+
 function changedLabels(row: RowOutcome): string[] {
 	const changes = row.mutation?.changes ?? {};
 	return EDITABLE_FIELDS.filter((f: EditableField) => changes[f] !== undefined).map((f) => FIELD_LABELS[f]);
@@ -52,7 +61,7 @@ function changedLabels(row: RowOutcome): string[] {
  */
 export function finalizeRows(preview: Preview, outcomeOf: (row: RowOutcome) => ApplyOutcome | undefined): FinalRow[] {
 	return preview.rows.map((row): FinalRow => {
-		const base = { row: row.row, cells: row.cells };
+		const base = row.edits ? { row: row.row, cells: row.cells, edited: describeEdits(row.edits) } : { row: row.row, cells: row.cells };
 		const warnings = joinReasons(row.warnings.map((w) => w.reason));
 		if (preview.blocking) return { ...base, status: 'Failed', reason: `Not processed: ${preview.blocking.message}`, changed: [] };
 		if (row.status === 'failed') return { ...base, status: 'Failed', reason: joinReasons(row.errors.map((e) => e.reason)), changed: [] };

@@ -1,11 +1,14 @@
-// Owns which sheet of a workbook holds the users: the one named "Users", else the first visible sheet with
-// data. Works on any reader's sheets (SheetJS's, or the one sheet of a CSV) through SheetSource.
+// Owns which sheet of a workbook holds the users: the one named "Users", else the one named "Results" (our
+// results workbook, uploaded back), else the first visible sheet with data. Works on any reader's sheets
+// (SheetJS's, or the one sheet of a CSV) through SheetSource.
 import { dataOnlyOnHiddenSheets, noData, usersSheetEmpty, type App } from './refusals';
 
-export type SheetChoice = 'named-users' | 'first-non-empty' | 'only';
+export type SheetChoice = 'named-users' | 'named-results' | 'first-non-empty' | 'only';
 
 /** The sheet a multi-sheet workbook is read from. */
 export const USERS_SHEET = 'Users';
+/** The sheet of our results workbook: read when there is no "Users" sheet, before any other. */
+export const RESULTS_SHEET = 'Results';
 
 /** A sheet's rows. */
 export interface SheetContent {
@@ -51,7 +54,8 @@ function dropTrailingEmptyRows(rows: string[][]): string[][] {
  */
 export function chooseSheet(source: SheetSource, fileName: string, app: App): ChosenSheet {
 	const { sheetNames } = source;
-	const usersIndex = sheetNames.findIndex((name) => name.trim().toLowerCase() === USERS_SHEET.toLowerCase());
+	const named = (wanted: string) => sheetNames.findIndex((name) => name.trim().toLowerCase() === wanted.toLowerCase());
+	const usersIndex = named(USERS_SHEET);
 	const chosen = (index: number, rows: string[][], chosenBecause: SheetChoice): ChosenSheet => ({
 		sheetNames: sheetNames.slice(),
 		sheetName: sheetNames[index],
@@ -62,6 +66,11 @@ export function chooseSheet(source: SheetSource, fileName: string, app: App): Ch
 		const rows = dropTrailingEmptyRows(source.readSheet(usersIndex).rows);
 		if (isBlankRows(rows)) throw usersSheetEmpty(fileName, sheetNames[usersIndex]);
 		return chosen(usersIndex, rows, sheetNames.length === 1 ? 'only' : 'named-users');
+	}
+	const resultsIndex = named(RESULTS_SHEET);
+	if (resultsIndex >= 0 && sheetNames.length > 1 && !source.hidden[resultsIndex]) {
+		const rows = dropTrailingEmptyRows(source.readSheet(resultsIndex).rows);
+		if (!isBlankRows(rows)) return chosen(resultsIndex, rows, 'named-results');
 	}
 	for (let i = 0; i < sheetNames.length; i++) {
 		if (source.hidden[i] && sheetNames.length > 1) continue;

@@ -141,6 +141,35 @@ function institutionsSheet(institutions: readonly Institution[]): WorkSheet {
 	return sheetOf(rows, [12, 40, 36]);
 }
 
+// ---- rows with errors ----------------------------------------------------------------------------------
+
+export interface ErrorRowsInput extends Omit<TemplateInput, 'users'> {
+	/** In the template's columns (no password: the Password column stays blank). */
+	rows: readonly { values: Record<'accountId' | 'username' | 'name' | 'email' | 'role', string>; reason: string }[];
+}
+
+/**
+ * "Download rows with errors": the template (Users, Instructions, Accounts) holding only the rows that
+ * failed, with their values and a last column Reason. Uploading it back reads Reason as ours and ignores it.
+ */
+export function writeErrorRows(input: ErrorRowsInput): Uint8Array {
+	const rows: (Cell | undefined)[][] = [[...TEMPLATE_HEADERS, 'Reason'].map((h) => text(h))];
+	for (const { values: v, reason } of input.rows) {
+		rows.push([textAt(v.accountId), textAt(v.username), textAt(v.name), textAt(v.email), textAt(''), textAt(v.role), text(reason)]);
+	}
+	const instructions = instructionLines(input).map((line) => line.map((cell) => text(cell)));
+	instructions.splice(4, 0, [
+		text(
+			'This file holds the rows of an upload that had errors, each with its reason in the last column. Correct the rows (and type new passwords where you want to set them), then upload this file; the Reason column is ignored.'
+		)
+	]);
+	const wb = utils.book_new();
+	utils.book_append_sheet(wb, sheetOf(rows, [...TEMPLATE_WIDTHS, 80]), 'Users');
+	utils.book_append_sheet(wb, sheetOf(instructions, [16, 10, 110]), 'Instructions');
+	utils.book_append_sheet(wb, institutionsSheet(input.institutions), 'Accounts');
+	return toBytes(wb);
+}
+
 // ---- institutions -------------------------------------------------------------------------------------
 
 /** "Export Institutions": the admin's child accounts, Account IDs as text. Sorted by name. */
@@ -173,22 +202,30 @@ export interface ResultsInput {
 /** What a results cell shows for a given password: the same mask the stored results use. */
 export const PASSWORD_SET = PASSWORD_MASK;
 const RESULT_COLUMNS = ['Row', 'Status', 'Reason', 'Changed'];
+/** Only when some row was edited in the preview: what was edited, with the file's values. */
+const EDITED_COLUMN = 'Edited in preview';
 
 /**
- * Sheet "Results": the uploaded rows in file order with their original columns, then Row, Status,
- * Reason, Changed. Sheet "Summary": file, time, admin and the counts.
+ * Sheet "Results": the uploaded rows in file order with their original columns (as edited in the
+ * preview), then Row, Status, Reason, Changed, and Edited in preview when a row was. Sheet "Summary":
+ * file, time, admin and the counts.
  */
 export function writeResults(input: ResultsInput): Uint8Array {
 	const { header, columnMap, rows } = input;
 	// A loop, not Math.max(...rows): spreading 100,000 arguments overflows the stack in a worker.
 	let width = header.length;
-	for (const row of rows) if (row.cells.length > width) width = row.cells.length;
+	let edited = false;
+	for (const row of rows) {
+		if (row.cells.length > width) width = row.cells.length;
+		if (row.edited) edited = true;
+	}
+	const resultColumns = edited ? [...RESULT_COLUMNS, EDITED_COLUMN] : RESULT_COLUMNS;
 	const textColumns = new Set([columnMap.accountId, columnMap.username].filter((c): c is number => c !== undefined));
 	const passwordColumn = columnMap.password;
 
 	const headerRow: Cell[] = [];
 	for (let c = 0; c < width; c++) headerRow.push(text(header[c] ?? ''));
-	for (const h of RESULT_COLUMNS) headerRow.push(text(h));
+	for (const h of resultColumns) headerRow.push(text(h));
 	const out: (Cell | undefined)[][] = [headerRow];
 	for (const row of rows) {
 		const cells: (Cell | undefined)[] = [];
@@ -204,12 +241,13 @@ export function writeResults(input: ResultsInput): Uint8Array {
 			row.reason ? text(row.reason) : undefined,
 			row.changed.length ? text(row.changed.join(', ')) : undefined
 		);
+		if (edited) cells.push(row.edited ? text(row.edited) : undefined);
 		out.push(cells);
 	}
-	const widths = [...Array.from({ length: width }, (_, c) => (c === passwordColumn ? 10 : 18)), 6, 11, 80, 24];
+	const widths = [...Array.from({ length: width }, (_, c) => (c === passwordColumn ? 10 : 18)), 6, 11, 80, 24, ...(edited ? [40] : [])];
 	const results = sheetOf(out, widths);
 	results['!autofilter'] = {
-		ref: utils.encode_range({ s: { r: 0, c: 0 }, e: { r: out.length - 1, c: width + RESULT_COLUMNS.length - 1 } })
+		ref: utils.encode_range({ s: { r: 0, c: 0 }, e: { r: out.length - 1, c: width + resultColumns.length - 1 } })
 	};
 
 	const s = input.summary;
@@ -244,6 +282,11 @@ export function localTimestamp(date: Date): string {
 
 function stamp(date: Date): string {
 	return `${date.getFullYear()}${pad(date.getMonth() + 1)}${pad(date.getDate())}-${pad(date.getHours())}${pad(date.getMinutes())}${pad(date.getSeconds())}`;
+}
+
+/** user-update-errors-YYYYMMDD-HHmmss.xlsx, local time. */
+export function errorsFileName(date: Date): string {
+	return `user-update-errors-${stamp(date)}.xlsx`;
 }
 
 /** user-update-results-YYYYMMDD-HHmmss.xlsx, local time. */

@@ -52,7 +52,8 @@ export async function commitBatch(
 				status: r.status,
 				reason: r.reason,
 				changed: r.changed,
-				...(r.mutationIndex !== undefined ? { mutationId: firstId + r.mutationIndex } : {})
+				...(r.mutationIndex !== undefined ? { mutationId: firstId + r.mutationIndex } : {}),
+				...(r.edited ? { edited: r.edited } : {})
 			}));
 			const counts = summarize(rows);
 			const record: BatchRecord = {

@@ -76,6 +76,8 @@ export interface StoredRowResult {
 	changed: string[];
 	/** The outbox mutation id for Queued rows, so sync can finalise them. */
 	mutationId?: number;
+	/** What the admin edited in the preview, with the file's values (never a password). */
+	edited?: string;
 }
 
 export interface OutboxChunk {
