@@ -1,6 +1,8 @@
 // What the main thread receives about a preflight: a summary, and rows a page at a time.
 // Plain data sized for postMessage: the full preview stays in the worker.
 
+import type { RowValues } from './checked-upload';
+import type { ColumnGuess } from './header-match';
 import type { PreviewCounts } from './preview';
 import type { RowStatus } from './row-rules';
 
@@ -16,8 +18,18 @@ export interface PreviewSummary {
 	/** A problem with the whole file (count mismatch, missing column): nothing can be applied. */
 	blocking: string | null;
 	counts: PreviewCounts;
+	/** Rows the admin edited in the preview. */
+	edited: number;
 	/** File-level warnings: ignored columns, trimmed values, which sheet was read. */
 	notices: string[];
+}
+
+/** Match columns: the file's columns with a guess each, for the admin to confirm or change. */
+export interface MatchProposal {
+	fileName: string;
+	/** The header row's number in the file. */
+	headerRow: number;
+	columns: ColumnGuess[];
 }
 
 export interface PreviewChange {
@@ -35,4 +47,10 @@ export interface PreviewRowView {
 	errors: string[];
 	warnings: string[];
 	changes: PreviewChange[];
+	/** Labels of the fields edited in the preview ("Email"); empty when the row is as in the file. */
+	edited: string[];
+	/** The row's values for the editor, edits included (never a password). */
+	values: RowValues;
+	/** A password was typed for this row in the preview. */
+	passwordEdited: boolean;
 }

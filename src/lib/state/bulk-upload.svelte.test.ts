@@ -38,6 +38,7 @@ function summary(): PreviewSummary {
 		declaredCount: 2,
 		blocking: null,
 		counts: { rows: 2, update: 1, unchanged: 0, failed: 1, warnings: 0 },
+		edited: 0,
 		notices: []
 	};
 }

@@ -1,6 +1,10 @@
 // The Bulk Upload dialog's flow: choose the action, fill the form, process in the worker with
-// progress, preview, apply, and the results workbook. The screen renders `step` and calls methods.
+// progress, match columns when the header is not the template's, preview (where rows can be edited:
+// row-edit.svelte.ts), apply, and the results workbook. The screen renders `step` and calls methods.
 import type { PreviewRowView, PreviewSummary } from '../domain/preview-view';
+import { ColumnMatchState } from './column-match.svelte';
+import { RowEditState, type PreviewPageAnswer } from './row-edit.svelte';
+import { UploadDraftState } from './upload-draft.svelte';
 import { DEFAULT_LIMITS } from '../spreadsheet/limits';
 import { CancelledError, dataWorker, TimeLimitError, type DataProgress, type PreviewFilter } from '../worker/client';
 import { getBatchRecord } from '../storage/batches-repo';
@@ -11,7 +15,7 @@ import { sync } from './sync.svelte';
 import { connectivity } from './connectivity.svelte';
 import { outcomeSentence, type ResultSummary } from '../domain/results';
 
-export type UploadStep = 'action' | 'form' | 'processing' | 'preview' | 'applying' | 'done';
+export type UploadStep = 'action' | 'form' | 'processing' | 'match' | 'preview' | 'applying' | 'done';
 
 export const PREVIEW_PAGE = 50;
 
@@ -42,6 +46,12 @@ export class BulkUploadState {
 	completion = $state<Completion | null>(null);
 	/** The batch this dialog is applying or has just reported on: its sync notice would repeat the dialog. */
 	activeBatchId: string | null = null;
+	/** Match columns, while the file's header is being matched. */
+	readonly columnMatch = new ColumnMatchState();
+	/** The row editor in the preview. */
+	readonly rowEdit = new RowEditState(this);
+	/** Edits kept on this device from an upload not yet applied. */
+	readonly draft = new UploadDraftState();
 
 	constructor() {
 		// An upload that finishes syncing later is announced, unless this dialog is reporting on it already.
@@ -56,6 +66,10 @@ export class BulkUploadState {
 	}
 	/** The worker's name for the checked file on screen; Apply sends it, and the worker takes it once. */
 	private previewId: string | null = null;
+
+	get checkedFileId(): string | null {
+		return this.previewId;
+	}
 
 	openDialog(): void {
 		this.reset();
@@ -80,6 +94,8 @@ export class BulkUploadState {
 		this.completion = null;
 		this.filter = 'all';
 		this.previewId = null;
+		this.columnMatch.clear();
+		this.rowEdit.reset();
 	}
 
 	next(): void {
@@ -89,6 +105,13 @@ export class BulkUploadState {
 		}
 		this.error = null;
 		this.step = 'form';
+		void this.showDraft();
+	}
+
+	/** The form tells the admin about edits kept from before (and offers the number typed then). */
+	private async showDraft(): Promise<void> {
+		const draft = await this.draft.refresh();
+		if (draft && this.declaredCount === null && this.step === 'form') this.declaredCount = draft.declaredCount;
 	}
 
 	async downloadTemplate(withUsers = false): Promise<void> {
@@ -133,17 +156,14 @@ export class BulkUploadState {
 					onTimeout: () => new TimeLimitError(PARSE_SECONDS)
 				}
 			);
-			this.summary = result.summary;
 			this.previewId = result.previewId;
-			performance.measure('bulk:preflight', 'bulk:upload-start');
-			if (result.summary.blocking) {
-				this.error = result.summary.blocking;
-				this.step = 'form';
+			if (result.match) {
+				this.columnMatch.start(result.match);
+				this.step = 'match';
 				return;
 			}
-			this.filter = result.summary.counts.failed > 0 ? 'errors' : 'all';
-			await this.loadPreviewPage(0);
-			this.step = 'preview';
+			performance.measure('bulk:preflight', 'bulk:upload-start');
+			await this.showPreview(result.summary);
 		} catch (error) {
 			if (error instanceof CancelledError) {
 				this.step = 'form';
@@ -156,6 +176,70 @@ export class BulkUploadState {
 		}
 	}
 
+	/** The preview of a checked file, or back to the form with the reason when nothing can be applied. */
+	private async showPreview(summary: PreviewSummary): Promise<boolean> {
+		this.summary = summary;
+		if (summary.blocking) {
+			this.error = summary.blocking;
+			this.step = 'form';
+			return false;
+		}
+		this.filter = summary.counts.failed > 0 ? 'errors' : 'all';
+		await this.loadPreviewPage(0);
+		this.step = 'preview';
+		return true;
+	}
+
+	/** Continue in Match columns: the worker checks the rows it holds with the admin's matching. */
+	async continueMatching(): Promise<void> {
+		const previewId = this.previewId;
+		if (this.step !== 'match' || !previewId || this.columnMatch.problems.length > 0) return;
+		this.error = null;
+		this.step = 'processing';
+		this.progress = { phase: 'checking', done: 0, total: 0 };
+		try {
+			const result = await dataWorker.call('matchColumns', { previewId, choices: this.columnMatch.choices() });
+			if (await this.showPreview(result.summary)) this.columnMatch.clear();
+		} catch (error) {
+			this.error = describe(error);
+			this.step = error instanceof CancelledError ? 'form' : 'match';
+		} finally {
+			this.progress = null;
+		}
+	}
+
+	/** Continue editing: the preview of the file the worker still holds, with its edits. */
+	async resumeDraft(): Promise<void> {
+		this.error = null;
+		try {
+			const result = await dataWorker.call('resumeDraft');
+			this.previewId = result.previewId;
+			this.declaredCount = result.summary.declaredCount;
+			await this.showPreview(result.summary);
+		} catch (error) {
+			this.error = describe(error);
+			void this.draft.refresh();
+		}
+	}
+
+	/** Download rows with errors: of the preview, or of the upload just applied. */
+	async downloadErrorRows(batchId?: string): Promise<void> {
+		try {
+			const file = await dataWorker.call('errorRows', batchId === undefined ? {} : { batchId });
+			saveFile(file.blob, file.fileName);
+		} catch (error) {
+			this.error = describe(error);
+		}
+	}
+
+	/** What a Save row answered: the counts, and the page as it now reads (a fixed row may leave the filter). */
+	showEdited(summary: PreviewSummary, page: PreviewPageAnswer): void {
+		this.summary = summary;
+		this.previewRows = page.rows;
+		this.previewTotal = page.total;
+		this.previewOffset = page.offset;
+	}
+
 	cancelProcessing(): void {
 		dataWorker.cancel();
 		this.step = 'form';
@@ -165,6 +249,7 @@ export class BulkUploadState {
 
 	async setFilter(filter: PreviewFilter): Promise<void> {
 		this.filter = filter;
+		this.rowEdit.reset();
 		await this.loadPreviewPage(0);
 	}
 
@@ -172,7 +257,7 @@ export class BulkUploadState {
 		const page = await dataWorker.call('previewPage', { offset, limit: PREVIEW_PAGE, filter: this.filter });
 		this.previewRows = page.rows;
 		this.previewTotal = page.total;
-		this.previewOffset = offset;
+		this.previewOffset = page.offset;
 	}
 
 	/** Back to the form with the same count, so the admin can fix the file and upload it again. */
@@ -181,7 +266,10 @@ export class BulkUploadState {
 		this.previewId = null;
 		this.file = null;
 		this.error = null;
+		this.columnMatch.clear();
+		this.rowEdit.reset();
 		this.step = 'form';
+		void this.showDraft();
 	}
 
 	/**

@@ -2,22 +2,22 @@
 // users at sign-in, reads an uploaded file, checks every row against the local copy, keeps the preview
 // in memory (the page asks for pages), commits Apply to IndexedDB, and builds every workbook we download.
 // The page calls these through WorkerClient<DataHandlers>, typed from this object (see rpc/worker-rpc.ts).
-import { buildPreview, rowsForDisplay, type Preview } from '../domain/preview';
-import type { PreviewRowView, PreviewSummary } from '../domain/preview-view';
-import { createRuleContext } from '../domain/rule-context';
-import type { RowOutcome, RuleContext } from '../domain/row-rules';
+import type { MatchProposal, PreviewSummary } from '../domain/preview-view';
+import { guessColumns, headerKey, needsMatching, sampleColumns } from '../domain/header-match';
+import { mapHeader } from '../domain/header-map';
 import { summarize, type ResultSummary } from '../domain/results';
-import { FIELD_LABELS } from '../domain/types';
 import { getBatch } from '../storage/batches-repo';
+import { findMatching } from '../storage/column-matchings-repo';
 import { UsersChangedError } from '../storage/commit-batch-repo';
+import { deleteDraft } from '../storage/draft-repo';
 import { listInstitutions } from '../storage/institutions-repo';
 import { getMeta } from '../storage/meta-repo';
-import { loadAllUsers, loadUserSnapshot, snapshotUsers, type UserSnapshot } from '../storage/users-repo';
+import { loadAllUsers } from '../storage/users-repo';
 import { applyUpload } from '../sync/apply-upload';
 import { downloadAll } from '../sync/download';
 import { HttpTransport } from '../sync/transport';
 import type { CallContext } from '../rpc/worker-rpc';
-import { readUploadedSheet } from '../spreadsheet/read';
+import { readUploadedSheet, type SheetRead } from '../spreadsheet/read';
 import {
 	institutionsFileName,
 	resultsFileName,
@@ -27,8 +27,26 @@ import {
 	writeResults,
 	writeTemplate
 } from '../spreadsheet/write';
+import {
+	checkHeld,
+	draftFor,
+	fileHash,
+	heldFile,
+	holdFile,
+	loadContext,
+	pageOf,
+	restoredNotice,
+	restoreEdits,
+	summaryOf,
+	type HeldFile,
+	type PageRequest,
+	type PreviewPage
+} from './checked-file';
+import { fixHandlers } from './fix-handlers';
+import { workbook, type WorkbookFile } from './workbook-file';
 
-export type PreviewFilter = 'all' | 'errors' | 'update' | 'unchanged' | 'warnings';
+export type { PreviewFilter } from './checked-file';
+export type { WorkbookFile } from './workbook-file';
 
 export type DataProgress = {
 	phase: 'downloading' | 'reading' | 'checking' | 'applying' | 'sending' | 'writing';
@@ -39,23 +57,6 @@ export type DataProgress = {
 /** The call's context (progress); `ctx` in this file is the rule context. */
 type Ctx = CallContext<DataProgress>;
 
-/** A finished workbook as a Blob made in the worker: the page gets a handle, never copies the bytes. */
-export interface WorkbookFile {
-	fileName: string;
-	blob: Blob;
-}
-
-interface Held {
-	/** Names this check for Apply, which takes it once. */
-	id: string;
-	preview: Preview;
-	ctx: RuleContext;
-	/** The stored users the context was built from; its version unchanged at Apply means the preview still holds. */
-	snapshot: UserSnapshot;
-	/** Display order: rowsForDisplay (errors, then warnings, then the rest, each in file order). */
-	order: RowOutcome[];
-}
-let held: Held | undefined;
 /**
  * Checked files applied or being applied. Taken before Apply's first await, so a second request for
  * the same file (two clicks in one task reach the worker before the first has committed) is refused
@@ -63,84 +64,72 @@ let held: Held | undefined;
  */
 const taken = new Set<string>();
 
-async function loadContext(): Promise<{ ctx: RuleContext; snapshot: UserSnapshot }> {
-	const owner = await getMeta('owner');
-	if (!owner) throw new Error('This device has no data for a signed-in admin. Sign in again.');
-	const [institutions, snapshot] = await Promise.all([listInstitutions(), loadUserSnapshot()]);
-	const ctx = createRuleContext({
-		parent: { accountId: owner.parentAccountId, name: owner.parentName },
-		roles: owner.roles,
-		institutions,
-		users: snapshotUsers(snapshot)
-	});
-	return { ctx, snapshot };
-}
-
-function toView(row: RowOutcome): PreviewRowView {
-	return {
-		row: row.row,
-		accountId: row.accountId,
-		username: row.username,
-		status: row.status,
-		errors: row.errors.map((e) => e.message),
-		warnings: row.warnings.map((w) => w.message),
-		changes: row.diff.map((d) =>
-			d.secret ? { field: FIELD_LABELS[d.field], from: '', to: 'will be reset' } : { field: FIELD_LABELS[d.field], from: d.from, to: d.to }
-		)
-	};
-}
-
-function matches(row: RowOutcome, filter: PreviewFilter): boolean {
-	if (filter === 'all') return true;
-	if (filter === 'errors') return row.status === 'failed';
-	if (filter === 'warnings') return row.warnings.length > 0;
-	return row.status === filter;
-}
+/** Upload's answer: the preview, or first Match columns when the header is not the template's. */
+export type PreflightAnswer =
+	{ previewId: string; summary: PreviewSummary; match?: undefined } | { previewId: string; match: MatchProposal };
 
 async function preflight(
 	{ fileName, bytes, declaredCount }: { fileName: string; bytes: ArrayBuffer; declaredCount: number },
 	call: Ctx
-): Promise<{ previewId: string; summary: PreviewSummary }> {
-	held = undefined;
+): Promise<PreflightAnswer> {
+	holdFile(undefined);
 	const progress = call.progress;
 	progress({ phase: 'reading', done: 0, total: 0 });
-	// Users load from IndexedDB while the file parses; both are needed before checking.
+	// Users load from IndexedDB and the file is hashed while it parses; all are needed before checking.
 	const contextPromise = loadContext();
 	contextPromise.catch(() => {});
+	const size = bytes.byteLength;
+	const hashPromise = fileHash(bytes);
+	hashPromise.catch(() => {});
 	const sheet = readUploadedSheet(new Uint8Array(bytes), fileName);
 	const dataRows = Math.max(0, sheet.rows.length - 1);
 	progress({ phase: 'checking', done: 0, total: dataRows });
-	const { ctx, snapshot } = await contextPromise;
-	const preview = buildPreview({ rows: sheet.rows, fileName, sheetName: sheet.sheetName, declaredCount }, ctx, (done, total) =>
-		progress({ phase: 'checking', done, total })
-	);
-	progress({ phase: 'checking', done: preview.counts.rows, total: preview.counts.rows });
-	const previewId = crypto.randomUUID();
-	held = { id: previewId, preview, ctx, snapshot, order: rowsForDisplay(preview) };
-	const notices = preview.headerWarnings.map((w) => w.message);
+	const [{ ctx, snapshot }, hash] = await Promise.all([contextPromise, hashPromise]);
+	const file: HeldFile = {
+		id: crypto.randomUUID(),
+		file: { name: fileName, size, hash },
+		sheet,
+		declaredCount,
+		ctx,
+		snapshot,
+		readNotes: readNotes(sheet),
+		sealed: new Map()
+	};
+	holdFile(file);
+	const onProgress = (done: number, total: number) => progress({ phase: 'checking', done, total });
+
+	// The same file as the draft kept on this device: its matching and edits again, without asking.
+	const draft = await draftFor(size, hash);
+	if (draft) {
+		const { edits, lost } = await restoreEdits(file, draft);
+		if (draft.matching) file.matching = draft.matching;
+		const upload = checkHeld(file, edits, onProgress);
+		progress({ phase: 'checking', done: upload.preview.counts.rows, total: upload.preview.counts.rows });
+		return { previewId: file.id, summary: summaryOf(file, [restoredNotice(draft, lost)]) };
+	}
+	const map = mapHeader(sheet.rows);
+	if (map && needsMatching(map)) {
+		const remembered = await findMatching(headerKey(map.header)).catch(() => undefined);
+		file.guesses = guessColumns(map.header, sampleColumns(sheet.rows, map.headerIndex), remembered);
+		return { previewId: file.id, match: { fileName, headerRow: map.headerRow, columns: file.guesses } };
+	}
+	const upload = checkHeld(file, [], onProgress);
+	progress({ phase: 'checking', done: upload.preview.counts.rows, total: upload.preview.counts.rows });
+	return { previewId: file.id, summary: summaryOf(file) };
+}
+
+function readNotes(sheet: SheetRead): HeldFile['readNotes'] {
 	let sheetNote: string | null = null;
 	if (sheet.sheetNames.length > 1) {
-		sheetNote =
-			sheet.chosenBecause === 'named-users'
-				? `read sheet "${sheet.sheetName}" of ${sheet.sheetNames.length}`
-				: `no sheet is named "Users", so the first sheet with data, "${sheet.sheetName}", was read`;
+		if (sheet.chosenBecause === 'named-users') sheetNote = `read sheet "${sheet.sheetName}" of ${sheet.sheetNames.length}`;
+		else if (sheet.chosenBecause === 'named-results') sheetNote = `read sheet "${sheet.sheetName}": no sheet is named "Users"`;
+		else sheetNote = `no sheet is named "Users", so the first sheet with data, "${sheet.sheetName}", was read`;
 	}
+	const notices: string[] = [];
 	if (sheet.format === 'csv' && sheet.encoding) {
 		notices.push(`Read as CSV (${sheet.encoding}${sheet.delimiter ? `, ${describeDelimiter(sheet.delimiter)}-separated` : ''}).`);
 	}
-	const summary: PreviewSummary = {
-		fileName,
-		sheetName: sheet.sheetName,
-		sheetNote,
-		format: sheet.format,
-		encoding: sheet.encoding,
-		delimiter: sheet.delimiter,
-		declaredCount,
-		blocking: preview.blocking?.message ?? null,
-		counts: preview.counts,
-		notices
-	};
-	return { previewId, summary };
+	return { sheetNote, notices };
 }
 
 function describeDelimiter(d: string): string {
@@ -156,10 +145,11 @@ async function apply(
 			'This file has already been applied. Its results are in the Upload history on the Users tab; to change more, upload a new file.'
 		);
 	}
-	if (!held || held.id !== previewId) throw new Error('There is no checked file to apply. Upload the file again.');
+	const file = heldFile();
+	if (!file || file.id !== previewId || !file.upload) throw new Error('There is no checked file to apply. Upload the file again.');
 	taken.add(previewId);
 	try {
-		return await applyHeld(call, held, batchId, admin);
+		return await applyHeld(call, file, batchId, admin);
 	} catch (error) {
 		// The apply commits in one transaction, so after an error nothing of it is stored: it may be tried again.
 		taken.delete(previewId);
@@ -167,25 +157,23 @@ async function apply(
 	}
 }
 
-async function applyHeld(call: Ctx, checked: Held, batchId: string, admin: string): Promise<ResultSummary> {
-	const { preview } = checked;
-	let { ctx, snapshot } = checked;
-	let fresh = preview;
+async function applyHeld(call: Ctx, checked: HeldFile, batchId: string, admin: string): Promise<ResultSummary> {
+	const upload = checked.upload!;
 	const owner = await getMeta('owner');
 	for (let attempt = 1; ; attempt++) {
 		// A sync or another tab may have changed users since the preview: then check again against the
-		// local copy as it is now, so what is applied is what the rules say today.
-		if ((await getMeta('usersVersion')) !== snapshot.version) {
-			({ ctx, snapshot } = await loadContext());
-			fresh = buildPreview(
-				{ rows: reconstructRows(preview), fileName: preview.fileName, sheetName: preview.sheetName, declaredCount: preview.declaredCount },
-				ctx
-			);
+		// local copy as it is now (edits included), so what is applied is what the rules say today.
+		if ((await getMeta('usersVersion')) !== checked.snapshot.version) {
+			({ ctx: checked.ctx, snapshot: checked.snapshot } = await loadContext());
+			upload.recheck(checked.ctx);
 		}
+		const fresh = upload.preview;
 		call.progress({ phase: 'applying', done: 0, total: fresh.counts.update });
 		try {
-			const batch = await applyUpload(fresh, ctx, { batchId, admin, parentName: owner?.parentName ?? '' }, snapshot);
-			if (held === checked) held = undefined;
+			const batch = await applyUpload(fresh, checked.ctx, { batchId, admin, parentName: owner?.parentName ?? '' }, checked.snapshot);
+			if (heldFile() === checked) holdFile(undefined);
+			// Applied: the edits are in the batch now; a draft of them would offer them again.
+			await deleteDraft(checked.file.hash).catch(() => {});
 			call.progress({ phase: 'applying', done: fresh.counts.update, total: fresh.counts.update });
 			return batch.counts;
 		} catch (error) {
@@ -193,15 +181,6 @@ async function applyHeld(call: Ctx, checked: Held, batchId: string, admin: strin
 			if (!(error instanceof UsersChangedError) || attempt >= 3) throw error;
 		}
 	}
-}
-
-/** The sheet as buildPreview wants it: header row at its row number, data rows at theirs. */
-function reconstructRows(preview: Preview): string[][] {
-	const last = preview.rows.at(-1)?.row ?? preview.headerRow;
-	const rows: string[][] = Array.from({ length: last }, () => []);
-	rows[preview.headerRow - 1] = preview.header;
-	for (const row of preview.rows) rows[row.row - 1] = row.cells;
-	return rows;
 }
 
 async function results({ batchId }: { batchId: string }): Promise<WorkbookFile> {
@@ -222,13 +201,6 @@ async function results({ batchId }: { batchId: string }): Promise<WorkbookFile> 
 	return workbook(resultsFileName(new Date(batch.finishedAt ?? batch.createdAt)), bytes);
 }
 
-const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
-/** Made into a Blob here: copying a large workbook into a Blob on the page is a long main-thread task. */
-function workbook(fileName: string, bytes: Uint8Array): WorkbookFile {
-	return { fileName, blob: new Blob([bytes as Uint8Array<ArrayBuffer>], { type: XLSX_TYPE }) };
-}
-
 async function template({ withUsers }: { withUsers: boolean }): Promise<WorkbookFile> {
 	const owner = await getMeta('owner');
 	const institutions = await listInstitutions();
@@ -237,13 +209,8 @@ async function template({ withUsers }: { withUsers: boolean }): Promise<Workbook
 	return workbook(withUsers ? usersExportFileName(new Date()) : templateFileName(), bytes);
 }
 
-function previewPage({ offset, limit, filter }: { offset: number; limit: number; filter: PreviewFilter }): {
-	rows: PreviewRowView[];
-	total: number;
-} {
-	const order = held?.order ?? [];
-	const filtered = filter === 'all' ? order : order.filter((r) => matches(r, filter));
-	return { rows: filtered.slice(offset, offset + limit).map(toView), total: filtered.length };
+function previewPage(request: PageRequest): PreviewPage {
+	return pageOf(heldFile(), request);
 }
 
 /** Sign-in's first download. Same-origin fetches from a worker carry the session cookie like the page's do. */
@@ -258,7 +225,7 @@ async function institutions(): Promise<WorkbookFile> {
 	return workbook(institutionsFileName(new Date()), writeInstitutions(list));
 }
 
-export const dataHandlers = { preflight, previewPage, apply, results, template, institutions, download };
+export const dataHandlers = { preflight, previewPage, apply, results, template, institutions, download, ...fixHandlers };
 
 export type DataHandlers = typeof dataHandlers;
 
