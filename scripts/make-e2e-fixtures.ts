@@ -63,4 +63,57 @@ writeFileSync(
 		'1013,asmith,"=HYPERLINK(""http://evil.example"",""click"")",Sup3r-Secret-77'
 	].join('\r\n') + '\r\n'
 );
+
+// Google Admin's user CSV (Users → Download users / the bulk-update template), to which the admin added
+// the portal's Account ID and Username columns: Match columns takes First and Last Name into Name and
+// ignores Google's own columns. Names change; 1005 jdoe gets a new address in the Google domain.
+const GOOGLE_HEADER = [
+	'First Name [Required]',
+	'Last Name [Required]',
+	'Email Address [Required]',
+	'Password [Required]',
+	'Password Hash Function [UPLOAD ONLY]',
+	'Org Unit Path [Required]',
+	'New Primary Email [UPLOAD ONLY]',
+	'Recovery Email',
+	'Home Secondary Email',
+	'Work Secondary Email',
+	'Recovery Phone [MUST BE IN THE E.164 FORMAT]',
+	'Work Phone',
+	'Home Phone',
+	'Mobile Phone',
+	'Work Address',
+	'Home Address',
+	'Employee ID',
+	'Employee Type',
+	'Employee Title',
+	'Manager Email',
+	'Department',
+	'Cost Center',
+	'Building ID',
+	'Floor Name',
+	'Floor Section',
+	'Change Password at Next Sign-In',
+	'New Status [UPLOAD ONLY]',
+	'Advanced Protection Program enrollment',
+	'Account ID',
+	'Username'
+];
+const google = (first: string, last: string, email: string, unit: string, accountId: string, username: string) => {
+	const row = GOOGLE_HEADER.map(() => '');
+	Object.assign(row, { 0: first, 1: last, 2: email, 5: unit, 25: 'FALSE', 28: accountId, 29: username });
+	return row;
+};
+const csvLine = (cells: string[]) => cells.map((c) => (/[",\r\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',');
+writeFileSync(
+	`${dir}/google-workspace-export.csv`,
+	[
+		GOOGLE_HEADER,
+		google('Johnathan', 'Doe', 'jdoe.1003@springfieldschools.org', '/Students/Grade 7', '1003', 'jdoe'),
+		google('Alicia', 'Smith', 'asmith.1003@springfieldschools.org', '/Staff', '1003', 'asmith'),
+		google('John', 'Doe', 'john.doe@springfieldschools.org', '/Students/Grade 10', '1005', 'jdoe')
+	]
+		.map(csvLine)
+		.join('\r\n') + '\r\n'
+);
 console.log('wrote e2e fixtures to', dir);

@@ -71,6 +71,11 @@ export class BulkUploadState {
 		return this.previewId;
 	}
 
+	/** The portal's roles, offered in the row editor. */
+	get roles(): readonly string[] {
+		return session.owner?.roles ?? [];
+	}
+
 	openDialog(): void {
 		this.reset();
 		this.open = true;

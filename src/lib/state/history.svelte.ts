@@ -33,6 +33,16 @@ export class HistoryState {
 		this.batches = [];
 	}
 
+	/** The upload's rows that failed, in the check or at the portal, as a template to fix and upload again. */
+	async downloadErrorRows(batchId: string): Promise<void> {
+		try {
+			const file = await dataWorker.call('errorRows', { batchId });
+			saveFile(file.blob, file.fileName);
+		} catch (error) {
+			this.error = describe(error);
+		}
+	}
+
 	async downloadResults(batchId: string): Promise<void> {
 		try {
 			const file = await dataWorker.call('results', { batchId });

@@ -3,6 +3,8 @@ import { expect, type APIRequestContext, type Download, type Page } from '@playw
 import { readFile } from 'node:fs/promises';
 import * as XLSX from 'xlsx';
 
+export type EditorField = 'Account ID' | 'Username' | 'Name' | 'Email' | 'Password' | 'Role';
+
 export const DEMO = {
 	admin: { username: 'admin', password: 'springfield-demo', parent: 'Springfield Public Schools' },
 	other: { username: 'shelby-admin', password: 'shelbyville-demo', parent: 'Shelbyville Library System' }
@@ -85,6 +87,34 @@ export class PortalPage {
 		await expect(this.dialog().getByRole('heading', { name: 'Check before applying' })).toBeVisible({ timeout: 30_000 });
 	}
 
+	/** The inline editor of spreadsheet row `row` in the preview (open it with its Edit button). */
+	rowEditor(row: number) {
+		return this.dialog().getByRole('form', { name: `Edit row ${row}` });
+	}
+
+	/** Edit row N → fill the fields by their labels → Save row; waits until the row is saved. */
+	async editRow(row: number, values: Partial<Record<EditorField, string>>): Promise<void> {
+		const dialog = this.dialog();
+		await dialog.getByRole('button', { name: `Edit row ${row}`, exact: true }).click();
+		const editor = this.rowEditor(row);
+		for (const [label, value] of Object.entries(values)) await editor.getByLabel(label, { exact: true }).fill(value);
+		await editor.getByRole('button', { name: 'Save row' }).click();
+		await expect(dialog.getByRole('status').filter({ hasText: `Row ${row} saved` })).toBeVisible();
+		await expect(editor).toHaveCount(0);
+	}
+
+	/** The preview's count of a kind, e.g. count('with errors') → 8. */
+	async count(kind: 'will update' | 'unchanged' | 'with errors' | 'edited'): Promise<number> {
+		const text = await this.dialog().getByRole('list', { name: 'Summary' }).innerText();
+		const match = new RegExp(`([\\d,]+)\\s*${kind}`).exec(text);
+		return match ? Number(match[1].replace(/,/g, '')) : 0;
+	}
+
+	/** In Match columns, the select named by the file's header. */
+	matchSelect(header: string) {
+		return this.dialog().getByRole('combobox', { name: header, exact: true });
+	}
+
 	/** Apply in the open dialog; returns the results workbook that downloads by itself. */
 	async applyAndRead(): Promise<Record<string, string[][]>> {
 		const download = await this.expectDownload(() => this.dialog().getByRole('button', { name: 'Apply' }).click());
@@ -101,9 +131,9 @@ export class PortalPage {
 	}
 }
 
-/** Reads a downloaded workbook: sheet name → rows of cell text (header row first). */
-export async function readWorkbook(download: Download): Promise<Record<string, string[][]>> {
-	const path = await download.path();
+/** Reads a downloaded workbook (or a file): sheet name → rows of cell text (header row first). */
+export async function readWorkbook(download: Download | string): Promise<Record<string, string[][]>> {
+	const path = typeof download === 'string' ? download : await download.path();
 	const wb = XLSX.read(await readFile(path), { type: 'buffer' });
 	const out: Record<string, string[][]> = {};
 	for (const name of wb.SheetNames) {
