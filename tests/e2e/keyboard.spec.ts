@@ -97,3 +97,52 @@ test('keyboard only: template, count, file, upload, apply and the results downlo
 	await tabTo(page, /Download results of mixed-user-update\.xlsx/, 80);
 	await expectFocusRing(page);
 });
+
+test('keyboard only: a row fixed in the preview (Escape cancels, focus comes back) and columns matched', async ({ page }) => {
+	const portal = new PortalPage(page);
+	await portal.openAsAdmin();
+	await portal.preflight('tests/fixtures/e2e/mixed-user-update.xlsx', 14);
+	const dialog = portal.dialog();
+	const edit6 = dialog.getByRole('button', { name: 'Edit row 6', exact: true });
+
+	await tabTo(page, /^Edit row 6\b/);
+	await expectFocusRing(page);
+	await page.keyboard.press('Enter');
+	const editor = portal.rowEditor(6);
+	await expect(editor.getByLabel('Account ID')).toBeFocused();
+	await page.keyboard.type('9');
+	await page.keyboard.press('Escape');
+	// Escape closes the editor, not the dialog, and nothing was saved.
+	await expect(editor).toHaveCount(0);
+	await expect(dialog).toBeVisible();
+	await expect(edit6).toBeFocused();
+	expect(await portal.count('with errors')).toBe(8);
+
+	await page.keyboard.press('Enter');
+	await expect(editor.getByLabel('Account ID')).toBeFocused();
+	await page.keyboard.press('ControlOrMeta+a');
+	await page.keyboard.type('1008');
+	await tabTo(page, /^Save row$/);
+	await expectFocusRing(page);
+	await page.keyboard.press('Enter');
+	await expect(dialog.getByRole('status').filter({ hasText: 'Row 6 saved: it will update.' })).toBeVisible();
+	expect(await portal.count('with errors')).toBe(7);
+	// Row 6 left "Rows with errors": focus is on the Edit button now in its place, to fix the next row.
+	await expect(dialog.getByRole('button', { name: 'Edit row 7', exact: true })).toBeFocused();
+
+	await page.keyboard.press('Escape');
+	await expect(dialog).toBeHidden();
+	await portal.startUserUpdate();
+	await portal.uploadFile('tests/fixtures/e2e/google-workspace-export.csv', 3);
+	await expect(dialog.getByRole('heading', { name: 'Match columns' })).toBeVisible({ timeout: 30_000 });
+	await tabTo(page, /^Username\b/);
+	await expectFocusRing(page);
+	await page.keyboard.press('ArrowDown');
+	await expect(portal.matchSelect('Username')).not.toHaveValue('username');
+	await expect(dialog.getByRole('button', { name: 'Continue' })).toBeDisabled();
+	await page.keyboard.press('ArrowUp');
+	await expect(portal.matchSelect('Username')).toHaveValue('username');
+	await tabTo(page, /^Continue$/);
+	await page.keyboard.press('Enter');
+	await expect(dialog.getByRole('heading', { name: 'Check before applying' })).toBeVisible();
+});

@@ -104,6 +104,17 @@ for (const width of WIDTHS) {
 		await expectInViewport(page, dialog.getByRole('heading', { name: 'Bulk Upload' }), 'the dialog title');
 		await expectTouchSized(dialog, width);
 		await expectAccessible(page, width, 'preview');
+		// The row editor, inline in the preview: fits, touch-sized, its buttons reachable.
+		await dialog.getByRole('button', { name: 'Edit row 6', exact: true }).click();
+		const editor = portal.rowEditor(6);
+		await expect(editor.getByLabel('Account ID')).toBeFocused();
+		await expectFits(page, 'row editor');
+		await expectTouchSized(editor, width);
+		await editor.getByRole('button', { name: 'Save row' }).scrollIntoViewIfNeeded();
+		await expectInViewport(page, editor.getByRole('button', { name: 'Save row' }), 'Save row');
+		await expectInViewport(page, editor.getByRole('button', { name: 'Cancel' }), 'Cancel in the editor');
+		await expectAccessible(page, width, 'row editor');
+		await editor.getByRole('button', { name: 'Cancel' }).click();
 		// Only the body scrolls: scrolled to its end, the title and Apply are still where they were.
 		await dialog.locator('.body').evaluate((el) => el.scrollTo(0, el.scrollHeight));
 		await expectInViewport(page, dialog.getByRole('button', { name: 'Apply' }), 'Apply after scrolling');
@@ -114,6 +125,29 @@ for (const width of WIDTHS) {
 		await expectFits(page, 'done');
 		await expectInViewport(page, dialog.getByRole('button', { name: 'Close' }).last(), 'Close');
 		await expectAccessible(page, width, 'done');
+		await context.close();
+	});
+}
+
+for (const width of [390, 1280]) {
+	test(`at ${width} px wide Match columns fits, with Continue in view`, async ({ browser }) => {
+		const context = await browser.newContext({ viewport: { width, height: width < 700 ? 740 : 800 }, acceptDownloads: true });
+		const page = await context.newPage();
+		const portal = new PortalPage(page);
+		await portal.openAsAdmin();
+		await portal.startUserUpdate();
+		await portal.uploadFile('tests/fixtures/e2e/google-workspace-export.csv', 3);
+		const dialog = portal.dialog();
+		await expect(dialog.getByRole('heading', { name: 'Match columns' })).toBeVisible({ timeout: 30_000 });
+		await expectFits(page, 'match columns');
+		for (const name of ['Continue', 'Back']) await expectInViewport(page, dialog.getByRole('button', { name, exact: true }), name);
+		await expectTouchSized(dialog, width);
+		await expectAccessible(page, width, 'match columns');
+		await dialog.locator('.body').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+		await expectInViewport(page, dialog.getByRole('button', { name: 'Continue' }), 'Continue after scrolling');
+		await dialog.getByRole('button', { name: 'Continue' }).click();
+		await expect(dialog.getByRole('heading', { name: 'Check before applying' })).toBeVisible();
+		await expectFits(page, 'preview of a matched file');
 		await context.close();
 	});
 }
