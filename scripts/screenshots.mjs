@@ -41,6 +41,29 @@ try {
 		await dialog.getByRole('button', { name: 'Upload' }).click();
 		await dialog.getByRole('heading', { name: 'Check before applying' }).waitFor({ timeout: 30_000 });
 		await page.screenshot({ path: `docs/preview-${width}.png` });
+		// Fixing errors: one row fixed (marked Edited), the next one open in the editor.
+		await dialog.getByRole('button', { name: 'Edit row 8', exact: true }).click();
+		const editor = dialog.getByRole('form', { name: 'Edit row 8' });
+		await editor.getByLabel('Email', { exact: true }).fill('jdoe.new.1004@example.org');
+		await editor.getByRole('button', { name: 'Save row' }).click();
+		await dialog.getByText('Row 8 saved').waitFor();
+		await dialog.getByRole('button', { name: 'Edit row 7', exact: true }).click();
+		await dialog.getByRole('form', { name: 'Edit row 7' }).getByLabel('Username', { exact: true }).fill('mlee');
+		// On a laptop the counts and the editor fit together; on a phone, the editor.
+		if (width < 800) await dialog.getByRole('form', { name: 'Edit row 7' }).evaluate((el) => el.scrollIntoView({ block: 'start' }));
+		else await dialog.locator('.body').evaluate((el) => el.scrollTo(0, 0));
+		await page.screenshot({ path: `docs/fixing-errors-${width}.png` });
+		await dialog.getByRole('button', { name: 'Close' }).first().click();
+		await page.getByRole('button', { name: /Bulk tools/ }).click();
+		await page.getByRole('menuitem', { name: 'Bulk upload' }).click();
+		await dialog.getByLabel('User Update').check();
+		await dialog.getByRole('button', { name: 'Next' }).click();
+		await dialog.getByRole('button', { name: 'Discard edits' }).click();
+		await dialog.getByLabel('Number of users').fill('3');
+		await dialog.getByLabel('Spreadsheet file').setInputFiles('tests/fixtures/e2e/google-workspace-export.csv');
+		await dialog.getByRole('button', { name: 'Upload' }).click();
+		await dialog.getByRole('heading', { name: 'Match columns' }).waitFor({ timeout: 30_000 });
+		await page.screenshot({ path: `docs/match-columns-${width}.png` });
 		await page.close();
 	}
 } finally {
