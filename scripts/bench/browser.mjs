@@ -1,5 +1,6 @@
 // The browser side of the bench: baselines (a) and (c) in a blank same-origin page, and one full
 // portal run (sign-in, search, upload, offline apply) with long tasks and heap sampled throughout.
+import { measureRowEdits } from './edit.mjs';
 import { BENCH_PAGE } from './static.mjs';
 
 export const BENCH_DB = 'bench-naive-users';
@@ -415,6 +416,9 @@ export async function portalRun({ browser, baseURL, xlsxFile, rows, searchQuerie
 			warnings: numberIn(summary, /([\d,]+)\s*warnings/)
 		};
 
+		step('row edits');
+		result.rowEdits = await measureRowEdits(page);
+
 		await context.setOffline(true);
 		step('apply (offline)');
 		const download = page.waitForEvent('download', { timeout: timeoutMs }).catch(() => null);
@@ -510,6 +514,8 @@ function analyse({ marks, measures, bench, now }) {
 		['browse + search', ready],
 		['preflight', mark('bulk:upload-start')],
 		['preview shown', preflight ? preflight.t + preflight.duration : undefined],
+		['row edits', mark('bench:row-edits')],
+		['preview shown (after edits)', mark('bench:row-edits-end')],
 		['apply (local)', mark('bulk:apply-start')],
 		['between apply and results', apply ? apply.t + apply.duration : undefined],
 		['results workbook', mark('bulk:results-start')],
