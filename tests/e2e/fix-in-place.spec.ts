@@ -275,3 +275,30 @@ test('an edit (and a password typed in the editor) is kept across a reload until
 	await expect(dialog.getByLabel('Number of users')).toBeVisible();
 	await expect(dialog.getByRole('region', { name: 'Kept edits' })).toHaveCount(0);
 });
+
+test('rows the portal rejected at sync are in the upload’s rows with errors too, with the portal’s reason', async ({ page, request }) => {
+	const portal = new PortalPage(page);
+	await portal.openAsAdmin();
+	await portal.preflight(`${FIX}/mixed-user-update.xlsx`, 14);
+	// Someone else changes 1002 jdoe's email after the check: row 4's change of it is rejected at sync.
+	await request.post('/api/__test/edit-user', {
+		data: { accountId: '1002', username: 'jdoe', changes: { email: 'jdoe.elsewhere@example.org' } }
+	});
+	await portal.applyAndRead();
+	await expect(portal.dialog().getByText('4 rows updated, 9 rows had errors.')).toBeVisible();
+	await portal.closeDialog();
+	const history = page.getByRole('region', { name: 'Upload history' });
+	const errors = await readWorkbook(
+		await portal.expectDownload(() => history.getByRole('button', { name: /Download rows with errors of mixed-user-update\.xlsx/ }).click())
+	);
+	expect(errors.Users).toHaveLength(10);
+	expect(errors.Users.find((r) => r[0] === '1002' && r[1] === 'JDOE')).toEqual([
+		'1002',
+		'JDOE',
+		'',
+		'jdoe.new.1002@example.org',
+		'',
+		'',
+		'Email was changed by someone else since this file was checked'
+	]);
+});
