@@ -1,7 +1,6 @@
 // Edits kept on this device from an upload that was neither applied nor discarded: what the upload form
 // says about them, and Discard edits. The draft itself is the worker's (it stores it with each Save row).
-import { dataWorker } from '../worker/client';
-import type { DraftStatus } from '../worker/fix-handlers';
+import { dataWorker, type DraftStatus } from '../worker/client';
 import { describe } from './session.svelte';
 
 export class UploadDraftState {

@@ -5,6 +5,7 @@ import type { DataHandlers, DataProgress } from './handlers';
 
 export { CancelledError } from '../rpc/worker-rpc';
 export type { DataProgress, PreviewFilter, WorkbookFile } from './handlers';
+export type { DraftStatus } from './fix-handlers';
 
 export class TimeLimitError extends Error {
 	constructor(seconds: number) {
