@@ -7,15 +7,14 @@ import {
 	RECORD_PART_CHARS,
 	uploadTitle,
 	type RecordRow,
-	type UploadMeta
+	type RecordMeta
 } from './history';
 import { QUEUED_REASON } from './results';
 
-const META: UploadMeta = {
+const META: RecordMeta = {
 	fileName: 'roster.xlsx',
 	sheetName: 'Users',
 	uploadedAt: 1_700_000_000_000,
-	admin: 'admin',
 	header: ['Account ID', 'Username', 'Name', 'Email', 'Password', 'Role'],
 	columnMap: { accountId: 0, username: 1, name: 2, email: 3, password: 4, role: 5 }
 };

@@ -74,11 +74,14 @@ export interface UploadSummary extends UploadMeta {
 	undoneBy?: string;
 }
 
+/** What a device says about its upload; the portal adds the admin from the session that sends it. */
+export type RecordMeta = Omit<UploadMeta, 'admin'>;
+
 /** A part of an upload's record; part 0 carries the upload's facts. */
 export interface UploadRecordPart {
 	part: number;
 	parts: number;
-	meta?: UploadMeta;
+	meta?: RecordMeta;
 	rows: RecordRow[];
 }
 
@@ -108,7 +111,7 @@ export function withoutQueuedNote(reason: string): string {
 }
 
 /** Cuts an upload's record into parts that each fit one push, in row order; always at least one part. */
-export function recordParts(meta: UploadMeta, rows: readonly RecordRow[]): UploadRecordPart[] {
+export function recordParts(meta: RecordMeta, rows: readonly RecordRow[]): UploadRecordPart[] {
 	const slices: RecordRow[][] = [];
 	let current: RecordRow[] = [];
 	let chars = JSON.stringify(meta.header.map(cut)).length;
@@ -127,7 +130,7 @@ export function recordParts(meta: UploadMeta, rows: readonly RecordRow[]): Uploa
 	return slices.map((part, i) => ({
 		part: i,
 		parts: slices.length,
-		...(i === 0 ? { meta: { ...meta, header: meta.header.map(cut), fileName: cut(meta.fileName) } } : {}),
+		...(i === 0 ? { meta: { ...meta, header: meta.header.map(cut), fileName: cut(meta.fileName), sheetName: cut(meta.sheetName) } } : {}),
 		rows: part
 	}));
 }
