@@ -4,16 +4,18 @@
 import type { BatchRecord, OutboxChunk } from '../storage/db';
 import { getOrPutMeta, setMeta } from '../storage/meta-repo';
 import { oldestOutboxChunk } from '../storage/outbox-repo';
-import { settleOutboxChunk } from '../storage/settle-repo';
+import { recordsUpload, settleOutboxChunk } from '../storage/settle-repo';
 import { pullChanges } from './download';
 import { unsealMany } from './password-vault';
-import { PROTOCOL_VERSION, type Mutation } from './protocol';
+import { PROTOCOL_VERSION, type Mutation, type UserUpdate } from './protocol';
 import { TransportError, type PortalTransport } from './transport';
 
 export interface SyncPassResult {
 	pushed: number;
 	pulled: number;
 	finishedBatches: BatchRecord[];
+	/** Uploads the portal's history now holds. */
+	recordedBatches: string[];
 }
 
 export async function clientId(): Promise<string> {
@@ -21,11 +23,16 @@ export async function clientId(): Promise<string> {
 }
 
 async function toWire(chunk: OutboxChunk): Promise<Mutation[]> {
+	if (chunk.record) {
+		const { firstMutationId, ...part } = chunk.record;
+		const rows = part.rows.map((r) => (r.m === undefined ? r : { ...r, m: firstMutationId + r.m }));
+		return [{ id: chunk.id, batchId: chunk.batchId, kind: 'upload.record', ...part, rows }];
+	}
 	const sealed = chunk.mutations.filter((m) => m.password);
 	const plain = await unsealMany(sealed.map((m) => m.password!));
 	const passwords = new Map(sealed.map((m, i) => [m.id, plain[i]]));
 	return chunk.mutations.map((m) => {
-		const changes: Mutation['changes'] = { ...m.changes };
+		const changes: UserUpdate['changes'] = { ...m.changes };
 		const password = passwords.get(m.id);
 		if (password !== undefined) changes.password = password;
 		return { id: m.id, batchId: chunk.batchId, kind: 'user.update', accountId: m.accountId, username: m.username, changes, base: m.base };
@@ -34,7 +41,7 @@ async function toWire(chunk: OutboxChunk): Promise<Mutation[]> {
 
 export async function syncOnce(transport: PortalTransport, onPushed: (count: number) => void = () => {}): Promise<SyncPassResult> {
 	const id = await clientId();
-	const result: SyncPassResult = { pushed: 0, pulled: 0, finishedBatches: [] };
+	const result: SyncPassResult = { pushed: 0, pulled: 0, finishedBatches: [], recordedBatches: [] };
 	for (;;) {
 		const chunk = await oldestOutboxChunk();
 		if (!chunk) break;
@@ -54,6 +61,7 @@ export async function syncOnce(transport: PortalTransport, onPushed: (count: num
 		}
 		const finished = await settleOutboxChunk(chunk, answer.results);
 		result.finishedBatches.push(...finished);
+		if (recordsUpload(chunk, answer.results)) result.recordedBatches.push(chunk.batchId);
 		result.pushed += chunk.mutations.length;
 		onPushed(result.pushed);
 	}
