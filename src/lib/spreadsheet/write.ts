@@ -8,7 +8,7 @@ import { PASSWORD_MASK } from '../domain/apply-plan';
 import { utils, write, type CellObject, type ColInfo, type WorkBook, type WorkSheet } from 'xlsx';
 import { LIMITS } from '../domain/field-rules';
 import { TEMPLATE_HEADERS, type ColumnMap } from '../domain/header-map';
-import { spreadsheetText, type FinalRow, type ResultSummary } from '../domain/results';
+import { spreadsheetText, type FinalRow, type FinalStatus, type ResultSummary } from '../domain/results';
 import type { Institution, User } from '../domain/types';
 
 type Cell = CellObject;
@@ -162,7 +162,14 @@ export interface ResultsInput {
 	summary: ResultSummary;
 	/** The blocking reason, when nothing was processed. */
 	blocking?: string;
+	/** The number of users the admin typed to pass the large-change gate, when the upload needed it. */
+	largeChangeConfirmed?: number;
+	/** For the results of an undo: the file name of the upload it took back. */
+	undoOf?: string;
 }
+
+/** An undo's rows say what came back: its changes are restorations, the rest was not restored. */
+const UNDO_STATUS: Record<FinalStatus, string> = { Updated: 'Restored', Unchanged: 'Not restored', Failed: 'Not restored', Queued: 'Queued' };
 
 /** What a results cell shows for a given password: the same mask the stored results use. */
 export const PASSWORD_SET = PASSWORD_MASK;
@@ -192,7 +199,8 @@ export function writeResults(input: ResultsInput): Uint8Array {
 			if (textColumns.has(c)) cells.push(textAt(value));
 			else cells.push(value === '' ? undefined : text(value));
 		}
-		cells.push(num(row.row), text(row.status), row.reason ? text(row.reason) : undefined, row.changed.length ? text(row.changed.join(', ')) : undefined);
+		const status = input.undoOf === undefined ? row.status : UNDO_STATUS[row.status];
+		cells.push(num(row.row), text(status), row.reason ? text(row.reason) : undefined, row.changed.length ? text(row.changed.join(', ')) : undefined);
 		out.push(cells);
 	}
 	const widths = [...Array.from({ length: width }, (_, c) => (c === passwordColumn ? 10 : 18)), 6, 11, 80, 24];
@@ -200,17 +208,31 @@ export function writeResults(input: ResultsInput): Uint8Array {
 	results['!autofilter'] = { ref: utils.encode_range({ s: { r: 0, c: 0 }, e: { r: out.length - 1, c: width + RESULT_COLUMNS.length - 1 } }) };
 
 	const s = input.summary;
+	const counts: Cell[][] =
+		input.undoOf === undefined
+			? [
+					[text('Rows'), num(s.rows)],
+					[text('Updated'), num(s.updated)],
+					[text('Unchanged'), num(s.unchanged)],
+					[text('Failed'), num(s.failed)],
+					[text('Queued'), num(s.queued)]
+				]
+			: [
+					[text('Rows'), num(s.rows)],
+					[text('Restored'), num(s.updated)],
+					[text('Not restored'), num(s.unchanged + s.failed)],
+					[text('Queued'), num(s.queued)]
+				];
+	const gate = input.largeChangeConfirmed;
 	const summaryRows: Cell[][] = [
+		...(input.undoOf !== undefined ? [[text('Undo of'), text(input.undoOf)]] : []),
 		[text('File'), text(input.fileName)],
 		...(input.sheetName ? [[text('Sheet'), text(input.sheetName)]] : []),
 		[text('Uploaded'), text(localTimestamp(input.time))],
 		[text('Admin'), text(input.admin)],
 		...(input.parentName ? [[text('Parent account'), text(input.parentName)]] : []),
-		[text('Rows'), num(s.rows)],
-		[text('Updated'), num(s.updated)],
-		[text('Unchanged'), num(s.unchanged)],
-		[text('Failed'), num(s.failed)],
-		[text('Queued'), num(s.queued)],
+		...counts,
+		...(gate !== undefined ? [[text('Large change'), text(`Confirmed: the admin typed ${gate.toLocaleString('en-US')}, the number of users that would change`)]] : []),
 		...(input.blocking ? [[text('Not processed'), text(input.blocking)]] : [])
 	];
 
@@ -236,6 +258,11 @@ function stamp(date: Date): string {
 /** user-update-results-YYYYMMDD-HHmmss.xlsx, local time. */
 export function resultsFileName(date: Date): string {
 	return `user-update-results-${stamp(date)}.xlsx`;
+}
+
+/** user-update-undo-results-YYYYMMDD-HHmmss.xlsx, local time. */
+export function undoResultsFileName(date: Date): string {
+	return `user-update-undo-results-${stamp(date)}.xlsx`;
 }
 
 export function templateFileName(): string {
