@@ -1,6 +1,7 @@
 // What the main thread receives about a preflight: a summary, and rows a page at a time.
 // Plain data sized for postMessage: the full preview stays in the worker.
 
+import type { LargeChange } from './large-change';
 import type { PreviewCounts } from './preview';
 import type { RowStatus } from './row-rules';
 
@@ -18,6 +19,8 @@ export interface PreviewSummary {
 	counts: PreviewCounts;
 	/** File-level warnings: ignored columns, trimmed values, which sheet was read. */
 	notices: string[];
+	/** Set when the upload changes more users than the parent's threshold: Apply waits for the typed number. */
+	largeChange: LargeChange | null;
 }
 
 export interface PreviewChange {

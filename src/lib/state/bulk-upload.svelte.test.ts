@@ -38,7 +38,8 @@ function summary(): PreviewSummary {
 		declaredCount: 2,
 		blocking: null,
 		counts: { rows: 2, update: 1, unchanged: 0, failed: 1, warnings: 0 },
-		notices: []
+		notices: [],
+		largeChange: null
 	};
 }
 

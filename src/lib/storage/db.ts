@@ -14,7 +14,7 @@
 // Every write that touches users also bumps meta.usersVersion, which screens observe with liveQuery
 // (Dexie propagates changes across tabs and workers), so a write in the worker refreshes the UI.
 import Dexie, { type EntityTable } from 'dexie';
-import type { HistoryRow, UploadRecordPart } from '../domain/history';
+import type { HistoryRow, UploadRecordPart, UploadSummary } from '../domain/history';
 import type { FinalStatus, ResultSummary } from '../domain/results';
 import type { Institution, SealedSecret, UserRecord } from '../domain/types';
 
@@ -127,6 +127,8 @@ export interface HistoryRowChunk {
 	id: string;
 	uploadId: string;
 	rows: HistoryRow[];
+	/** On the first chunk: the upload's facts (file, columns, counts). */
+	upload?: UploadSummary;
 }
 
 export type PortalDb = Dexie & {

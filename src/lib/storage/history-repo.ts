@@ -14,11 +14,23 @@ export async function portalUploads(database: PortalDb = db()): Promise<UploadSu
 	return (await getMeta('portalUploads', database)) ?? [];
 }
 
-/** Replaces the rows kept for an upload; a whole upload's rows or none. */
-export async function saveHistoryRows(uploadId: string, rows: readonly HistoryRow[], database: PortalDb = db()): Promise<void> {
+export interface KeptUpload {
+	upload: UploadSummary;
+	rows: HistoryRow[];
+}
+
+/** Replaces what is kept of an upload: the whole upload's rows or none. */
+export async function saveHistoryRows({ upload, rows }: KeptUpload, database: PortalDb = db()): Promise<void> {
+	const uploadId = upload.id;
 	const chunks: HistoryRowChunk[] = [];
-	for (let i = 0, seq = 0; i < rows.length; i += ROWS_PER_CHUNK, seq++) {
-		chunks.push({ id: `${uploadId}:${String(seq).padStart(6, '0')}`, uploadId, rows: rows.slice(i, i + ROWS_PER_CHUNK) });
+	// At least one chunk, which carries the upload's facts (an upload can have no rows).
+	for (let i = 0, seq = 0; i === 0 || i < rows.length; i += ROWS_PER_CHUNK, seq++) {
+		chunks.push({
+			id: `${uploadId}:${String(seq).padStart(6, '0')}`,
+			uploadId,
+			rows: rows.slice(i, i + ROWS_PER_CHUNK),
+			...(seq === 0 ? { upload } : {})
+		});
 	}
 	await guarded(() =>
 		database.transaction('rw', database.historyRows, async () => {
@@ -28,13 +40,14 @@ export async function saveHistoryRows(uploadId: string, rows: readonly HistoryRo
 	);
 }
 
-/** The rows kept for an upload, in file order, or undefined when this device never fetched them. */
-export async function historyRows(uploadId: string, database: PortalDb = db()): Promise<HistoryRow[] | undefined> {
+/** What is kept of an upload, rows in file order, or undefined when this device never fetched it. */
+export async function keptUpload(uploadId: string, database: PortalDb = db()): Promise<KeptUpload | undefined> {
 	return guarded(async () => {
 		const chunks = await database.historyRows.where('uploadId').equals(uploadId).sortBy('id');
-		if (chunks.length === 0) return undefined;
+		const upload = chunks[0]?.upload;
+		if (!upload) return undefined;
 		const rows: HistoryRow[] = [];
 		for (const chunk of chunks) for (const row of chunk.rows) rows.push(row);
-		return rows;
+		return { upload, rows };
 	});
 }

@@ -2,26 +2,31 @@
 // users at sign-in, reads an uploaded file, checks every row against the local copy, keeps the preview
 // in memory (the page asks for pages), commits Apply to IndexedDB, and builds every workbook we download.
 // The page calls these through WorkerClient<DataHandlers>, typed from this object (see rpc/worker-rpc.ts).
+import { uploadTitle, type HistoryRow, type UploadSummary } from '../domain/history';
+import { confirmsLargeChange, DEFAULT_LARGE_CHANGE, largeChangeOf, type LargeChange } from '../domain/large-change';
 import { buildPreview, rowsForDisplay, type Preview } from '../domain/preview';
 import type { PreviewRowView, PreviewSummary } from '../domain/preview-view';
 import { createRuleContext } from '../domain/rule-context';
 import type { RowOutcome, RuleContext } from '../domain/row-rules';
 import { summarize, type ResultSummary } from '../domain/results';
 import { FIELD_LABELS } from '../domain/types';
+import { planUndo, type UndoCounts, type UndoPlan, type UndoRowView } from '../domain/undo';
 import { getBatch } from '../storage/batches-repo';
 import { UsersChangedError } from '../storage/commit-batch-repo';
 import { listInstitutions } from '../storage/institutions-repo';
-import { getMeta } from '../storage/meta-repo';
+import { getMeta, type LocalOwner } from '../storage/meta-repo';
 import { loadAllUsers, loadUserSnapshot, snapshotUsers, type UserSnapshot } from '../storage/users-repo';
-import { applyUpload } from '../sync/apply-upload';
+import { applyPlan, applyUpload } from '../sync/apply-upload';
 import { downloadAll } from '../sync/download';
-import { HttpTransport } from '../sync/transport';
+import { uploadWithRows } from '../sync/history-fetch';
+import { HttpTransport, type PortalTransport } from '../sync/transport';
 import type { CallContext } from '../rpc/worker-rpc';
 import { readUploadedSheet } from '../spreadsheet/read';
 import {
 	institutionsFileName,
 	resultsFileName,
 	templateFileName,
+	undoResultsFileName,
 	usersExportFileName,
 	writeInstitutions,
 	writeResults,
@@ -39,6 +44,12 @@ export type DataProgress = {
 /** The call's context (progress); `ctx` in this file is the rule context. */
 type Ctx = CallContext<DataProgress>;
 
+/** Same-origin fetches from a worker carry the session cookie like the page's do. Tests swap in a portal. */
+let portal: PortalTransport = new HttpTransport();
+export function useDataTransport(transport: PortalTransport): void {
+	portal = transport;
+}
+
 /** A finished workbook as a Blob made in the worker: the page gets a handle, never copies the bytes. */
 export interface WorkbookFile {
 	fileName: string;
@@ -54,6 +65,7 @@ interface Held {
 	snapshot: UserSnapshot;
 	/** Display order: rowsForDisplay (errors, then warnings, then the rest, each in file order). */
 	order: RowOutcome[];
+	largeChange: LargeChange | null;
 }
 let held: Held | undefined;
 /**
@@ -63,7 +75,7 @@ let held: Held | undefined;
  */
 const taken = new Set<string>();
 
-async function loadContext(): Promise<{ ctx: RuleContext; snapshot: UserSnapshot }> {
+async function loadContext(): Promise<{ ctx: RuleContext; snapshot: UserSnapshot; owner: LocalOwner }> {
 	const owner = await getMeta('owner');
 	if (!owner) throw new Error('This device has no data for a signed-in admin. Sign in again.');
 	const [institutions, snapshot] = await Promise.all([listInstitutions(), loadUserSnapshot()]);
@@ -73,7 +85,22 @@ async function loadContext(): Promise<{ ctx: RuleContext; snapshot: UserSnapshot
 		institutions,
 		users: snapshotUsers(snapshot)
 	});
-	return { ctx, snapshot };
+	return { ctx, snapshot, owner };
+}
+
+/** The large-change gate for a preview, against every user of the parent this device holds. */
+function gateOf(preview: Preview, ctx: RuleContext, snapshot: UserSnapshot, owner: LocalOwner): LargeChange | null {
+	const totals = new Map<string, number>();
+	for (const chunk of snapshot.chunks) {
+		if (ctx.institution(chunk.accountId)) totals.set(chunk.accountId, (totals.get(chunk.accountId) ?? 0) + chunk.users.length);
+	}
+	return largeChangeOf(preview, totals, (id) => ctx.institution(id), owner.largeChange ?? DEFAULT_LARGE_CHANGE);
+}
+
+function largeChangeRefusal(gate: LargeChange): Error {
+	return new Error(
+		`This upload changes ${gate.users.toLocaleString('en-US')} users. Type that number in "Type the number of users that will change" to confirm, then select Apply.`
+	);
 }
 
 function toView(row: RowOutcome): PreviewRowView {
@@ -110,13 +137,14 @@ async function preflight(
 	const sheet = readUploadedSheet(new Uint8Array(bytes), fileName);
 	const dataRows = Math.max(0, sheet.rows.length - 1);
 	progress({ phase: 'checking', done: 0, total: dataRows });
-	const { ctx, snapshot } = await contextPromise;
+	const { ctx, snapshot, owner } = await contextPromise;
 	const preview = buildPreview({ rows: sheet.rows, fileName, sheetName: sheet.sheetName, declaredCount }, ctx, (done, total) =>
 		progress({ phase: 'checking', done, total })
 	);
 	progress({ phase: 'checking', done: preview.counts.rows, total: preview.counts.rows });
 	const previewId = crypto.randomUUID();
-	held = { id: previewId, preview, ctx, snapshot, order: rowsForDisplay(preview) };
+	const largeChange = gateOf(preview, ctx, snapshot, owner);
+	held = { id: previewId, preview, ctx, snapshot, order: rowsForDisplay(preview), largeChange };
 	const notices = preview.headerWarnings.map((w) => w.message);
 	let sheetNote: string | null = null;
 	if (sheet.sheetNames.length > 1) {
@@ -138,7 +166,8 @@ async function preflight(
 		declaredCount,
 		blocking: preview.blocking?.message ?? null,
 		counts: preview.counts,
-		notices
+		notices,
+		largeChange
 	};
 	return { previewId, summary };
 }
@@ -148,7 +177,18 @@ function describeDelimiter(d: string): string {
 }
 
 async function apply(
-	{ previewId, batchId, admin }: { previewId: string; batchId: string; admin: string },
+	{
+		previewId,
+		batchId,
+		admin,
+		largeChangeConfirmation
+	}: {
+		previewId: string;
+		batchId: string;
+		admin: string;
+		/** What the admin typed into "Type the number of users that will change", when the preview asked. */
+		largeChangeConfirmation?: string;
+	},
 	call: Ctx
 ): Promise<ResultSummary> {
 	if (taken.has(previewId)) {
@@ -157,9 +197,13 @@ async function apply(
 		);
 	}
 	if (!held || held.id !== previewId) throw new Error('There is no checked file to apply. Upload the file again.');
+	// The dialog keeps Apply disabled until the number is typed; a request without it is refused here too.
+	if (held.largeChange && !confirmsLargeChange(largeChangeConfirmation ?? '', held.largeChange.users)) {
+		throw largeChangeRefusal(held.largeChange);
+	}
 	taken.add(previewId);
 	try {
-		return await applyHeld(call, held, batchId, admin);
+		return await applyHeld(call, held, batchId, admin, largeChangeConfirmation ?? '');
 	} catch (error) {
 		// The apply commits in one transaction, so after an error nothing of it is stored: it may be tried again.
 		taken.delete(previewId);
@@ -167,24 +211,33 @@ async function apply(
 	}
 }
 
-async function applyHeld(call: Ctx, checked: Held, batchId: string, admin: string): Promise<ResultSummary> {
+async function applyHeld(call: Ctx, checked: Held, batchId: string, admin: string, confirmation: string): Promise<ResultSummary> {
 	const { preview } = checked;
-	let { ctx, snapshot } = checked;
+	let { ctx, snapshot, largeChange } = checked;
 	let fresh = preview;
 	const owner = await getMeta('owner');
 	for (let attempt = 1; ; attempt++) {
 		// A sync or another tab may have changed users since the preview: then check again against the
 		// local copy as it is now, so what is applied is what the rules say today.
 		if ((await getMeta('usersVersion')) !== snapshot.version) {
-			({ ctx, snapshot } = await loadContext());
+			let loaded;
+			({ ctx, snapshot, ...loaded } = await loadContext());
 			fresh = buildPreview(
 				{ rows: reconstructRows(preview), fileName: preview.fileName, sheetName: preview.sheetName, declaredCount: preview.declaredCount },
 				ctx
 			);
+			largeChange = gateOf(fresh, ctx, snapshot, loaded.owner);
+			if (largeChange && !confirmsLargeChange(confirmation, largeChange.users)) throw largeChangeRefusal(largeChange);
 		}
 		call.progress({ phase: 'applying', done: 0, total: fresh.counts.update });
 		try {
-			const batch = await applyUpload(fresh, ctx, { batchId, admin, parentName: owner?.parentName ?? '' }, snapshot);
+			const meta = {
+				batchId,
+				admin,
+				parentName: owner?.parentName ?? '',
+				...(largeChange ? { largeChangeConfirmed: largeChange.users } : {})
+			};
+			const batch = await applyUpload(fresh, ctx, meta, snapshot);
 			if (held === checked) held = undefined;
 			call.progress({ phase: 'applying', done: fresh.counts.update, total: fresh.counts.update });
 			return batch.counts;
@@ -217,9 +270,128 @@ async function results({ batchId }: { batchId: string }): Promise<WorkbookFile> 
 		admin: batch.admin,
 		parentName: batch.parentName,
 		time: new Date(batch.createdAt),
-		summary: summarize(rows)
+		summary: summarize(rows),
+		...(batch.undoOf ? { undoOf: batch.undoOf.fileName } : {}),
+		...(batch.largeChangeConfirmed !== undefined ? { largeChangeConfirmed: batch.largeChangeConfirmed } : {})
 	});
-	return workbook(resultsFileName(new Date(batch.finishedAt ?? batch.createdAt)), bytes);
+	const at = new Date(batch.finishedAt ?? batch.createdAt);
+	return workbook(batch.undoOf ? undoResultsFileName(at) : resultsFileName(at), bytes);
+}
+
+/** The results workbook of any upload in the portal's history, rebuilt from the portal's rows (final statuses). */
+async function historyResults({ uploadId }: { uploadId: string }, call: Ctx): Promise<WorkbookFile> {
+	const { upload, rows } = await uploadWithRows(portal, uploadId, (done, total) => call.progress({ phase: 'downloading', done, total }));
+	call.progress({ phase: 'writing', done: 0, total: 0 });
+	const owner = await getMeta('owner');
+	const bytes = writeResults({
+		header: upload.header,
+		columnMap: upload.columnMap,
+		rows,
+		fileName: upload.fileName,
+		sheetName: upload.sheetName,
+		admin: upload.admin,
+		parentName: owner?.parentName,
+		time: new Date(upload.uploadedAt),
+		summary: upload.counts,
+		...(upload.undoOf ? { undoOf: upload.undoOf.fileName } : {}),
+		...(upload.largeChangeConfirmed !== undefined ? { largeChangeConfirmed: upload.largeChangeConfirmed } : {})
+	});
+	const at = new Date(upload.uploadedAt);
+	return workbook(upload.undoOf ? undoResultsFileName(at) : resultsFileName(at), bytes);
+}
+
+// ---- undo ------------------------------------------------------------------------------------
+
+export interface UndoSummary {
+	uploadId: string;
+	/** "roster.xlsx", or "Undo of roster.xlsx" for an undo. */
+	title: string;
+	uploadedAt: number;
+	counts: UndoCounts;
+}
+
+export type UndoFilter = 'all' | 'restore' | 'not-restored';
+
+interface HeldUndo {
+	id: string;
+	upload: UploadSummary;
+	rows: HistoryRow[];
+	plan: UndoPlan;
+	snapshot: UserSnapshot;
+}
+let heldUndo: HeldUndo | undefined;
+const undoTaken = new Set<string>();
+
+/** Works out an upload's undo against this device's users; the dialog pages through it with undoPage. */
+async function undoPreview({ uploadId }: { uploadId: string }, call: Ctx): Promise<{ undoId: string; summary: UndoSummary }> {
+	heldUndo = undefined;
+	call.progress({ phase: 'downloading', done: 0, total: 0 });
+	const contextPromise = loadContext();
+	contextPromise.catch(() => {});
+	const { upload, rows } = await uploadWithRows(portal, uploadId, (done, total) => call.progress({ phase: 'downloading', done, total }));
+	call.progress({ phase: 'checking', done: 0, total: rows.length });
+	const { ctx, snapshot } = await contextPromise;
+	const plan = planUndo(rows, ctx.user);
+	const undoId = crypto.randomUUID();
+	heldUndo = { id: undoId, upload, rows, plan, snapshot };
+	return { undoId, summary: { uploadId, title: uploadTitle(upload), uploadedAt: upload.uploadedAt, counts: plan.counts } };
+}
+
+function undoPage({ offset, limit, filter }: { offset: number; limit: number; filter: UndoFilter }): {
+	rows: UndoRowView[];
+	total: number;
+} {
+	const views = heldUndo?.plan.views ?? [];
+	const filtered = filter === 'all' ? views : views.filter((v) => v.status === filter);
+	return { rows: filtered.slice(offset, offset + limit), total: filtered.length };
+}
+
+/** Queues the undo held as `undoId` through the outbox, like an upload; taken once, like a checked file. */
+async function applyUndo(
+	{ undoId, batchId, admin }: { undoId: string; batchId: string; admin: string },
+	call: Ctx
+): Promise<ResultSummary> {
+	if (undoTaken.has(undoId)) throw new Error('This undo has already been applied. Its results are in the Upload history on the Users tab.');
+	const undo = heldUndo;
+	if (!undo || undo.id !== undoId) throw new Error('There is no undo to apply. Close this window and select Undo again.');
+	undoTaken.add(undoId);
+	try {
+		let { plan, snapshot } = undo;
+		const owner = await getMeta('owner');
+		for (let attempt = 1; ; attempt++) {
+			// Users changed on this device since the preview (a sync): work the undo out again against them.
+			if ((await getMeta('usersVersion')) !== snapshot.version) {
+				const loaded = await loadContext();
+				snapshot = loaded.snapshot;
+				plan = planUndo(undo.rows, loaded.ctx.user);
+			}
+			call.progress({ phase: 'applying', done: 0, total: plan.apply.mutations.length });
+			try {
+				const batch = await applyPlan(
+					plan.apply,
+					{
+						id: batchId,
+						fileName: undo.upload.fileName,
+						sheetName: undo.upload.sheetName,
+						createdAt: Date.now(),
+						admin,
+						header: undo.upload.header,
+						columnMap: undo.upload.columnMap,
+						parentName: owner?.parentName ?? '',
+						undoOf: { id: undo.upload.id, fileName: uploadTitle(undo.upload) }
+					},
+					snapshot
+				);
+				if (heldUndo === undo) heldUndo = undefined;
+				return batch.counts;
+			} catch (error) {
+				if (!(error instanceof UsersChangedError) || attempt >= 3) throw error;
+			}
+		}
+	} catch (error) {
+		undoTaken.delete(undoId);
+		throw error;
+	}
 }
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -246,9 +418,9 @@ function previewPage({ offset, limit, filter }: { offset: number; limit: number;
 	return { rows: filtered.slice(offset, offset + limit).map(toView), total: filtered.length };
 }
 
-/** Sign-in's first download. Same-origin fetches from a worker carry the session cookie like the page's do. */
+/** Sign-in's first download. */
 async function download(_args: undefined, call: Ctx): Promise<{ users: number }> {
-	const users = await downloadAll(new HttpTransport(), (p) => call.progress({ phase: 'downloading', done: p.received, total: p.total }));
+	const users = await downloadAll(portal, (p) => call.progress({ phase: 'downloading', done: p.received, total: p.total }));
 	return { users };
 }
 
@@ -258,7 +430,19 @@ async function institutions(): Promise<WorkbookFile> {
 	return workbook(institutionsFileName(new Date()), writeInstitutions(list));
 }
 
-export const dataHandlers = { preflight, previewPage, apply, results, template, institutions, download };
+export const dataHandlers = {
+	preflight,
+	previewPage,
+	apply,
+	results,
+	historyResults,
+	undoPreview,
+	undoPage,
+	applyUndo,
+	template,
+	institutions,
+	download
+};
 
 export type DataHandlers = typeof dataHandlers;
 
