@@ -95,6 +95,36 @@ export class PortalPage {
 		await this.dialog().getByRole('button', { name: 'Close' }).first().click();
 	}
 
+	history() {
+		return this.page.getByRole('region', { name: 'Upload history' });
+	}
+
+	/** The history's row of an upload, by the title it shows ("roster.xlsx", "Undo of roster.xlsx"). */
+	historyRow(title: string) {
+		const starts = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
+		return this.history()
+			.getByRole('row')
+			.filter({ has: this.page.getByRole('cell', { name: starts }) });
+	}
+
+	undoDialog() {
+		return this.page.getByRole('dialog', { name: 'Undo upload' });
+	}
+
+	/** Undo on the history entry titled `title`; waits for the undo's preview. */
+	async openUndo(title: string): Promise<void> {
+		await this.history()
+			.getByRole('button', { name: `Undo upload ${title}`, exact: true })
+			.click();
+		await expect(this.undoDialog().getByRole('heading', { name: 'Check before undoing' })).toBeVisible({ timeout: 30_000 });
+	}
+
+	/** Apply undo in the open Undo upload dialog; returns the undo's results workbook. */
+	async applyUndoAndRead(): Promise<{ name: string; book: Record<string, string[][]> }> {
+		const download = await this.expectDownload(() => this.undoDialog().getByRole('button', { name: 'Apply undo' }).click());
+		return { name: download.suggestedFilename(), book: await readWorkbook(download) };
+	}
+
 	async expectDownload(action: () => Promise<void>): Promise<Download> {
 		const [download] = await Promise.all([this.page.waitForEvent('download', { timeout: 30_000 }), action()]);
 		return download;
