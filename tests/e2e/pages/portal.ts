@@ -85,6 +85,13 @@ export class PortalPage {
 		await expect(this.dialog().getByRole('heading', { name: 'Check before applying' })).toBeVisible({ timeout: 30_000 });
 	}
 
+	/** An upload changing more users than the parent's threshold: types the number, which enables Apply. */
+	async confirmLargeChange(users: number): Promise<void> {
+		const gate = this.dialog().getByRole('region', { name: 'Large change' });
+		await gate.getByLabel('Type the number of users that will change').fill(users.toLocaleString('en-US'));
+		await expect(this.dialog().getByRole('button', { name: 'Apply' })).toBeEnabled();
+	}
+
 	/** Apply in the open dialog; returns the results workbook that downloads by itself. */
 	async applyAndRead(): Promise<Record<string, string[][]>> {
 		const download = await this.expectDownload(() => this.dialog().getByRole('button', { name: 'Apply' }).click());
