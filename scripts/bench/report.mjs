@@ -32,7 +32,11 @@ export function summarize(entry, targets) {
 		hTotal: stats(ok.map((r) => r.portal.times.signinTotalMs)),
 		iMax: stats(ok.map((r) => (keys(r).length ? Math.max(...keys(r).map((k) => k.domMs)) : undefined))),
 		iMedian: stats(ok.map((r) => stats(keys(r).map((k) => k.domMs))?.median)),
-		iFrameMax: stats(ok.map((r) => (keys(r).length ? Math.max(...keys(r).map((k) => k.frameMs)) : undefined)))
+		iFrameMax: stats(ok.map((r) => (keys(r).length ? Math.max(...keys(r).map((k) => k.frameMs)) : undefined))),
+		j: stats(ok.map((r) => r.portal.times.undoPreviewMs)),
+		jTask: stats(ok.map((r) => r.portal.undoLongestTaskMs)),
+		syncSeconds: stats(ok.map((r) => r.portal.syncSeconds)),
+		syncTask: stats(ok.map((r) => r.portal.syncLongestTaskMs))
 	};
 	const ratio = (x, y) => (x && y ? x.median / y.median : undefined);
 	const readRatio = ratio(m.b, m.a);
@@ -54,7 +58,9 @@ export function summarize(entry, targets) {
 		applyRatio: applyRatio === undefined ? null : applyRatio <= targets.applyRatio,
 		longestTask: m.f ? m.f.median <= targets.longestTaskMs : null,
 		signinReady: m.h ? m.h.median < targets.signinReadyMs : null,
-		search: m.iMax ? m.iMax.median <= targets.searchMs : null
+		search: m.iMax ? m.iMax.median <= targets.searchMs : null,
+		undoPreview: m.j ? m.j.median <= targets.undoPreviewMs : null,
+		undoLongestTask: m.jTask ? m.jTask.median <= targets.longestTaskMs : null
 	};
 	// Long tasks over 100 ms, per phase, over all runs: count and the longest.
 	const phases = {};
@@ -128,6 +134,10 @@ export function printReport(report) {
 	row('(i) search, worst keystroke, ms', (s) => withPass(ms(s.metrics.iMax), s.pass.search), `<= ${t.searchMs}`);
 	row('    search, median keystroke, ms', (s) => ms(s.metrics.iMedian));
 	row('    search, worst to next frame, ms', (s) => ms(s.metrics.iFrameMax));
+	row('(j) undo preview of the upload, ms', (s) => withPass(ms(s.metrics.j), s.pass.undoPreview), `<= ${t.undoPreviewMs}`);
+	row('    longest main-thread task in it, ms', (s) => withPass(ms(s.metrics.jTask), s.pass.undoLongestTask), `<= ${t.longestTaskMs}`);
+	row('    sync of the queue before it, s', (s) => ms(s.metrics.syncSeconds));
+	row('    longest main-thread task in that sync, ms', (s) => ms(s.metrics.syncTask));
 	row('runs completed', (s) => `${s.completedRuns}/${s.runs}`);
 	row('max load average before a run', (s) =>
 		s.maxLoadBefore === undefined ? 'n/a' : `${s.maxLoadBefore.toFixed(2)} on ${report.machine.cpus} CPUs`
