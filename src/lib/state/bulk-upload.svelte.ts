@@ -53,7 +53,8 @@ export class BulkUploadState {
 	constructor() {
 		// An upload that finishes syncing later is announced, unless this dialog is reporting on it already.
 		sync.onBatchFinished((batch) => {
-			if (batch.id === this.activeBatchId) return;
+			// An undo's own dialog announces it (state/undo.svelte.ts).
+			if (batch.id === this.activeBatchId || batch.undoOf) return;
 			sync.notify({
 				id: batch.id,
 				batchId: batch.id,

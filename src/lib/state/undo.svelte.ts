@@ -11,6 +11,7 @@ import type { HistoryEntry } from './history-entries';
 import { saveFile } from './save-file';
 import { describe, session } from './session.svelte';
 import { sendAndWait } from './wait-for-batch';
+import { sync } from './sync.svelte';
 import type { ResultSummary } from '../domain/results';
 
 export type UndoStep = 'loading' | 'preview' | 'applying' | 'done';
@@ -36,6 +37,22 @@ export class UndoState {
 	error = $state<string | null>(null);
 	completion = $state<UndoCompletion | null>(null);
 	private undoId: string | null = null;
+	/** The undo this dialog applied and reports on: its sync notice would repeat the dialog. */
+	private activeBatchId: string | null = null;
+
+	constructor() {
+		// An undo that finishes syncing after its dialog closed is announced, with its results.
+		sync.onBatchFinished((batch) => {
+			if (!batch.undoOf || (batch.id === this.activeBatchId && this.open)) return;
+			const restored = batch.counts.updated;
+			const kept = batch.counts.unchanged + batch.counts.failed;
+			sync.notify({
+				id: batch.id,
+				batchId: batch.id,
+				text: `Your undo of "${batch.undoOf.fileName}" finished syncing: ${restored.toLocaleString('en-US')} ${restored === 1 ? 'user' : 'users'} restored, ${kept.toLocaleString('en-US')} not restored.`
+			});
+		});
+	}
 
 	async openFor(entry: Pick<HistoryEntry, 'id' | 'title'>): Promise<void> {
 		this.entry = entry;
@@ -88,6 +105,7 @@ export class UndoState {
 		this.error = null;
 		this.progress = { phase: 'applying', done: 0, total: this.summary.counts.fieldsRestored };
 		const batchId = `u${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+		this.activeBatchId = batchId;
 		let applied: ResultSummary;
 		try {
 			applied = await dataWorker.call(

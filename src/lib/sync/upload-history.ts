@@ -97,9 +97,12 @@ export class UploadHistoryBook {
 	readonly uploads = new Map<string, StoredUpload>();
 	readonly outcomes = new Map<string, PendingOutcomes>();
 	seq = 0;
+	/** Batch keys of complete uploads: answers for them are not kept again when a journal is replayed. */
+	private readonly complete = new Set<string>();
 
 	apply(delta: HistoryDelta): void {
 		for (const { batch, at, id, outcome } of delta.outcomes) {
+			if (this.complete.has(batch)) continue;
 			let pending = this.outcomes.get(batch);
 			if (!pending) this.outcomes.set(batch, (pending = { at, byId: new Map() }));
 			pending.byId.set(id, outcome);
@@ -117,7 +120,7 @@ export class UploadHistoryBook {
 			stored.received = part + 1;
 			this.seq = Math.max(this.seq, upload.seq);
 			// Complete: the answers it took are no longer needed.
-			if (stored.received === stored.parts) this.outcomes.delete(batchKey(stored.clientKey, stored.id));
+			if (stored.received === stored.parts) this.markComplete(stored);
 		}
 		for (const { key, by } of delta.undone) {
 			const stored = this.uploads.get(key);
@@ -125,9 +128,19 @@ export class UploadHistoryBook {
 		}
 	}
 
+	private markComplete(upload: StoredUpload): void {
+		const batch = batchKey(upload.clientKey, upload.id);
+		this.outcomes.delete(batch);
+		this.complete.add(batch);
+	}
+
 	/** Forgets uploads (and answers waiting for a record) older than `days`. */
 	prune(now: number, days: number): void {
-		for (const [key, upload] of this.uploads) if (expired(upload.receivedAt, now, days)) this.uploads.delete(key);
+		for (const [key, upload] of this.uploads) {
+			if (!expired(upload.receivedAt, now, days)) continue;
+			this.uploads.delete(key);
+			this.complete.delete(batchKey(upload.clientKey, upload.id));
+		}
 		for (const [key, pending] of this.outcomes) if (expired(pending.at, now, days)) this.outcomes.delete(key);
 	}
 
@@ -182,7 +195,10 @@ export class UploadHistoryBook {
 		const book = new UploadHistoryBook();
 		if (!data) return book;
 		book.seq = data.seq;
-		for (const u of data.uploads) book.uploads.set(uploadKey(u.parentAccountId, u.id), u);
+		for (const u of data.uploads) {
+			book.uploads.set(uploadKey(u.parentAccountId, u.id), u);
+			if (u.received === u.parts) book.complete.add(batchKey(u.clientKey, u.id));
+		}
 		for (const o of data.outcomes) book.outcomes.set(o.batch, { at: o.at, byId: new Map(o.byId) });
 		return book;
 	}
