@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+	fitRecordPart,
 	historyCounts,
 	historyRow,
 	recordParts,
@@ -49,6 +50,10 @@ describe('upload record parts', () => {
 			// UTF-8 takes at most 3 bytes per character: under 1 MB whatever the text.
 			expect(JSON.stringify(part).length * 3).toBeLessThan(1024 * 1024);
 			expect(JSON.stringify(part.rows).length).toBeLessThanOrEqual(RECORD_PART_CHARS);
+			// Even if the portal rejected every row of it with a reason as long as history keeps.
+			const rejected = fitRecordPart({ ...part, rows: part.rows.map((r) => ({ ...r, reason: 'é'.repeat(RECORD_CELL_MAX) })) });
+			expect(Buffer.byteLength(JSON.stringify(rejected))).toBeLessThan(1024 * 1024);
+			expect(rejected.rows[0].reason).toHaveLength(100);
 		}
 		expect(parts.slice(1).every((p) => p.meta === undefined)).toBe(true);
 		expect(parts.flatMap((p) => p.rows).map((r) => r.row)).toEqual(all.map((r) => r.row));

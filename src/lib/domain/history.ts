@@ -88,10 +88,12 @@ export interface UploadRecordPart {
 /** Longest cell kept in history: enough for every template field, and a part stays far below a push body's limit. */
 export const RECORD_CELL_MAX = 500;
 /**
- * A part's rows together stay under about this many characters of JSON (UTF-8 takes at most 3 bytes a
- * character, a JSON escape 6: either way far under a 1 MB push body).
+ * A part's rows together stay under about this many characters of JSON: under a 1 MB push body even when
+ * every character takes 3 bytes of UTF-8 and rejections lengthen some reasons after the cut.
  */
-export const RECORD_PART_CHARS = 150_000;
+export const RECORD_PART_CHARS = 250_000;
+/** What a reason counts for when parts are cut: a rejection after Apply may replace a shorter one. */
+const REASON_ALLOWANCE = 100;
 export const RECORD_PART_ROWS = 2000;
 
 function cut(value: string): string {
@@ -113,37 +115,66 @@ export function withoutQueuedNote(reason: string): string {
 		.join('; ');
 }
 
-/** Characters of a row's JSON, give or take escapes: counted, not serialised, since Apply cuts 100,000 rows. */
-function approximateSize(row: RecordRow): number {
-	let size = 96 + row.reason.length;
-	for (const cell of row.cells) size += cell.length + 3;
+/**
+ * Characters of a row's JSON, give or take escapes: counted, not serialised, since Apply cuts 100,000
+ * rows. A part is cut at Apply and sent after the portal answered its rows, so the reason counts for at
+ * least REASON_ALLOWANCE.
+ */
+function approximateSize(row: Pick<RecordRow, 'cells' | 'changed' | 'reason'>): number {
+	let size = 96 + Math.max(REASON_ALLOWANCE, Math.min(row.reason.length, RECORD_CELL_MAX));
+	for (const cell of row.cells) size += Math.min(cell.length, RECORD_CELL_MAX) + 3;
 	for (const label of row.changed) size += label.length + 3;
 	return size;
 }
 
-/** Cuts an upload's record into parts that each fit one push, in row order; always at least one part. */
-export function recordParts(meta: RecordMeta, rows: readonly RecordRow[]): UploadRecordPart[] {
-	const slices: RecordRow[][] = [];
-	let current: RecordRow[] = [];
-	let chars = JSON.stringify(meta.header.map(cut)).length;
-	for (const source of rows) {
-		const row: RecordRow = { ...source, cells: cutAll(source.cells), reason: cut(withoutQueuedNote(source.reason)) };
-		const size = approximateSize(row);
-		if (current.length > 0 && (chars + size > RECORD_PART_CHARS || current.length >= RECORD_PART_ROWS)) {
-			slices.push(current);
-			current = [];
+/** Where each part of an upload's record starts (indexes into its rows); always at least one part. */
+export function recordPartStarts(rows: readonly Pick<RecordRow, 'cells' | 'changed' | 'reason'>[]): number[] {
+	const starts = [0];
+	let chars = 0;
+	let count = 0;
+	for (let i = 0; i < rows.length; i++) {
+		const size = approximateSize(rows[i]);
+		if (count > 0 && (chars + size > RECORD_PART_CHARS || count >= RECORD_PART_ROWS)) {
+			starts.push(i);
 			chars = 0;
+			count = 0;
 		}
-		current.push(row);
 		chars += size;
+		count++;
 	}
-	slices.push(current);
-	return slices.map((part, i) => ({
-		part: i,
-		parts: slices.length,
-		...(i === 0 ? { meta: { ...meta, header: meta.header.map(cut), fileName: cut(meta.fileName), sheetName: cut(meta.sheetName) } } : {}),
-		rows: part
-	}));
+	return starts;
+}
+
+/** One part of an upload's record, its rows as history keeps them (long cells cut, no device-only note). */
+export function recordPart(meta: RecordMeta, rows: readonly RecordRow[], part: number, parts: number): UploadRecordPart {
+	return {
+		part,
+		parts,
+		...(part === 0
+			? { meta: { ...meta, header: meta.header.map(cut), fileName: cut(meta.fileName), sheetName: cut(meta.sheetName) } }
+			: {}),
+		rows: rows.map((row) => ({ ...row, cells: cutAll(row.cells), reason: cut(withoutQueuedNote(row.reason)) }))
+	};
+}
+
+/** Characters a part may take when it is sent: 3 bytes each at most, so under a 1 MB push body. */
+export const RECORD_PART_MAX_CHARS = 300_000;
+
+/**
+ * A part as it is sent: if rejections since Apply lengthened its reasons past RECORD_PART_MAX_CHARS, each
+ * reason is shortened to what the cut allowed for it, which brings the part back under (its id is already
+ * taken, so it cannot be split any more).
+ */
+export function fitRecordPart(part: UploadRecordPart): UploadRecordPart {
+	if (JSON.stringify(part).length <= RECORD_PART_MAX_CHARS) return part;
+	const short = (reason: string) => (reason.length <= REASON_ALLOWANCE ? reason : `${reason.slice(0, REASON_ALLOWANCE - 1)}…`);
+	return { ...part, rows: part.rows.map((row) => ({ ...row, reason: short(row.reason) })) };
+}
+
+/** Cuts an upload's record into parts that each fit one push, in row order. */
+export function recordParts(meta: RecordMeta, rows: readonly RecordRow[]): UploadRecordPart[] {
+	const starts = recordPartStarts(rows);
+	return starts.map((start, i) => recordPart(meta, rows.slice(start, starts[i + 1] ?? rows.length), i, starts.length));
 }
 
 /** A device's row completed with the portal's answer to its change, if the portal gave one. */

@@ -1,7 +1,7 @@
 // Commits an applied upload in ONE transaction: optimistic user changes, the outbox mutations, the
 // batch and its per-row results. Either the whole upload is on this device, or none of it is.
 import type { ApplyPlan } from '../domain/apply-plan';
-import { recordParts, type RecordRow } from '../domain/history';
+import { recordPartStarts } from '../domain/history';
 import { summarize } from '../domain/results';
 import type { SealedSecret } from '../domain/types';
 import { createBatchInTx } from './batches-repo';
@@ -28,27 +28,9 @@ export async function commitBatch(
 	snapshot?: UserSnapshot,
 	database: PortalDb = db()
 ): Promise<BatchRecord> {
-	// The portal's history gets a record of the upload, queued after its rows. Cut before the
-	// transaction: rows name their change by its index in the plan, the chunk carries the first id.
-	const parts = recordParts(
-		{
-			fileName: batch.fileName,
-			sheetName: batch.sheetName,
-			uploadedAt: batch.createdAt,
-			header: batch.header,
-			columnMap: batch.columnMap,
-			...(batch.undoOf ? { undoOf: batch.undoOf } : {}),
-			...(batch.largeChangeConfirmed !== undefined ? { largeChangeConfirmed: batch.largeChangeConfirmed } : {})
-		},
-		plan.rows.map((r): RecordRow => ({
-			row: r.row,
-			cells: r.cells,
-			status: r.status,
-			reason: r.reason,
-			changed: r.changed,
-			...(r.mutationIndex !== undefined ? { m: r.mutationIndex } : {})
-		}))
-	);
+	// The portal's history gets a record of the upload, queued after its rows; where its parts start is
+	// decided now (their ids are reserved with the rows'), their rows are read when each part is sent.
+	const starts = recordPartStarts(plan.rows);
 	return guarded(() =>
 		database.transaction('rw', [database.userChunks, database.meta, database.outbox, database.batches, database.batchRows], async () => {
 			// The plan's base values (what a rejection rolls back to) must be the users as stored now.
@@ -96,7 +78,7 @@ export async function commitBatch(
 			}
 			await patchUsersInTx({ patches, snapshot }, database);
 			await appendMutationsInTx(batch.id, mutations, database);
-			await appendRecordInTx(batch.id, parts, firstId, database);
+			await appendRecordInTx(batch.id, starts, rows.length, database);
 			await createBatchInTx(record, rows, database);
 			return record;
 		})

@@ -14,7 +14,7 @@
 // Every write that touches users also bumps meta.usersVersion, which screens observe with liveQuery
 // (Dexie propagates changes across tabs and workers), so a write in the worker refreshes the UI.
 import Dexie, { type EntityTable } from 'dexie';
-import type { HistoryRow, UploadRecordPart, UploadSummary } from '../domain/history';
+import type { HistoryRow, UploadSummary } from '../domain/history';
 import type { FinalStatus, ResultSummary } from '../domain/results';
 import type { Institution, SealedSecret, UserRecord } from '../domain/types';
 
@@ -95,10 +95,10 @@ export interface OutboxChunk {
 	mutations: StoredMutation[];
 	/**
 	 * A part of the upload's record for the portal's history, sent as one upload.record mutation with id
-	 * `id` (then `mutations` is empty). Its rows' `m` count from `firstMutationId`, the upload's first
-	 * user update, so Apply cuts the parts before it knows the ids.
+	 * `id` (then `mutations` is empty): the batch's rows `from` up to `to`, read from batchRows when it is
+	 * sent. Only the cut is stored: a second copy of 100,000 rows would cost Apply half a second.
 	 */
-	record?: UploadRecordPart & { firstMutationId: number };
+	record?: { part: number; parts: number; from: number; to: number };
 }
 
 /**

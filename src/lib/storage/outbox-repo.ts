@@ -2,7 +2,6 @@
 // first mutation id. Chunks are written whole and never appended to, so the sync engine can push and
 // delete the oldest chunk while an upload in the worker adds new ones. The number waiting is kept in
 // meta.outboxCount by the same transactions, so showing it never reads 100,000 mutations.
-import type { UploadRecordPart } from '../domain/history';
 import { PUSH_BATCH_MAX } from '../domain/types';
 import { db, guarded, type OutboxChunk, type PortalDb, type StoredMutation } from './db';
 
@@ -30,18 +29,20 @@ export async function appendMutationsInTx(batchId: string, mutations: StoredMuta
 }
 
 /**
- * Queues an upload's record for the portal's history, one part per chunk, after its rows (the ids come
- * after theirs). Not counted in outboxCount: admins are told about changes to users waiting, not this.
- * Must run inside a transaction that includes `outbox` and `meta`.
+ * Queues an upload's record for the portal's history after its rows (the ids come after theirs): one
+ * chunk per part, each starting at the row index in `starts`. Not counted in outboxCount: admins are
+ * told about changes to users waiting, not this. Must run inside a transaction that includes `outbox` and `meta`.
  */
-export async function appendRecordInTx(
-	batchId: string,
-	parts: UploadRecordPart[],
-	firstMutationId: number,
-	database: PortalDb = db()
-): Promise<void> {
-	const first = await reserveMutationIdsInTx(parts.length, database);
-	await database.outbox.bulkPut(parts.map((part, i) => ({ id: first + i, batchId, mutations: [], record: { ...part, firstMutationId } })));
+export async function appendRecordInTx(batchId: string, starts: number[], rowCount: number, database: PortalDb = db()): Promise<void> {
+	const first = await reserveMutationIdsInTx(starts.length, database);
+	await database.outbox.bulkPut(
+		starts.map((from, part) => ({
+			id: first + part,
+			batchId,
+			mutations: [],
+			record: { part, parts: starts.length, from, to: starts[part + 1] ?? rowCount }
+		}))
+	);
 }
 
 export async function oldestOutboxChunk(database: PortalDb = db()): Promise<OutboxChunk | undefined> {

@@ -202,6 +202,7 @@ true satisfies z.infer<typeof uploadSummarySchema> extends UploadSummary ? true 
 
 const fieldChange = z.optional(z.object({ before: z.string(), after: z.string() }));
 
+/** One history row; the rows of an answer are checked by isHistoryRow, which must agree with it (tested). */
 export const historyRowSchema = z.object({
 	row: z.int(),
 	cells: z.array(z.string()),
@@ -219,6 +220,33 @@ export const historyRowSchema = z.object({
 });
 true satisfies z.infer<typeof historyRowSchema> extends HistoryRow ? true : false;
 
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every(isString);
+const FINAL = new Set(['Updated', 'Unchanged', 'Failed', 'Queued']);
+
+function isChange(v: unknown): boolean {
+	if (v === undefined) return true;
+	return typeof v === 'object' && v !== null && isString((v as { before?: unknown }).before) && isString((v as { after?: unknown }).after);
+}
+
+/**
+ * historyRowSchema as a plain check that builds nothing: an undo of 100,000 rows reads them all, and
+ * zod copying each row took as long as fetching them. Same rules; protocol.test.ts holds both to them.
+ */
+export function isHistoryRow(v: unknown): v is HistoryRow {
+	if (typeof v !== 'object' || v === null) return false;
+	const r = v as Record<string, unknown>;
+	if (!Number.isInteger(r.row) || !isStrings(r.cells) || !FINAL.has(r.status as string) || !isString(r.reason) || !isStrings(r.changed)) {
+		return false;
+	}
+	if (r.applied === undefined) return true;
+	const a = r.applied as Record<string, unknown> | null;
+	if (typeof a !== 'object' || a === null || !accountIdSchema.safeParse(a.accountId).success || !isString(a.username)) return false;
+	if (typeof a.password !== 'boolean' || typeof a.fields !== 'object' || a.fields === null) return false;
+	const f = a.fields as Record<string, unknown>;
+	return isChange(f.name) && isChange(f.email) && isChange(f.role);
+}
+
 export const uploadsResponseSchema = z.object({
 	protocolVersion: z.literal(PROTOCOL_VERSION),
 	uploads: z.array(uploadSummarySchema),
@@ -230,7 +258,7 @@ export type UploadsResponse = z.infer<typeof uploadsResponseSchema>;
 export const uploadRowsResponseSchema = z.object({
 	protocolVersion: z.literal(PROTOCOL_VERSION),
 	upload: uploadSummarySchema,
-	rows: z.array(historyRowSchema),
+	rows: z.custom<HistoryRow[]>((v) => Array.isArray(v) && v.every(isHistoryRow), 'rows must be history rows'),
 	/** Pass as `offset` for the next rows; null when these were the last. */
 	nextOffset: z.nullable(z.int())
 });
