@@ -12,6 +12,7 @@
 import { inflateSync } from 'fflate';
 import { formatBytes, formatCount, SpreadsheetError } from './errors';
 import { readLimits, type ReadLimits } from './limits';
+import { damaged } from './refusals';
 
 /** What is wrong with an archive, for the error's cause (the admin sees one sentence about damage). */
 export class ZipFormatError extends Error {
@@ -269,11 +270,6 @@ function checkNoOverlap(entries: ZipEntry[]): void {
 
 // ---- limits -------------------------------------------------------------------------------------
 
-/** What the admin reads for a damaged container (ZIP or compound file). */
-export function damagedFileMessage(fileName: string): string {
-	return `The file "${fileName}" is not a spreadsheet we can read: it is damaged or incomplete (for example cut off during a download or copy). Open it in Excel or LibreOffice, save it again, and upload the saved file.`;
-}
-
 function bomb(fileName: string, detail: string): SpreadsheetError {
 	return new SpreadsheetError(
 		'compressed-bomb',
@@ -294,7 +290,7 @@ export function guardZip(bytes: Uint8Array, fileName: string, limits: Readonly<R
 	try {
 		dir = inspectZip(bytes);
 	} catch (error) {
-		throw new SpreadsheetError('unsupported', damagedFileMessage(fileName), { cause: error });
+		throw damaged(fileName, error);
 	}
 	const { entries, totalUncompressed } = dir;
 	if (entries.length > limits.maxZipEntries) {
