@@ -134,7 +134,7 @@ function hasByteOrderMark(data: Uint8Array): boolean {
 }
 
 /** A part as SheetJS reads it: UTF-16 when it starts with a byte order mark, else bytes as Latin-1. */
-export function partText(data: Uint8Array): string {
+function partText(data: Uint8Array): string {
 	if (data[0] === 0xff && data[1] === 0xfe) return new TextDecoder('utf-16le').decode(data.subarray(2));
 	if (data[0] === 0xfe && data[1] === 0xff) return new TextDecoder('utf-16be').decode(data.subarray(2));
 	return new TextDecoder('utf-8').decode(data);

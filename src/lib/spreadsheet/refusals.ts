@@ -8,7 +8,7 @@ import type { CellFormat, ReadLimits } from './limits';
 /** Which program's menus to name: the one the admin most likely saved the file with. */
 export type App = 'excel' | 'libreoffice';
 
-export function plural(n: number, one: string, many: string): string {
+function plural(n: number, one: string, many: string): string {
 	return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
