@@ -13,9 +13,10 @@ const MAX_CFB_ENTRIES = 4096;
  * - a directory whose sibling/child links loop: build_full_paths keeps queueing the same entries, or
  *   keeps prepending a parent's name.
  * Both are walked here first, exactly as SheetJS will walk them, and refused. So are containers that make it
- * copy one region many times (chains that merge, streams larger than the file together), and those whose
- * sectors cannot be found (compoundFileSectors). SheetJS's other failures on broken containers are
- * exceptions, which the callers wrap.
+ * copy one region many times (chains that merge, streams larger than the file together), and, through
+ * compoundFileSectors, a DIFAT chain that loops or outruns the file, a file shorter than its header and a
+ * version SheetJS does not read. SheetJS's other failures on broken containers are exceptions, which the
+ * callers wrap.
  */
 export function checkCompoundFile(bytes: Uint8Array): void {
 	const { sectorSize: ssz, count, sector, fatSectors: fatPages, next } = compoundFileSectors(bytes);
