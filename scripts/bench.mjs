@@ -74,13 +74,14 @@ async function cleanup() {
 	if (!args.keep) rmSync(work, { recursive: true, force: true });
 	else console.log(`kept bench files in ${work}`);
 }
-for (const signal of ['SIGINT', 'SIGTERM'])
+for (const signal of ['SIGINT', 'SIGTERM']) {
 	process.on(signal, () => {
 		if (interrupted) process.exit(130);
 		interrupted = true;
 		console.log(`\n${signal}: cleaning up`);
 		cleanup().finally(() => process.exit(130));
 	});
+}
 
 async function main() {
 	const executablePath = findChromium();
@@ -140,10 +141,11 @@ async function main() {
 			for (let run = 1; run <= runs; run++) {
 				const label = `   run ${run}/${runs}`;
 				const loadBefore = os.loadavg()[0];
-				if (loadBefore > os.cpus().length * 0.5)
+				if (loadBefore > os.cpus().length * 0.5) {
 					log(
 						`${label}: note: 1-minute load average is ${loadBefore.toFixed(2)} on ${os.cpus().length} CPUs (other work is running): times will be noisy`
 					);
+				}
 				log(`${label}: baselines (SheetJS read in a worker, naive IndexedDB put)`);
 				let baseline;
 				try {
@@ -179,15 +181,17 @@ async function main() {
 							`(j) undo preview ${fmt(t.undoPreviewMs)} ms, longest task in it ${fmt(portal.undoLongestTaskMs)} ms (${portal.undoSummary ?? 'no undo'})`
 					);
 				}
-				if (portal.preview && portal.preview.update !== file.rows)
+				if (portal.preview && portal.preview.update !== file.rows) {
 					log(
 						`${label}: WARNING: the preview says ${portal.preview.update} rows will update, not ${file.rows}: the bench file is not all-valid, so times are not comparable`
 					);
+				}
 				if (portal.ok) log(`${label}: done: ${portal.completion.text.slice(0, 120)}`);
-				else
+				else {
 					log(
 						`${label}: portal flow FAILED after ${portal.wallSeconds.toFixed(0)} s at ${portal.error}${portal.screen ? `\n      dialog: ${portal.screen.slice(0, 300)}` : ''}`
 					);
+				}
 				entry.runs.push({ run, loadBefore, baseline, portal });
 				// Let the browser finish tearing down the closed context (its IndexedDB, its worker) before the next measurement.
 				await new Promise((resolve) => setTimeout(resolve, 2000));

@@ -1,14 +1,13 @@
 // Generates the hostile-input fixtures in tests/fixtures/hostile/ (run: npx tsx scripts/make-hostile-fixtures.ts).
 // Each file is named after the case it reproduces; src/lib/spreadsheet/hostile-input.test.ts and
-// prototype-pollution.test.ts read them. Deterministic: ZIPs are written by the small writer below (fixed
+// prototype-pollution.test.ts read them. Deterministic: ZIPs are written by fixture-zip.ts (fixed
 // dates, zlib level 9), so re-running produces identical bytes.
 // Cases that need megabytes (10,001 ZIP entries, a million CSV rows) are built in memory by the tests.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deflateRawSync } from 'node:zlib';
 import * as XLSX from 'xlsx';
-import { crc32 } from '../src/lib/spreadsheet/zip-guard';
+import { zip, type ZipOptions, type ZipPart } from './fixture-zip';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, '..', 'tests', 'fixtures');
@@ -22,121 +21,6 @@ function save(name: string, data: Uint8Array | string) {
 }
 
 const utf8 = (text: string) => new Uint8Array(Buffer.from(text, 'utf8'));
-
-// ---- a ZIP writer with every field under control ----------------------------------------------------
-
-interface ZipPart {
-	name: string;
-	data: Uint8Array;
-	/** Stored instead of deflated. */
-	store?: boolean;
-	/** Replace the deflated bytes (the sizes and CRC stay those of `data`). */
-	compressed?: Uint8Array;
-	/** Declared uncompressed size (central and local header), when it should lie. */
-	declaredSize?: number;
-	/** General purpose flags (e.g. 1 = encrypted). */
-	flags?: number;
-}
-
-interface ZipOptions {
-	/** Write the ZIP64 end records and extra fields, with 0xFFFF/0xFFFFFFFF in the classic fields. */
-	zip64?: boolean;
-	/** Add a second central directory entry for the local entry at this index (two entries, one body). */
-	duplicate?: number;
-}
-
-const DOS_TIME = 0;
-const DOS_DATE = (2024 - 1980) << 9 | (1 << 5) | 1;
-
-function zip(parts: ZipPart[], options: ZipOptions = {}): Uint8Array {
-	const chunks: Buffer[] = [];
-	const central: Buffer[] = [];
-	let offset = 0;
-	const offsets: number[] = [];
-	const records = parts.map((part) => {
-		const compressed = part.compressed ?? (part.store ? part.data : new Uint8Array(deflateRawSync(part.data, { level: 9 })));
-		return { part, compressed, method: part.store ? 0 : 8, crc: crc32(part.data), size: part.declaredSize ?? part.data.length };
-	});
-	for (const { part, compressed, method, crc, size } of records) {
-		const name = Buffer.from(part.name, 'latin1');
-		const extra = options.zip64 ? zip64Extra(size, compressed.length, null) : Buffer.alloc(0);
-		const local = Buffer.alloc(30);
-		local.writeUInt32LE(0x04034b50, 0);
-		local.writeUInt16LE(options.zip64 ? 45 : 20, 4);
-		local.writeUInt16LE(part.flags ?? 0, 6);
-		local.writeUInt16LE(method, 8);
-		local.writeUInt16LE(DOS_TIME, 10);
-		local.writeUInt16LE(DOS_DATE, 12);
-		local.writeUInt32LE(crc, 14);
-		local.writeUInt32LE(options.zip64 ? 0xffffffff : compressed.length, 18);
-		local.writeUInt32LE(options.zip64 ? 0xffffffff : size, 22);
-		local.writeUInt16LE(name.length, 26);
-		local.writeUInt16LE(extra.length, 28);
-		offsets.push(offset);
-		chunks.push(local, name, extra, Buffer.from(compressed));
-		offset += local.length + name.length + extra.length + compressed.length;
-	}
-	const listed = options.duplicate === undefined ? records.map((_, i) => i) : [...records.map((_, i) => i), options.duplicate];
-	listed.forEach((i) => {
-		const { part, compressed, method, crc, size } = records[i];
-		const name = Buffer.from(part.name, 'latin1');
-		const localOffset = offsets[i];
-		const extra = options.zip64 ? zip64Extra(size, compressed.length, localOffset) : Buffer.alloc(0);
-		const header = Buffer.alloc(46);
-		header.writeUInt32LE(0x02014b50, 0);
-		header.writeUInt16LE(options.zip64 ? 45 : 20, 4);
-		header.writeUInt16LE(options.zip64 ? 45 : 20, 6);
-		header.writeUInt16LE(part.flags ?? 0, 8);
-		header.writeUInt16LE(method, 10);
-		header.writeUInt16LE(DOS_TIME, 12);
-		header.writeUInt16LE(DOS_DATE, 14);
-		header.writeUInt32LE(crc, 16);
-		header.writeUInt32LE(options.zip64 ? 0xffffffff : compressed.length, 20);
-		header.writeUInt32LE(options.zip64 ? 0xffffffff : size, 24);
-		header.writeUInt16LE(name.length, 28);
-		header.writeUInt16LE(extra.length, 30);
-		header.writeUInt32LE(options.zip64 ? 0xffffffff : localOffset, 42);
-		central.push(header, name, extra);
-	});
-	const cd = Buffer.concat(central);
-	const cdOffset = offset;
-	const tail: Buffer[] = [cd];
-	if (options.zip64) {
-		const record = Buffer.alloc(56);
-		record.writeUInt32LE(0x06064b50, 0);
-		record.writeBigUInt64LE(44n, 4);
-		record.writeUInt16LE(45, 12);
-		record.writeUInt16LE(45, 14);
-		record.writeBigUInt64LE(BigInt(listed.length), 24);
-		record.writeBigUInt64LE(BigInt(listed.length), 32);
-		record.writeBigUInt64LE(BigInt(cd.length), 40);
-		record.writeBigUInt64LE(BigInt(cdOffset), 48);
-		const locator = Buffer.alloc(20);
-		locator.writeUInt32LE(0x07064b50, 0);
-		locator.writeBigUInt64LE(BigInt(cdOffset + cd.length), 8);
-		locator.writeUInt32LE(1, 16);
-		tail.push(record, locator);
-	}
-	const eocd = Buffer.alloc(22);
-	eocd.writeUInt32LE(0x06054b50, 0);
-	eocd.writeUInt16LE(options.zip64 ? 0xffff : listed.length, 8);
-	eocd.writeUInt16LE(options.zip64 ? 0xffff : listed.length, 10);
-	eocd.writeUInt32LE(options.zip64 ? 0xffffffff : cd.length, 12);
-	eocd.writeUInt32LE(options.zip64 ? 0xffffffff : cdOffset, 16);
-	tail.push(eocd);
-	return new Uint8Array(Buffer.concat([...chunks, ...tail]));
-}
-
-function zip64Extra(size: number, compressed: number, localOffset: number | null): Buffer {
-	const body = Buffer.alloc(localOffset === null ? 16 : 24);
-	body.writeBigUInt64LE(BigInt(size), 0);
-	body.writeBigUInt64LE(BigInt(compressed), 8);
-	if (localOffset !== null) body.writeBigUInt64LE(BigInt(localOffset), 16);
-	const head = Buffer.alloc(4);
-	head.writeUInt16LE(0x0001, 0);
-	head.writeUInt16LE(body.length, 2);
-	return Buffer.concat([head, body]);
-}
 
 // ---- minimal hand-written workbooks ------------------------------------------------------------------
 
@@ -158,7 +42,9 @@ function rowsXml(rows: string[][], firstRow = 1): string {
 	return rows
 		.map((row, r) => {
 			const cells = row
-				.map((text, c) => (text === '' ? '' : `<c r="${colName(c)}${firstRow + r}" t="inlineStr"><is><t xml:space="preserve">${escapeXml(text)}</t></is></c>`))
+				.map((text, c) =>
+					text === '' ? '' : `<c r="${colName(c)}${firstRow + r}" t="inlineStr"><is><t xml:space="preserve">${escapeXml(text)}</t></is></c>`
+				)
 				.join('');
 			return `<row r="${firstRow + r}">${cells}</row>`;
 		})
@@ -167,7 +53,8 @@ function rowsXml(rows: string[][], firstRow = 1): string {
 
 function worksheet(rows: string[][], options: { dimension?: string | null; extraRows?: string; after?: string } = {}): string {
 	const width = Math.max(1, ...rows.map((r) => r.length));
-	const dimension = options.dimension === null ? '' : `<dimension ref="${options.dimension ?? `A1:${colName(width - 1)}${Math.max(rows.length, 1)}`}"/>`;
+	const dimension =
+		options.dimension === null ? '' : `<dimension ref="${options.dimension ?? `A1:${colName(width - 1)}${Math.max(rows.length, 1)}`}"/>`;
 	return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">${dimension}<sheetData>${rowsXml(rows)}${options.extraRows ?? ''}</sheetData>${options.after ?? ''}</worksheet>`;
 }
@@ -183,7 +70,10 @@ interface SheetSpec {
 function xlsxParts(sheets: SheetSpec[], extra: Record<string, { type: string; xml: string }> = {}): ZipPart[] {
 	const overrides = [
 		`<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>`,
-		...sheets.map((_, i) => `<Override PartName="/xl/worksheets/sheet${i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`),
+		...sheets.map(
+			(_, i) =>
+				`<Override PartName="/xl/worksheets/sheet${i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`
+		),
 		...Object.entries(extra).map(([path, { type }]) => `<Override PartName="/${path}" ContentType="${type}"/>`)
 	].join('');
 	const parts: Record<string, string> = {
@@ -197,7 +87,10 @@ function xlsxParts(sheets: SheetSpec[], extra: Record<string, { type: string; xm
 			.join('')}</sheets></workbook>`,
 		'xl/_rels/workbook.xml.rels': `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${sheets
-			.map((_, i) => `<Relationship Id="rId${i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`)
+			.map(
+				(_, i) =>
+					`<Relationship Id="rId${i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`
+			)
 			.join('')}</Relationships>`
 	};
 	sheets.forEach((s, i) => {
@@ -208,7 +101,8 @@ function xlsxParts(sheets: SheetSpec[], extra: Record<string, { type: string; xm
 	return Object.entries(parts).map(([name, text]) => ({ name, data: utf8(text) }));
 }
 
-const xlsx = (sheets: SheetSpec[], extra?: Record<string, { type: string; xml: string }>, options?: ZipOptions) => zip(xlsxParts(sheets, extra), options);
+const xlsx = (sheets: SheetSpec[], extra?: Record<string, { type: string; xml: string }>, options?: ZipOptions) =>
+	zip(xlsxParts(sheets, extra), options);
 
 /** A minimal .ods: mimetype (stored, first), manifest, styles and content. */
 function ods(tablesXml: string): Uint8Array {
@@ -231,7 +125,9 @@ function ods(tablesXml: string): Uint8Array {
 }
 
 function odsCell(text: string, attributes = ''): string {
-	return text === '' ? `<table:table-cell${attributes}/>` : `<table:table-cell office:value-type="string"${attributes}><text:p>${escapeXml(text)}</text:p></table:table-cell>`;
+	return text === ''
+		? `<table:table-cell${attributes}/>`
+		: `<table:table-cell office:value-type="string"${attributes}><text:p>${escapeXml(text)}</text:p></table:table-cell>`;
 }
 function odsTable(name: string, rows: string[][], extraRows = ''): string {
 	return `<table:table table:name="${escapeXml(name)}">${rows.map((r) => `<table:table-row>${r.map((t) => odsCell(t)).join('')}</table:table-row>`).join('')}${extraRows}</table:table>`;
@@ -270,7 +166,10 @@ save(
 // A real deflate bomb: 20 MiB of zeros deflate to ~20 KB (ratio ~1,000; a spreadsheet stays under 200).
 save(
 	'zip-bomb-ratio-1000.xlsx',
-	zip([...xlsxParts([{ name: 'Users', xml: worksheet([HEADER, USER]) }]), { name: 'xl/media/zeros.bin', data: new Uint8Array(20 * 1024 * 1024) }])
+	zip([
+		...xlsxParts([{ name: 'Users', xml: worksheet([HEADER, USER]) }]),
+		{ name: 'xl/media/zeros.bin', data: new Uint8Array(20 * 1024 * 1024) }
+	])
 );
 
 // Two directory entries share one local entry (the "non-recursive zip bomb" trick).
@@ -331,7 +230,15 @@ save(
 );
 
 // A hyperlink over the whole sheet: SheetJS creates a cell for every cell of the range.
-save('hyperlink-over-whole-sheet.xlsx', xlsx([{ name: 'Users', xml: worksheet([HEADER, USER], { after: '<hyperlinks><hyperlink ref="A1:XFD1048576" location="Users!A1"/></hyperlinks>' }) }]));
+save(
+	'hyperlink-over-whole-sheet.xlsx',
+	xlsx([
+		{
+			name: 'Users',
+			xml: worksheet([HEADER, USER], { after: '<hyperlinks><hyperlink ref="A1:XFD1048576" location="Users!A1"/></hyperlinks>' })
+		}
+	])
+);
 
 // The same in an Excel Binary Workbook: SheetJS writes a BrtHLink for A3, patched to cover A3:XFD1048576.
 {
@@ -343,7 +250,7 @@ save('hyperlink-over-whole-sheet.xlsx', xlsx([{ name: 'Users', xml: worksheet([H
 	const entry = XLSX.CFB.find(container, '/xl/worksheets/sheet1.bin');
 	const data = new Uint8Array(entry.content);
 	let patched = false;
-	for (let p = 0; p < data.length && !patched; ) {
+	for (let p = 0; p < data.length && !patched;) {
 		let type = data[p++];
 		if (type & 0x80) type = (type & 0x7f) + ((data[p++] & 0x7f) << 7);
 		let length = 0;
@@ -373,27 +280,54 @@ save('hyperlink-over-whole-sheet.xlsx', xlsx([{ name: 'Users', xml: worksheet([H
 // A single far-away cell at XFD1048576, with the <dimension> Excel would write.
 save(
 	'far-cell-xfd1048576.xlsx',
-	xlsx([{ name: 'Users', xml: worksheet([HEADER, USER], { dimension: 'A1:XFD1048576', extraRows: '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>' }) }])
+	xlsx([
+		{
+			name: 'Users',
+			xml: worksheet([HEADER, USER], {
+				dimension: 'A1:XFD1048576',
+				extraRows: '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+			})
+		}
+	])
 );
 
 // The same cell in row 2 and no <dimension>: the cells alone reach column 16,384.
 save(
 	'far-column-no-dimension.xlsx',
-	xlsx([{ name: 'Users', xml: worksheet([HEADER], { dimension: null, extraRows: rowsXml([USER], 2).replace('</row>', '<c r="XFD2" t="inlineStr"><is><t>x</t></is></c></row>') }) }])
+	xlsx([
+		{
+			name: 'Users',
+			xml: worksheet([HEADER], {
+				dimension: null,
+				extraRows: rowsXml([USER], 2).replace('</row>', '<c r="XFD2" t="inlineStr"><is><t>x</t></is></c></row>')
+			})
+		}
+	])
 );
 
 // A cell whose reference is row 99,999,999, inside row 1 (so SheetJS's row cap does not skip it):
 // a sparse array 99,999,999 long whose holes must never be walked.
 save(
 	'far-cell-inside-first-row.xlsx',
-	xlsx([{ name: 'Users', xml: worksheet([], { dimension: null, extraRows: `${rowsXml([HEADER]).replace('</row>', '<c r="A99999999" t="inlineStr"><is><t>x</t></is></c></row>')}` }) }])
+	xlsx([
+		{
+			name: 'Users',
+			xml: worksheet([], {
+				dimension: null,
+				extraRows: `${rowsXml([HEADER]).replace('</row>', '<c r="A99999999" t="inlineStr"><is><t>x</t></is></c></row>')}`
+			})
+		}
+	])
 );
 
 // Only the declared range is huge (a formatted cell far away, as Excel writes it): A1:XFD1048576.
 save('dimension-a1-xfd1048576.xlsx', xlsx([{ name: 'Users', xml: worksheet([HEADER, USER], { dimension: 'A1:XFD1048576' }) }]));
 
 // 201 columns of headers.
-save('too-many-columns-201.xlsx', xlsx([{ name: 'Users', xml: worksheet([[...HEADER, ...Array.from({ length: 195 }, (_, i) => `Extra ${i + 1}`)], USER]) }]));
+save(
+	'too-many-columns-201.xlsx',
+	xlsx([{ name: 'Users', xml: worksheet([[...HEADER, ...Array.from({ length: 195 }, (_, i) => `Extra ${i + 1}`)], USER]) }])
+);
 
 // ---- OLE compound files (.xls) whose links loop: SheetJS appends to an array until V8 aborts ---------
 
@@ -433,13 +367,30 @@ save('too-many-columns-201.xlsx', xlsx([{ name: 'Users', xml: worksheet([[...HEA
 save('empty-0-bytes.xlsx', new Uint8Array(0));
 save(
 	'png-renamed.xlsx',
-	Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89])
+	Uint8Array.from([
+		0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f,
+		0x15, 0xc4, 0x89
+	])
 );
-save('jpeg-renamed.ods', Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xff, 0xd9]));
+save(
+	'jpeg-renamed.ods',
+	Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xff, 0xd9])
+);
 save('header-only.csv', csv([HEADER]));
 save('header-only.xlsx', xlsx([{ name: 'Users', xml: worksheet([HEADER]) }]));
 save('no-recognisable-header.csv', csv([USER, ['1001', 'bsmith', 'Bob Smith', '', '', 'Student']]));
-save('no-recognisable-header.xlsx', xlsx([{ name: 'Users', xml: worksheet([['Name', 'Mail', 'Remarks'], ['Jane Doe', 'jdoe@springfield.example', '']]) }]));
+save(
+	'no-recognisable-header.xlsx',
+	xlsx([
+		{
+			name: 'Users',
+			xml: worksheet([
+				['Name', 'Mail', 'Remarks'],
+				['Jane Doe', 'jdoe@springfield.example', '']
+			])
+		}
+	])
+);
 save('truncated-half.xlsx', users.slice(0, Math.floor(users.length / 2)));
 save('truncated-half.ods', usersOds.slice(0, Math.floor(usersOds.length / 2)));
 save('random-bytes.xlsx', randomBytes(4096, 1));
@@ -455,7 +406,10 @@ save('valid-users.ods', usersOds);
 		'ods-missing-styles.ods',
 		zip([
 			{ name: 'mimetype', data: utf8('application/vnd.oasis.opendocument.spreadsheet'), store: true },
-			{ name: 'META-INF/manifest.xml', data: utf8('<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>') },
+			{
+				name: 'META-INF/manifest.xml',
+				data: utf8('<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>')
+			},
 			{ name: 'content.xml', data: new Uint8Array(content) }
 		])
 	);
@@ -477,35 +431,39 @@ const PROTO_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwn
 	).join('')}<comment ref="A1" authorId="0"><text><t>__proto__</t></text></comment></commentList></comments>`;
 	const threaded = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <ThreadedComments xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments">${PROTO_KEYS.map(
-		(key, i) => `<threadedComment ref="${key}" dT="2024-01-01T00:00:00.00" personId="${key}" id="{00000000-0000-0000-0000-00000000000${i}}"><text>polluted</text></threadedComment>`
-	).join('')}<threadedComment ref="B1" dT="2024-01-01T00:00:00.00" personId="__proto__" id="{00000000-0000-0000-0000-000000000009}"><text>__proto__</text></threadedComment></ThreadedComments>`;
+		(key, i) =>
+			`<threadedComment ref="${key}" dT="2024-01-01T00:00:00.00" personId="${key}" id="{00000000-0000-0000-0000-00000000000${i}}"><text>polluted</text></threadedComment>`
+	).join(
+		''
+	)}<threadedComment ref="B1" dT="2024-01-01T00:00:00.00" personId="__proto__" id="{00000000-0000-0000-0000-000000000009}"><text>__proto__</text></threadedComment></ThreadedComments>`;
 	const persons = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <personList xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments">${PROTO_KEYS.map(
 		(key) => `<person displayName="${key}" id="${key}" userId="${key}" providerId="None"/>`
 	).join('')}</personList>`;
 	const sheetRels = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments" Target="../comments1.xml"/><Relationship Id="rId2" Type="http://schemas.microsoft.com/office/2017/10/relationships/threadedComment" Target="../threadedComments/threadedComment1.xml"/></Relationships>`;
-	const parts = xlsxParts(
-		[{ name: 'Users', xml: worksheet([HEADER, USER, ['__proto__', 'constructor', 'toString']]), rels: sheetRels }],
-		{
-			'xl/comments1.xml': { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml', xml: comments },
-			'xl/threadedComments/threadedComment1.xml': { type: 'application/vnd.ms-excel.threadedcomments+xml', xml: threaded },
-			'xl/persons/person.xml': { type: 'application/vnd.ms-excel.person+xml', xml: persons },
-			'docProps/custom.xml': {
-				type: 'application/vnd.openxmlformats-officedocument.custom-properties+xml',
-				xml: `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+	const parts = xlsxParts([{ name: 'Users', xml: worksheet([HEADER, USER, ['__proto__', 'constructor', 'toString']]), rels: sheetRels }], {
+		'xl/comments1.xml': { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml', xml: comments },
+		'xl/threadedComments/threadedComment1.xml': { type: 'application/vnd.ms-excel.threadedcomments+xml', xml: threaded },
+		'xl/persons/person.xml': { type: 'application/vnd.ms-excel.person+xml', xml: persons },
+		'docProps/custom.xml': {
+			type: 'application/vnd.openxmlformats-officedocument.custom-properties+xml',
+			xml: `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">${PROTO_KEYS.map(
-					(key, i) => `<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="${i + 2}" name="${key}"><vt:lpwstr>polluted</vt:lpwstr></property>`
-				).join('')}</Properties>`
-			}
+				(key, i) =>
+					`<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="${i + 2}" name="${key}"><vt:lpwstr>polluted</vt:lpwstr></property>`
+			).join('')}</Properties>`
 		}
-	);
+	});
 	// Defined names too.
 	const workbook = parts.find((p) => p.name === 'xl/workbook.xml')!;
 	workbook.data = utf8(
 		Buffer.from(workbook.data)
 			.toString('utf8')
-			.replace('</sheets>', `</sheets><definedNames>${PROTO_KEYS.map((key) => `<definedName name="${key}">Users!$A$1</definedName>`).join('')}</definedNames>`)
+			.replace(
+				'</sheets>',
+				`</sheets><definedNames>${PROTO_KEYS.map((key) => `<definedName name="${key}">Users!$A$1</definedName>`).join('')}</definedNames>`
+			)
 	);
 	const rels = parts.find((p) => p.name === '_rels/.rels')!;
 	rels.data = utf8(
@@ -545,7 +503,12 @@ save(
 	'proto-ods-names.ods',
 	ods(
 		`<table:table table:name="__proto__">${[HEADER, USER, ['__proto__', 'constructor']]
-			.map((r) => `<table:table-row table:style-name="__proto__">${r.map((t) => odsCell(t, ' table:style-name="__proto__"')).join('')}</table:table-row>`)
-			.join('')}<table:table-row><table:table-cell office:value-type="float" office:value="1001" table:style-name="constructor"><text:p>1001</text:p></table:table-cell></table:table-row></table:table>`
+			.map(
+				(r) =>
+					`<table:table-row table:style-name="__proto__">${r.map((t) => odsCell(t, ' table:style-name="__proto__"')).join('')}</table:table-row>`
+			)
+			.join(
+				''
+			)}<table:table-row><table:table-cell office:value-type="float" office:value="1001" table:style-name="constructor"><text:p>1001</text:p></table:table-cell></table:table-row></table:table>`
 	)
 );

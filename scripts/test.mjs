@@ -39,12 +39,13 @@ if (!e2eOnly) {
 	ok = run('unit', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportDir}/vitest.json`]) && ok;
 }
 ok = run('build', 'npx', ['vite', 'build', '--logLevel', 'warn']) && ok;
-if (ok || existsSync('build/index.html'))
+if (ok || existsSync('build/index.html')) {
 	ok =
 		run('e2e', 'npx', ['playwright', 'test', ...extra], {
 			CHROMIUM_PATH: chromium,
 			PLAYWRIGHT_JSON_OUTPUT_NAME: `${reportDir}/playwright.json`
 		}) && ok;
+}
 
 function count(file, read) {
 	try {

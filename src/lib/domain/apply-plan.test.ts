@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PASSWORD_MASK, planApply } from './apply-plan';
 import { buildPreview } from './preview';
 import { QUEUED_REASON } from './results';
-import { ruleContext, sheet } from './test-factories';
+import { ruleContext, sheet } from '../testing/factories';
 
 const ctx = ruleContext();
 

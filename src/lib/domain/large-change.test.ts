@@ -9,7 +9,7 @@ import {
 	largeChangeSentence
 } from './large-change';
 import { buildPreview } from './preview';
-import { ruleContext, sheet, user, INSTITUTIONS } from './test-factories';
+import { ruleContext, sheet, user, INSTITUTIONS } from '../testing/factories';
 
 describe('large-change gate', () => {
 	it('closes above 10 % of the parent’s users and from 50 users on, by default', () => {

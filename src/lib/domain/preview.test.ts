@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildPreview, PROGRESS_EVERY, rowsForDisplay, type PreviewInput } from './preview';
-import { HEADER, institution, ruleContext, sheet, user } from './test-factories';
+import { HEADER, institution, ruleContext, sheet, user } from '../testing/factories';
 import type { RuleContext } from './row-rules';
-import { cpuMsSince, cpuStart } from '../test-cpu';
+import { cpuMsSince, cpuStart } from '../testing/test-cpu';
 
 function preview(rows: string[][], declaredCount?: number, ctx: RuleContext = ruleContext()) {
 	const nonBlank = rows.slice(1).filter((r) => r.some((c) => c.trim() !== '')).length;

@@ -6,7 +6,7 @@ import { mapHeader, matchHeader, normalizeHeader } from './header-map';
 import { buildPreview } from './preview';
 import { createRuleContext } from './rule-context';
 import { validateRow } from './row-rules';
-import { institution, PARENT, ruleContext, sheet, user } from './test-factories';
+import { institution, PARENT, ruleContext, sheet, user } from '../testing/factories';
 
 const KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__', 'isPrototypeOf'];
 let before: string[];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mapHeader } from './header-map';
 import { cellIssue } from './issue';
 import { finishRow, restoreNeutralized, trimCell, validateRow, type RowOutcome, type RuleContext } from './row-rules';
-import { HEADER, ruleContext, user } from './test-factories';
+import { HEADER, ruleContext, user } from '../testing/factories';
 
 const columns = mapHeader([[...HEADER]])!.columns;
 

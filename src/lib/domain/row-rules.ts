@@ -19,7 +19,7 @@ import { cellIssue, type Issue } from './issue';
 import type { EditableField, Institution, Parent, User, UserBase, UserChanges, VisibleField } from './types';
 import { EDITABLE_FIELDS, FIELD_LABELS, userKey } from './types';
 
-/** What the rules need to know; the worker answers from IndexedDB, tests from test-factories.ts. */
+/** What the rules need to know; the worker answers from IndexedDB, tests from src/lib/testing/factories.ts. */
 export interface RuleContext {
 	parent: Parent;
 	roles: readonly string[];

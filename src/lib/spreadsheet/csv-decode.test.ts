@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeText, decodeWindows1252, detectDelimiter, parseCsv, readCsv } from './csv-decode';
+import { decodeText, decodeUtf32, decodeWindows1252, detectDelimiter, parseCsv, readCsv } from './csv-decode';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 function utf16(s: string, endian: 'le' | 'be', bom = true): Uint8Array {
@@ -29,6 +29,29 @@ describe('decodeText', () => {
 	it('recognises UTF-16 without BOM by its NUL bytes', () => {
 		expect(decodeText(utf16('Account ID,Username', 'le', false)).encoding).toBe('utf-16le');
 		expect(decodeText(utf16('Account ID,Username', 'be', false)).encoding).toBe('utf-16be');
+	});
+
+	it('reads UTF-32 LE and BE, with BOM (FF FE 00 00 is not UTF-16) and without', () => {
+		const text = 'Zoë;山田;𠮷\r\n';
+		const utf32 = (endian: 'le' | 'be', bom: boolean) => {
+			const points = [...(bom ? '\uFEFF' : ''), ...text].map((ch) => ch.codePointAt(0)!);
+			const out = new Uint8Array(points.length * 4);
+			points.forEach((p, i) => new DataView(out.buffer).setUint32(i * 4, p, endian === 'le'));
+			return out;
+		};
+		expect(decodeText(utf32('le', true))).toEqual({ text, encoding: 'utf-32le' });
+		expect(decodeText(utf32('be', true))).toEqual({ text, encoding: 'utf-32be' });
+		expect(decodeText(utf32('le', false))).toEqual({ text, encoding: 'utf-32le' });
+		expect(decodeText(utf32('be', false))).toEqual({ text, encoding: 'utf-32be' });
+		// UTF-16 LE text that merely starts with FF FE is still UTF-16.
+		expect(decodeText(utf16('Account ID', 'le')).encoding).toBe('utf-16le');
+	});
+
+	it('UTF-32: code points beyond U+10FFFF, surrogates and a cut-off unit become U+FFFD', () => {
+		expect(decodeUtf32(Uint8Array.of(0x41, 0, 0, 0, 0, 0, 0x11, 0, 0x00, 0xd8, 0, 0, 0x42, 0), true)).toBe('A\uFFFD\uFFFD\uFFFD');
+		const many = new Uint8Array(4 * 20_000).fill(0);
+		for (let i = 0; i < many.length; i += 4) many[i] = 0x61;
+		expect(decodeUtf32(many, true)).toBe('a'.repeat(20_000));
 	});
 
 	it('falls back to Windows-1252 when the bytes are not UTF-8', () => {
@@ -73,12 +96,7 @@ describe('parseCsv', () => {
 	});
 
 	it('handles CRLF, LF and CR line ends, and empty fields', () => {
-		expect(parseCsv('a,b\r\nc,\rd\n,e', ',')).toEqual([
-			['a', 'b'],
-			['c', ''],
-			['d'],
-			['', 'e']
-		]);
+		expect(parseCsv('a,b\r\nc,\rd\n,e', ',')).toEqual([['a', 'b'], ['c', ''], ['d'], ['', 'e']]);
 	});
 
 	it('keeps blank lines as rows (row numbers stay right) but no row after the final newline', () => {
@@ -96,11 +114,25 @@ describe('parseCsv', () => {
 
 describe('readCsv', () => {
 	it('honours and drops an Excel "sep=" line', () => {
-		expect(readCsv(utf8('sep=;\r\na;b\r\n1;2'))).toEqual({ rows: [['a', 'b'], ['1', '2']], encoding: 'utf-8', delimiter: ';' });
+		expect(readCsv(utf8('sep=;\r\na;b\r\n1;2'))).toEqual({
+			rows: [
+				['a', 'b'],
+				['1', '2']
+			],
+			encoding: 'utf-8',
+			delimiter: ';'
+		});
 	});
 
 	it('reports encoding and delimiter', () => {
 		const read = readCsv(utf16('Account ID\tUsername\r\n01015\tjdoe\r\n', 'le'));
-		expect(read).toEqual({ rows: [['Account ID', 'Username'], ['01015', 'jdoe']], encoding: 'utf-16le', delimiter: '\t' });
+		expect(read).toEqual({
+			rows: [
+				['Account ID', 'Username'],
+				['01015', 'jdoe']
+			],
+			encoding: 'utf-16le',
+			delimiter: '\t'
+		});
 	});
 });

@@ -5,7 +5,7 @@
 // Why a hand-written parser: spreadsheet parsers guess types ("01015" -> 1015, "1e3" -> 1000,
 // "3/4" -> a date). Account IDs and usernames must arrive exactly as typed, so every field stays text.
 
-export type TextEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+export type TextEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'utf-32le' | 'utf-32be' | 'windows-1252';
 export type Delimiter = ',' | ';' | '\t';
 
 export interface DecodedText {
@@ -38,13 +38,20 @@ export interface CsvRead {
 }
 
 /**
- * Decodes bytes to a string. BOMs win; then UTF-16 without BOM is recognised by its NUL bytes
- * (Excel's "Unicode Text" always has a BOM, but other tools do not); then strict UTF-8; and when
+ * Decodes bytes to a string. BOMs win; then UTF-32 and UTF-16 without BOM are recognised by their NUL
+ * bytes (Excel's "Unicode Text" always has a BOM, but other tools do not); then strict UTF-8; and when
  * the bytes are not valid UTF-8, Windows-1252, which is what Excel on Windows writes for "CSV".
  */
 export function decodeText(bytes: Uint8Array): DecodedText {
 	if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
 		return { text: new TextDecoder('utf-8').decode(bytes.subarray(3)), encoding: 'utf-8-bom' };
+	}
+	// Before UTF-16: a UTF-32 LE BOM begins with the UTF-16 LE one (FF FE), then two NULs.
+	if (bytes.length >= 4 && bytes[0] === 0xff && bytes[1] === 0xfe && bytes[2] === 0 && bytes[3] === 0) {
+		return { text: decodeUtf32(bytes.subarray(4), true), encoding: 'utf-32le' };
+	}
+	if (bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0xfe && bytes[3] === 0xff) {
+		return { text: decodeUtf32(bytes.subarray(4), false), encoding: 'utf-32be' };
 	}
 	if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) {
 		return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)), encoding: 'utf-16le' };
@@ -52,6 +59,8 @@ export function decodeText(bytes: Uint8Array): DecodedText {
 	if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) {
 		return { text: new TextDecoder('utf-16be').decode(bytes.subarray(2)), encoding: 'utf-16be' };
 	}
+	const utf32 = guessUtf32WithoutBom(bytes);
+	if (utf32) return { text: decodeUtf32(bytes, utf32 === 'utf-32le'), encoding: utf32 };
 	const utf16 = guessUtf16WithoutBom(bytes);
 	if (utf16) return { text: new TextDecoder(utf16).decode(bytes), encoding: utf16 };
 	try {
@@ -78,6 +87,49 @@ export function decodeWindows1252(bytes: Uint8Array): string {
 		parts.push(String.fromCharCode(...codes.subarray(0, end - start)));
 	}
 	return parts.join('');
+}
+
+/**
+ * UTF-32 (TextDecoder has no such label). Code points beyond U+10FFFF, surrogates, and a final partial unit
+ * become U+FFFD, as TextDecoder does for broken UTF-16.
+ */
+export function decodeUtf32(bytes: Uint8Array, littleEndian: boolean): string {
+	const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+	const units = new Uint16Array(8192);
+	const parts: string[] = [];
+	let n = 0;
+	const flush = () => {
+		parts.push(String.fromCharCode(...units.subarray(0, n)));
+		n = 0;
+	};
+	const whole = bytes.length - (bytes.length % 4);
+	for (let at = 0; at < whole; at += 4) {
+		if (n >= units.length - 2) flush();
+		let cp = view.getUint32(at, littleEndian);
+		if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) cp = 0xfffd;
+		if (cp > 0xffff) {
+			cp -= 0x10000;
+			units[n++] = 0xd800 + (cp >> 10);
+			units[n++] = 0xdc00 + (cp & 0x3ff);
+		} else units[n++] = cp;
+	}
+	if (whole < bytes.length) units[n++] = 0xfffd;
+	flush();
+	return parts.join('');
+}
+
+// Text in UTF-32 LE has a NUL at offset 3 of every four bytes (code points end at U+10FFFF) and, outside
+// rare scripts, at offset 2; BE mirrors it. UTF-16 LE ASCII has NULs at 1 and 3 but not at 2. Look at the
+// first KiB only.
+function guessUtf32WithoutBom(bytes: Uint8Array): 'utf-32le' | 'utf-32be' | null {
+	const n = Math.min(bytes.length, 1024) & ~3;
+	if (n < 8) return null;
+	const nul = [0, 0, 0, 0];
+	for (let i = 0; i < n; i++) if (bytes[i] === 0) nul[i & 3]++;
+	const units = n / 4;
+	if (nul[3] === units && nul[2] > units / 2 && nul[0] < units) return 'utf-32le';
+	if (nul[0] === units && nul[1] > units / 2 && nul[3] < units) return 'utf-32be';
+	return null;
 }
 
 // ASCII text in UTF-16 has a NUL in every other byte; look at the first KiB only.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CsvLimitError, parseCsv, readCsv } from './csv-decode';
-import { cpuMsSince, cpuStart } from '../test-cpu';
+import { cpuMsSince, cpuStart } from '../testing/test-cpu';
 
 function limitError(run: () => unknown): CsvLimitError {
 	try {

@@ -10,16 +10,16 @@ export type SpreadsheetErrorCode =
 	| 'encrypted'
 	/** A readable file without any non-blank cell (or the chosen sheet is blank). */
 	| 'no-data'
-	/** Larger than the upload limit (limits.ts maxFileBytes). */
+	/** Larger than the upload limit (limits.ts maxFileBytes), or more to unpack or decode than we read
+	 * (maxParsedBytes, maxXlsbChainedChars). */
 	| 'too-large'
 	/** A ZIP (.xlsx, .ods) that would expand beyond the limits: too many files, too large, or compressed too
 	 * well to be a spreadsheet (a "zip bomb"). Decided from the ZIP directory, before anything is unpacked. */
 	| 'compressed-bomb'
-	/** The sheet spans more rows or columns than we read (limits.ts maxRows, maxColumns), or declares more
-	 * repeated or linked cells than we expand (maxExpandedCells). */
+	/** The sheet's filled cells reach beyond the rows or columns we read (limits.ts maxRows, maxColumns), the
+	 * workbook holds more filled cells or texts than we read (maxCells, maxSharedStrings), or it declares
+	 * more repeated or linked cells than we expand (maxExpandedCells). */
 	| 'sheet-too-large';
-
-export const UNSUPPORTED_MESSAGE = 'This file is not a spreadsheet SheetJS can read (.xlsx, .xls, .ods or .csv)';
 
 export class SpreadsheetError extends Error {
 	readonly code: SpreadsheetErrorCode;
@@ -52,8 +52,4 @@ export function formatBytes(bytes: number, rounding: 'up' | 'nearest' = 'nearest
 	if (Number.isInteger(value)) return `${formatCount(value)} ${unit}`;
 	const tenths = rounding === 'up' ? Math.ceil(value * 10) / 10 : Math.round(value * 10) / 10;
 	return `${tenths.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} ${unit}`;
-}
-
-export function isSpreadsheetError(error: unknown): error is SpreadsheetError {
-	return error instanceof SpreadsheetError;
 }

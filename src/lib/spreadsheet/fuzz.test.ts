@@ -8,21 +8,23 @@
 //   FUZZ_RUNS=5000 npx vitest run src/lib/spreadsheet/fuzz.test.ts      (runs per property)
 //   FUZZ_SEED=123 …                                                     (replay a reported seed)
 // A failure reports fast-check's seed and path (and the counterexample) in the assertion message.
-// Not fuzzed: .xls. SheetJS's BIFF parser loops without bound on some malformed records (a count read past
-// the end of its record is undefined, and `while (len-- !== 0)` never ends), growing memory until the
-// process dies; that needs the worker's time limit or a decision about .xls, not a reader fix. The compound
-// file container around it is guarded (hostile-input.test.ts, xls-*.xls).
+// .xlsb: records of every binary part mutated (SheetJS reads counts and string lengths from them; the
+// reader bounds those reads). Not fuzzed: .xls. SheetJS's BIFF parser loops without bound on some
+// malformed records (a count read past the end of its record is undefined, and `while (len-- !== 0)`
+// never ends), growing memory until the process dies; that needs the worker's time limit or a decision
+// about .xls, not a reader fix. The compound file container around it is guarded (hostile-input.test.ts,
+// xls-*.xls).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CFB, utils, write, type WorkBook } from 'xlsx';
 import { buildPreview } from '../domain/preview';
-import { ruleContext } from '../domain/test-factories';
+import { ruleContext } from '../testing/factories';
 import { SpreadsheetError } from './errors';
 import { readUploadedSheet } from './read';
 import { inspectZip, unzip } from './zip-guard';
-import { cpuMsSince, cpuStart } from '../test-cpu';
+import { cpuMsSince, cpuStart } from '../testing/test-cpu';
 
 /**
  * CPU time one file may take. CPU rather than wall-clock time: on a busy 2-core CI machine a call can
@@ -34,7 +36,12 @@ const RUNS_OVERRIDE = Number(process.env.FUZZ_RUNS) || 0;
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
 /** Runs per property: the default, or FUZZ_RUNS. */
 const runs = (byDefault: number) => RUNS_OVERRIDE || byDefault;
-const params = (byDefault: number): fc.Parameters<unknown> => ({ numRuns: runs(byDefault), seed: SEED, endOnFailure: false, markInterruptAsFailure: true });
+const params = (byDefault: number): fc.Parameters<unknown> => ({
+	numRuns: runs(byDefault),
+	seed: SEED,
+	endOnFailure: false,
+	markInterruptAsFailure: true
+});
 /** A long run must not hit vitest's 20 s default. */
 const timeout = (byDefault: number) => Math.max(20_000, runs(byDefault) * 400);
 
@@ -68,7 +75,9 @@ function checkUpload(bytes: Uint8Array, fileName: string): string[][] | Spreadsh
 	const ms = cpuMsSince(started);
 	stats.calls++;
 	stats.slowestMs = Math.max(stats.slowestMs, ms);
-	if (ms > MAX_CALL_MS) throw new Error(`"${fileName}" (${bytes.length} bytes) took ${Math.round(ms)} ms of CPU; the limit is ${MAX_CALL_MS} ms`);
+	if (ms > MAX_CALL_MS) {
+		throw new Error(`"${fileName}" (${bytes.length} bytes) took ${Math.round(ms)} ms of CPU; the limit is ${MAX_CALL_MS} ms`);
+	}
 	return outcome;
 }
 
@@ -84,11 +93,29 @@ type Mutation =
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 	{ arbitrary: fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }), weight: 4 },
-	{ arbitrary: fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value: fc.constantFrom(0, 0xff, 0x7f, 0x80, 0x3c, 0x3e, 0x22, 0x0a, 0x2c) }), weight: 3 },
-	{ arbitrary: fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }), weight: 2 },
+	{
+		arbitrary: fc.record({
+			kind: fc.constant('set' as const),
+			at: fc.nat(),
+			value: fc.constantFrom(0, 0xff, 0x7f, 0x80, 0x3c, 0x3e, 0x22, 0x0a, 0x2c)
+		}),
+		weight: 3
+	},
+	{
+		arbitrary: fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
+		weight: 2
+	},
 	{ arbitrary: fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 64 }) }), weight: 2 },
 	{ arbitrary: fc.record({ kind: fc.constant('truncate' as const), keep: fc.nat() }), weight: 1 },
-	{ arbitrary: fc.record({ kind: fc.constant('repeat' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }), times: fc.integer({ min: 2, max: 200 }) }), weight: 1 }
+	{
+		arbitrary: fc.record({
+			kind: fc.constant('repeat' as const),
+			at: fc.nat(),
+			length: fc.integer({ min: 1, max: 40 }),
+			times: fc.integer({ min: 2, max: 200 })
+		}),
+		weight: 1
+	}
 );
 
 function mutate(input: Uint8Array, mutations: Mutation[]): Uint8Array {
@@ -174,7 +201,8 @@ const TOKENS = [
 	'\uD800'
 ];
 
-type TextMutation = { kind: 'token'; at: number; token: string } | { kind: 'cut'; at: number; length: number } | { kind: 'char'; at: number; char: string };
+type TextMutation =
+	{ kind: 'token'; at: number; token: string } | { kind: 'cut'; at: number; length: number } | { kind: 'char'; at: number; char: string };
 
 const textMutation: fc.Arbitrary<TextMutation> = fc.oneof(
 	fc.record({ kind: fc.constant('token' as const), at: fc.nat(), token: fc.constantFrom(...TOKENS) }),
@@ -202,9 +230,20 @@ function repack(parts: { name: string; data: Uint8Array }[]): Uint8Array {
 }
 
 const SOURCES = {
-	xlsx: ['leading-zero-account-ids.xlsx', 'excel-ooxml-edge-cases.xlsx', 'several-sheets-first-non-empty.xlsx', 'hostile/proto-comments-cve-2023-30533.xlsx'],
+	xlsx: [
+		'leading-zero-account-ids.xlsx',
+		'excel-ooxml-edge-cases.xlsx',
+		'several-sheets-first-non-empty.xlsx',
+		'hostile/proto-comments-cve-2023-30533.xlsx'
+	],
 	ods: ['user-update.ods', 'e2e/libreoffice-name-update.ods'],
-	csv: ['windows-1252-accents.csv', 'utf16-bom-semicolon.csv', 'quoted-multiline.csv', 'sep-line-semicolon.csv', 'csv-leading-zeros-and-exponents.csv']
+	csv: [
+		'windows-1252-accents.csv',
+		'utf16-bom-semicolon.csv',
+		'quoted-multiline.csv',
+		'sep-line-semicolon.csv',
+		'csv-leading-zeros-and-exponents.csv'
+	]
 } as const;
 
 const loaded = new Map<string, Uint8Array>();
@@ -217,9 +256,17 @@ describe('fuzz: mutated bytes of valid files', () => {
 			`.${format}: ${runs(byDefault)} mutated files`,
 			() => {
 				fc.assert(
-					fc.property(fc.constantFrom(...names), fc.array(mutation, { minLength: 1, maxLength: 6 }), fc.boolean(), (name, mutations, keepExtension) => {
-						checkUpload(mutate(source(name), mutations), keepExtension ? name.replace(/^.*\//, '') : `renamed.${format === 'csv' ? 'xlsx' : 'csv'}`);
-					}),
+					fc.property(
+						fc.constantFrom(...names),
+						fc.array(mutation, { minLength: 1, maxLength: 6 }),
+						fc.boolean(),
+						(name, mutations, keepExtension) => {
+							checkUpload(
+								mutate(source(name), mutations),
+								keepExtension ? name.replace(/^.*\//, '') : `renamed.${format === 'csv' ? 'xlsx' : 'csv'}`
+							);
+						}
+					),
 					params(byDefault)
 				);
 			},
@@ -235,21 +282,59 @@ describe('fuzz: mutated XML inside valid archives (re-packed, so SheetJS parses 
 			`.${format}: ${runs(byDefault)} archives with mutated parts`,
 			() => {
 				fc.assert(
-					fc.property(fc.constantFrom(...SOURCES[format]), fc.nat(), fc.array(textMutation, { minLength: 1, maxLength: 8 }), (name, which, mutations) => {
-						const bytes = source(name);
-						const parts = unzip(bytes, inspectZip(bytes));
-						const xml = parts.map((p, i) => ({ p, i })).filter(({ p }) => /\.(xml|rels)$/i.test(p.name));
-						const target = xml[which % xml.length].i;
-						const text = new TextDecoder().decode(parts[target].data);
-						const changed = parts.map((p, i) => (i === target ? { name: p.name, data: new TextEncoder().encode(mutateText(text, mutations)) } : p));
-						checkUpload(repack(changed), name.replace(/^.*\//, ''));
-					}),
+					fc.property(
+						fc.constantFrom(...SOURCES[format]),
+						fc.nat(),
+						fc.array(textMutation, { minLength: 1, maxLength: 8 }),
+						(name, which, mutations) => {
+							const bytes = source(name);
+							const parts = unzip(bytes, inspectZip(bytes));
+							const xml = parts.map((p, i) => ({ p, i })).filter(({ p }) => /\.(xml|rels)$/i.test(p.name));
+							const target = xml[which % xml.length].i;
+							const text = new TextDecoder().decode(parts[target].data);
+							const changed = parts.map((p, i) =>
+								i === target ? { name: p.name, data: new TextEncoder().encode(mutateText(text, mutations)) } : p
+							);
+							checkUpload(repack(changed), name.replace(/^.*\//, ''));
+						}
+					),
 					params(byDefault)
 				);
 			},
 			timeout(byDefault)
 		);
 	}
+});
+
+describe('fuzz: mutated records inside a valid .xlsb (re-packed, so SheetJS parses them)', () => {
+	const byDefault = 400;
+	it(
+		`.xlsb: ${runs(byDefault)} archives with a mutated binary part`,
+		() => {
+			const wb: WorkBook = utils.book_new();
+			utils.book_append_sheet(
+				wb,
+				utils.aoa_to_sheet([
+					HEADER,
+					[1001, 'jdoe', 'Jane Doe with a longer name', 'jane@x.org', '', 'Teacher'],
+					[1015, 'x', 'y', '', 'pw', 'Student']
+				]),
+				'Users'
+			);
+			utils.book_append_sheet(wb, utils.aoa_to_sheet([['notes', 1.5, true]]), 'Notes');
+			const bytes = new Uint8Array(write(wb, { type: 'array', bookType: 'xlsb', bookSST: true }) as ArrayBuffer);
+			const parts = unzip(bytes, inspectZip(bytes));
+			const binary = parts.map((p, i) => ({ p, i })).filter(({ p }) => /\.bin$/i.test(p.name));
+			fc.assert(
+				fc.property(fc.nat(), fc.array(mutation, { minLength: 1, maxLength: 4 }), (which, mutations) => {
+					const target = binary[which % binary.length].i;
+					checkUpload(repack(parts.map((p, i) => (i === target ? { name: p.name, data: mutate(p.data, mutations) } : p))), 'fuzz.xlsb');
+				}),
+				params(byDefault)
+			);
+		},
+		timeout(byDefault)
+	);
 });
 
 // ---- random cell contents ----------------------------------------------------------------------------
@@ -259,15 +344,76 @@ const cellText: fc.Arbitrary<string> = fc.oneof(
 	{ arbitrary: fc.string({ unit: 'grapheme', maxLength: 8 }), weight: 3 },
 	{ arbitrary: fc.string({ unit: 'binary', maxLength: 8 }), weight: 2 },
 	{ arbitrary: fc.string({ unit: fc.integer({ min: 0, max: 0x1f }).map((c) => String.fromCharCode(c)), maxLength: 4 }), weight: 1 },
-	{ arbitrary: fc.tuple(fc.string({ minLength: 1, maxLength: 3 }), fc.integer({ min: 500, max: 10_000 })).map(([s, n]) => s.repeat(Math.ceil(n / s.length)).slice(0, n)), weight: 1 },
-	{ arbitrary: fc.constantFrom('=1+1', '=HYPERLINK("http://x","y")', "=cmd|' /C calc'!A0", '+1', '-1', '@SUM(A1)', "'=Smith", '=', '==', '{=A1}'), weight: 2 },
-	{ arbitrary: fc.constantFrom('00123', '1e5', '1E+308', '-0', '0x1F', 'NaN', 'Infinity', '1,234.5', '3/4', '2024-01-05', 'TRUE', 'false', '١٢٣', '  42  ', '4.2e-7', '99999999999999999999'), weight: 2 },
-	{ arbitrary: fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'sep=;', '"', '""', ',', ';', '\t', '\r\n', '\uFEFF'), weight: 2 },
-	{ arbitrary: fc.constantFrom('Account ID', 'Username', 'Name', 'Email', 'Password', 'Role', '1001', '01015', 'jdoe', 'Teacher'), weight: 3 }
+	{
+		arbitrary: fc
+			.tuple(fc.string({ minLength: 1, maxLength: 3 }), fc.integer({ min: 500, max: 10_000 }))
+			.map(([s, n]) => s.repeat(Math.ceil(n / s.length)).slice(0, n)),
+		weight: 1
+	},
+	{
+		arbitrary: fc.constantFrom(
+			'=1+1',
+			'=HYPERLINK("http://x","y")',
+			"=cmd|' /C calc'!A0",
+			'+1',
+			'-1',
+			'@SUM(A1)',
+			"'=Smith",
+			'=',
+			'==',
+			'{=A1}'
+		),
+		weight: 2
+	},
+	{
+		arbitrary: fc.constantFrom(
+			'00123',
+			'1e5',
+			'1E+308',
+			'-0',
+			'0x1F',
+			'NaN',
+			'Infinity',
+			'1,234.5',
+			'3/4',
+			'2024-01-05',
+			'TRUE',
+			'false',
+			'١٢٣',
+			'  42  ',
+			'4.2e-7',
+			'99999999999999999999'
+		),
+		weight: 2
+	},
+	{
+		arbitrary: fc.constantFrom(
+			'__proto__',
+			'constructor',
+			'prototype',
+			'toString',
+			'hasOwnProperty',
+			'sep=;',
+			'"',
+			'""',
+			',',
+			';',
+			'\t',
+			'\r\n',
+			'\uFEFF'
+		),
+		weight: 2
+	},
+	{
+		arbitrary: fc.constantFrom('Account ID', 'Username', 'Name', 'Email', 'Password', 'Role', '1001', '01015', 'jdoe', 'Teacher'),
+		weight: 3
+	}
 );
 
 const HEADER = ['Account ID', 'Username', 'Name', 'Email', 'Password', 'Role'];
-const sheetRows = fc.tuple(fc.boolean(), fc.array(fc.array(cellText, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 12 })).map(([withHeader, rows]) => (withHeader ? [HEADER, ...rows] : rows));
+const sheetRows = fc
+	.tuple(fc.boolean(), fc.array(fc.array(cellText, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 12 }))
+	.map(([withHeader, rows]) => (withHeader ? [HEADER, ...rows] : rows));
 
 function csvOf(rows: string[][]): Uint8Array {
 	const quote = (cell: string) => `"${cell.replace(/"/g, '""')}"`;
@@ -285,7 +431,10 @@ function workbookOf(rows: string[][], bookType: 'xlsx' | 'ods'): Uint8Array {
  * no lone surrogates (not valid UTF-8). */
 function plainText(rows: string[][]): boolean {
 	if (/^sep=/i.test(rows[0][0])) return false;
-	return rows.every((row) => row.every((cell) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\uFEFF\uFFFD]/.test(cell) && cell.isWellFormed()));
+	return rows.every((row) =>
+		// eslint-disable-next-line no-control-regex -- control characters are what this looks for
+		row.every((cell) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\uFEFF\uFFFD]/.test(cell) && cell.isWellFormed())
+	);
 }
 
 function withoutTrailingBlankRows(rows: string[][]): string[][] {
@@ -324,7 +473,9 @@ describe('fuzz: random cell contents', () => {
 						if (Array.isArray(outcome)) {
 							rows.forEach((row, r) =>
 								row.forEach((cell, c) => {
-									if (/^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(cell) && cell.length < 100) expect(outcome[r]?.[c], `${r},${c}`).toBe(cell);
+									if (/^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(cell) && cell.length < 100) {
+										expect(outcome[r]?.[c], `${r},${c}`).toBe(cell);
+									}
 								})
 							);
 						}

@@ -14,7 +14,11 @@ describe('limits', () => {
 			zipRatioMinBytes: 1024 * 1024,
 			maxRows: 1_000_000,
 			maxColumns: 200,
-			maxExpandedCells: 1_000_000
+			maxExpandedCells: 1_000_000,
+			maxCells: { xlsx: 1_200_000, xlsb: 1_500_000, ods: 750_000, xls: 1_000_000, markup: 2_000_000 },
+			maxSharedStrings: 1_500_000,
+			maxParsedBytes: 192 * 1024 * 1024,
+			maxXlsbChainedChars: 10_000_000
 		});
 		expect(readLimits()).toBe(DEFAULT_LIMITS);
 		expect(Object.isFrozen(DEFAULT_LIMITS)).toBe(true);

@@ -1,8 +1,17 @@
 // Owns the limits the upload reader enforces before an upload can cost the worker unbounded memory or
 // time: one object of defaults, and an override for tests (small limits make small fixtures).
 // Sizes are binary megabytes (1 MB = 1,048,576 bytes), as Windows Explorer shows file sizes.
+//
+// Every limit is judged on what a file holds (its filled cells, its strings, the bytes its parts unpack
+// to), never on the range a sheet declares: Excel, LibreOffice and gnumeric declare whole columns and
+// rows around small tables. The defaults keep every file under maxFileBytes within about 1 GB of worker
+// memory and 10 s on a 2-core machine (measured with `npm run read-files`, README "Security").
 
 const MB = 1024 * 1024;
+
+/** The formats whose cells cost differently: .xlsx/.xlsm, .xlsb, .ods/.fods, .xls (BIFF), and HTML or
+ * SpreadsheetML 2003 saved as ".xls". */
+export type CellFormat = 'xlsx' | 'xlsb' | 'ods' | 'xls' | 'markup';
 
 export interface ReadLimits {
 	/** Largest upload read at all, in bytes. Checked before anything else looks at the bytes. */
@@ -17,10 +26,24 @@ export interface ReadLimits {
 	/** ZIP: the ratio is only checked for files (and archives) expanding to at least this many bytes, so a
 	 * tiny, highly repetitive part (a 40 KB styles.xml of identical entries) is never a false alarm. */
 	zipRatioMinBytes: number;
-	/** Rows of the sheet read, counted from row 1 (header and blank rows included). */
+	/** Rows of the sheet read, counted from row 1 (header and blank rows included) down to its last filled
+	 * cell. */
 	maxRows: number;
-	/** Columns of the sheet read, counted from column A (our template has 6). */
+	/** Columns of the sheet read, counted from column A (our template has 6) to its last filled cell. */
 	maxColumns: number;
+	/** Filled cells of a workbook (all its sheets: SheetJS parses them all), per format. SheetJS needs per
+	 * cell about 250 bytes and 5 µs of CPU (here) from .xlsx, 250 bytes and 3 µs from .xlsb, 450 bytes and
+	 * 9 µs from .ods, 520 bytes and 5 µs from .xls, 300 bytes and 3.3 µs from SpreadsheetML 2003 and 150 bytes
+	 * and 1.8 µs from HTML tables (both read as text). Each limit is at most about 7 s and 600 MB. */
+	maxCells: Readonly<Record<CellFormat, number>>;
+	/** .xlsx/.xlsb: entries of the shared-string table (each costs about as much as a cell, used or not). */
+	maxSharedStrings: number;
+	/** ZIP: most bytes the parts SheetJS parses (sheets, shared strings, styles; not images) unpack to, as the
+	 * directory declares them. SheetJS holds each as one string, about twice its size in memory. */
+	maxParsedBytes: number;
+	/** .xlsb: characters beyond the 12th of every string. In a browser SheetJS builds .xlsb strings one
+	 * character at a time, and each character past the 12th costs about 30 bytes until the string is used. */
+	maxXlsbChainedChars: number;
 	/** Cells a workbook declares once for a whole range and SheetJS creates one by one: ODS repeat counts
 	 * (`table:number-columns-repeated` × `number-rows-repeated`) and hyperlinks over a range. */
 	maxExpandedCells: number;
@@ -34,7 +57,11 @@ export const DEFAULT_LIMITS: Readonly<ReadLimits> = Object.freeze({
 	zipRatioMinBytes: 1 * MB,
 	maxRows: 1_000_000,
 	maxColumns: 200,
-	maxExpandedCells: 1_000_000
+	maxExpandedCells: 1_000_000,
+	maxCells: Object.freeze({ xlsx: 1_200_000, xlsb: 1_500_000, ods: 750_000, xls: 1_000_000, markup: 2_000_000 }),
+	maxSharedStrings: 1_500_000,
+	maxParsedBytes: 192 * MB,
+	maxXlsbChainedChars: 10_000_000
 });
 
 let current: Readonly<ReadLimits> = DEFAULT_LIMITS;

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { read as sheetjsRead, type CellObject } from 'xlsx';
 import { buildPreview, type Preview } from '../domain/preview';
-import { ruleContext } from '../domain/test-factories';
+import { ruleContext } from '../testing/factories';
 import { readUploadedSheet, type SheetRead } from './read';
 
 function fixture(name: string): Uint8Array {
@@ -24,8 +24,9 @@ function snapshot(): string[][] {
 function expectNoPollution() {
 	expect(snapshot()).toEqual(before);
 	const probe = {} as Record<string, unknown>;
-	for (const key of ['polluted', 'c', 't', 'a', 'r', 'l', 'T', 'h', 'v', 'w', 'z', 'f', 'F'])
+	for (const key of ['polluted', 'c', 't', 'a', 'r', 'l', 'T', 'h', 'v', 'w', 'z', 'f', 'F']) {
 		expect(probe[key], `({}).${key}`).toBeUndefined();
+	}
 	expect(Object.getPrototypeOf(probe)).toBe(Object.prototype);
 	expect(typeof probe.toString).toBe('function');
 	expect(typeof probe.hasOwnProperty).toBe('function');

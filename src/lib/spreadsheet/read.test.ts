@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CFB, read as sheetjsRead, utils, write, type WorkBook } from 'xlsx';
+import { CFB, utils, write, type WorkBook } from 'xlsx';
 import { buildPreview } from '../domain/preview';
-import { ruleContext } from '../domain/test-factories';
+import { ruleContext } from '../testing/factories';
 import { SpreadsheetError } from './errors';
 import { readUploadedSheet, type SheetRead } from './read';
 
@@ -28,7 +28,13 @@ function failure(bytes: Uint8Array, name: string): SpreadsheetError {
 describe('readUploadedSheet: CSV', () => {
 	it('windows-1252-accents.csv: decodes Windows-1252', () => {
 		const r = readFixture('windows-1252-accents.csv');
-		expect(r).toMatchObject({ format: 'csv', encoding: 'windows-1252', delimiter: ',', chosenBecause: 'only', sheetName: 'windows-1252-accents' });
+		expect(r).toMatchObject({
+			format: 'csv',
+			encoding: 'windows-1252',
+			delimiter: ',',
+			chosenBecause: 'only',
+			sheetName: 'windows-1252-accents'
+		});
 		expect(r.rows[0]).toEqual(HEADER);
 		expect(r.rows.map((row) => row[2])).toEqual(['Name', 'José Müller', 'Zoë O’Brien', 'François Café €']);
 	});
@@ -74,7 +80,15 @@ describe('readUploadedSheet: CSV', () => {
 	});
 
 	it('header-aliases-reordered.csv and missing-username-column.csv read as they are', () => {
-		expect(readFixture('header-aliases-reordered.csv').rows[0]).toEqual(['E-mail Address', 'Login', 'Account #', 'Full name', 'Notes', 'User Role', 'New Password']);
+		expect(readFixture('header-aliases-reordered.csv').rows[0]).toEqual([
+			'E-mail Address',
+			'Login',
+			'Account #',
+			'Full name',
+			'Notes',
+			'User Role',
+			'New Password'
+		]);
 		expect(readFixture('missing-username-column.csv').rows[0]).toEqual(['Account ID', 'Name', 'Email']);
 	});
 });
@@ -111,19 +125,34 @@ describe('readUploadedSheet: workbooks', () => {
 
 	it('blank-rows-and-spaces.xlsx: blank rows keep their place, cells are not trimmed', () => {
 		const r = readFixture('blank-rows-and-spaces.xlsx');
-		expect(r.rows).toEqual([[], HEADER, ['1001', ' jdoe ', 'Jane Doe  ', '', '', ' Teacher'], [], ['   ', '', ' '], ['1001', 'bsmith', '\u00a0Bob Smith']]);
+		expect(r.rows).toEqual([
+			[],
+			HEADER,
+			['1001', ' jdoe ', 'Jane Doe  ', '', '', ' Teacher'],
+			[],
+			['   ', '', ' '],
+			['1001', 'bsmith', '\u00a0Bob Smith']
+		]);
 	});
 
 	it('user-update.ods: LibreOffice format', () => {
 		const r = readFixture('user-update.ods');
 		expect(r.format).toBe('ods');
-		expect(r.rows).toEqual([HEADER, ['1001', 'jdoe', 'Jane Doe', 'jane.doe@springfield.example', '', 'Teacher'], ['01015', 'ogden', 'Ogden User']]);
+		expect(r.rows).toEqual([
+			HEADER,
+			['1001', 'jdoe', 'Jane Doe', 'jane.doe@springfield.example', '', 'Teacher'],
+			['01015', 'ogden', 'Ogden User']
+		]);
 	});
 
 	it('legacy-format.xls: Excel 97-2003', () => {
 		const r = readFixture('legacy-format.xls');
 		expect(r.format).toBe('xls');
-		expect(r.rows).toEqual([HEADER, ['1001', 'jdoe', 'Jane Doe', 'jane.doe@springfield.example', '', 'Teacher'], ['01015', 'ogden', 'Ogden User']]);
+		expect(r.rows).toEqual([
+			HEADER,
+			['1001', 'jdoe', 'Jane Doe', 'jane.doe@springfield.example', '', 'Teacher'],
+			['01015', 'ogden', 'Ogden User']
+		]);
 	});
 
 	it('excel-ooxml-edge-cases.xlsx: rich text, phonetics, escapes, inline strings, errors, gaps', () => {
@@ -160,7 +189,9 @@ describe('readUploadedSheet: refusals', () => {
 	it('pdf-renamed.xlsx: not a spreadsheet', () => {
 		const e = failure(fixture('pdf-renamed.xlsx'), 'pdf-renamed.xlsx');
 		expect(e.code).toBe('unsupported');
-		expect(e.message).toBe('This file is not a spreadsheet SheetJS can read (.xlsx, .xls, .ods or .csv): "pdf-renamed.xlsx".');
+		expect(e.message).toBe(
+			'"pdf-renamed.xlsx" is a PDF document, not a spreadsheet. Upload the spreadsheet itself: an .xlsx, .xls, .ods or .csv file.'
+		);
 	});
 
 	it('password-protected.xlsx: says it is encrypted and what to do', () => {
@@ -191,7 +222,8 @@ describe('readUploadedSheet: refusals', () => {
 
 describe('readUploadedSheet: other markup SheetJS reads', () => {
 	it('an HTML table saved as .xls keeps text', () => {
-		const html = '<html><body><table><tr><td>Account ID</td><td>Username</td></tr><tr><td>01015</td><td>jdoe</td></tr></table></body></html>';
+		const html =
+			'<html><body><table><tr><td>Account ID</td><td>Username</td></tr><tr><td>01015</td><td>jdoe</td></tr></table></body></html>';
 		const r = readUploadedSheet(new TextEncoder().encode(html), 'export.xls');
 		expect(r.format).toBe('xls');
 		expect(r.rows).toEqual([
@@ -204,7 +236,10 @@ describe('readUploadedSheet: other markup SheetJS reads', () => {
 describe('from file to preview', () => {
 	it('header-aliases-reordered.csv previews with the aliases mapped', () => {
 		const r = readFixture('header-aliases-reordered.csv');
-		const p = buildPreview({ rows: r.rows, fileName: 'header-aliases-reordered.csv', sheetName: r.sheetName, declaredCount: 2 }, ruleContext());
+		const p = buildPreview(
+			{ rows: r.rows, fileName: 'header-aliases-reordered.csv', sheetName: r.sheetName, declaredCount: 2 },
+			ruleContext()
+		);
 		expect(p.blocking).toBeNull();
 		expect(p.rows.map((row) => row.status)).toEqual(['unchanged', 'update']);
 		expect(p.headerWarnings.map((w) => w.reason)).toEqual(['Column E "Notes" is not a template column; its values are ignored']);
@@ -212,13 +247,21 @@ describe('from file to preview', () => {
 
 	it('missing-username-column.csv blocks with the header message', () => {
 		const r = readFixture('missing-username-column.csv');
-		const p = buildPreview({ rows: r.rows, fileName: 'missing-username-column.csv', sheetName: r.sheetName, declaredCount: 1 }, ruleContext());
-		expect(p.blocking?.message).toBe('The file has no "Username" column. Row 1 must hold the headers: Account ID, Username, Name, Email, Password, Role.');
+		const p = buildPreview(
+			{ rows: r.rows, fileName: 'missing-username-column.csv', sheetName: r.sheetName, declaredCount: 1 },
+			ruleContext()
+		);
+		expect(p.blocking?.message).toBe(
+			'The file has no "Username" column. Row 1 must hold the headers: Account ID, Username, Name, Email, Password, Role.'
+		);
 	});
 
 	it('blank-rows-and-spaces.xlsx counts 2 users at rows 3 and 6', () => {
 		const r = readFixture('blank-rows-and-spaces.xlsx');
-		const p = buildPreview({ rows: r.rows, fileName: 'blank-rows-and-spaces.xlsx', sheetName: r.sheetName, declaredCount: 2 }, ruleContext());
+		const p = buildPreview(
+			{ rows: r.rows, fileName: 'blank-rows-and-spaces.xlsx', sheetName: r.sheetName, declaredCount: 2 },
+			ruleContext()
+		);
 		expect(p.blocking).toBeNull();
 		expect(p.headerRow).toBe(2);
 		expect(p.rows.map((row) => [row.row, row.status])).toEqual([

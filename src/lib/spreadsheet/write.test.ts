@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CFB, read, type CellObject, type WorkSheet } from 'xlsx';
 import { buildPreview } from '../domain/preview';
 import { finalizeRows, summarize } from '../domain/results';
-import { INSTITUTIONS, ROLES, ruleContext, sheet, user, USERS } from '../domain/test-factories';
+import { INSTITUTIONS, ROLES, ruleContext, user, USERS } from '../testing/factories';
 import { readUploadedSheet } from './read';
 import {
 	institutionsFileName,
@@ -65,7 +65,9 @@ describe('writeTemplate', () => {
 		expect(text).toContain('Found in the Export Institutions List spreadsheet');
 		expect(text).toContain('must be listed as child accounts under your parent account or they will not be processed');
 		expect(text).toContain('If you are using Google sign in, update this to match your Google email addresses.');
-		expect(text).toContain('The number entered should only include actual users on your spreadsheet, and NOT the column header row of the template itself.');
+		expect(text).toContain(
+			'The number entered should only include actual users on your spreadsheet, and NOT the column header row of the template itself.'
+		);
 		expect(text).toContain('One of: Teacher, Student, Administrator.');
 		expect(text).toContain('A blank cell means "leave unchanged"');
 		expect(text).toContain('Accounts that use Google sign-in ignore this column');
@@ -98,7 +100,11 @@ describe('writeTemplate with users (Export users)', () => {
 
 	it('neutralises formulas', () => {
 		expect(cells(ws)[5][2]?.v).toBe('\'=HYPERLINK("http://evil","x")');
-		expect(cells(ws).flat().some((c) => c?.f)).toBe(false);
+		expect(
+			cells(ws)
+				.flat()
+				.some((c) => c?.f)
+		).toBe(false);
 	});
 
 	it('re-uploads as "unchanged" for every user', () => {
@@ -180,12 +186,26 @@ describe('writeResults', () => {
 	it('neutralises every text cell', () => {
 		expect(cells(ws)[1][6]?.v).toBe("'=cmd|calc");
 		expect(cells(ws)[3][2]?.v).toBe("'@SUM(1)");
-		expect(cells(ws).flat().some((c) => c?.f)).toBe(false);
+		expect(
+			cells(ws)
+				.flat()
+				.some((c) => c?.f)
+		).toBe(false);
 	});
 
 	it('summarises file, time, admin and counts that add up', () => {
 		const v = Object.fromEntries(values(wb.Sheets.Summary).map(([k, x]) => [k, x]));
-		expect(v).toMatchObject({ File: 'upload.csv', Sheet: 'upload', Uploaded: '2025-03-09 14:05:07', Admin: 'admin@springfield', Rows: 4, Updated: 1, Unchanged: 1, Failed: 1, Queued: 1 });
+		expect(v).toMatchObject({
+			File: 'upload.csv',
+			Sheet: 'upload',
+			Uploaded: '2025-03-09 14:05:07',
+			Admin: 'admin@springfield',
+			Rows: 4,
+			Updated: 1,
+			Unchanged: 1,
+			Failed: 1,
+			Queued: 1
+		});
 	});
 });
 

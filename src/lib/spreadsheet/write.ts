@@ -89,7 +89,9 @@ export function instructionLines(input: Pick<TemplateInput, 'roles' | 'parentNam
 	return [
 		['Bulk User Update'],
 		[],
-		[`Use the "Users" sheet to update existing users in the child accounts of your parent account${parent}. One user per row; row 1 holds the headers. Do not rename the headers or the "Users" sheet.`],
+		[
+			`Use the "Users" sheet to update existing users in the child accounts of your parent account${parent}. One user per row; row 1 holds the headers. Do not rename the headers or the "Users" sheet.`
+		],
 		['A blank cell means "leave unchanged". Only the cells you fill in are changed.'],
 		[],
 		['Column', 'Required', 'What to enter'],
@@ -98,7 +100,11 @@ export function instructionLines(input: Pick<TemplateInput, 'roles' | 'parentNam
 			'Required',
 			'Found in the Export Institutions List spreadsheet (and on the "Accounts" sheet of this workbook). This is the numeric identifier for each building and required for each user updated via bulk. You may bulk update as many different users, tied to any number of different accounts as you wish. The account IDs listed in your template must be listed as child accounts under your parent account or they will not be processed. Keep leading zeros: the column is formatted as Text.'
 		],
-		['Username', 'Required', 'The username of the person being updated. The user must already exist in that account; this template does not create users.'],
+		[
+			'Username',
+			'Required',
+			'The username of the person being updated. The user must already exist in that account; this template does not create users.'
+		],
 		['Name', 'Optional', `The name of the person being updated. Up to ${LIMITS.nameMax} characters.`],
 		[
 			'Email',
@@ -169,7 +175,12 @@ export interface ResultsInput {
 }
 
 /** An undo's rows say what came back: its changes are restorations, the rest was not restored. */
-const UNDO_STATUS: Record<FinalStatus, string> = { Updated: 'Restored', Unchanged: 'Not restored', Failed: 'Not restored', Queued: 'Queued' };
+const UNDO_STATUS: Record<FinalStatus, string> = {
+	Updated: 'Restored',
+	Unchanged: 'Not restored',
+	Failed: 'Not restored',
+	Queued: 'Queued'
+};
 
 /** What a results cell shows for a given password: the same mask the stored results use. */
 export const PASSWORD_SET = PASSWORD_MASK;
@@ -200,12 +211,19 @@ export function writeResults(input: ResultsInput): Uint8Array {
 			else cells.push(value === '' ? undefined : text(value));
 		}
 		const status = input.undoOf === undefined ? row.status : UNDO_STATUS[row.status];
-		cells.push(num(row.row), text(status), row.reason ? text(row.reason) : undefined, row.changed.length ? text(row.changed.join(', ')) : undefined);
+		cells.push(
+			num(row.row),
+			text(status),
+			row.reason ? text(row.reason) : undefined,
+			row.changed.length ? text(row.changed.join(', ')) : undefined
+		);
 		out.push(cells);
 	}
 	const widths = [...Array.from({ length: width }, (_, c) => (c === passwordColumn ? 10 : 18)), 6, 11, 80, 24];
 	const results = sheetOf(out, widths);
-	results['!autofilter'] = { ref: utils.encode_range({ s: { r: 0, c: 0 }, e: { r: out.length - 1, c: width + RESULT_COLUMNS.length - 1 } }) };
+	results['!autofilter'] = {
+		ref: utils.encode_range({ s: { r: 0, c: 0 }, e: { r: out.length - 1, c: width + RESULT_COLUMNS.length - 1 } })
+	};
 
 	const s = input.summary;
 	const counts: Cell[][] =
@@ -232,7 +250,9 @@ export function writeResults(input: ResultsInput): Uint8Array {
 		[text('Admin'), text(input.admin)],
 		...(input.parentName ? [[text('Parent account'), text(input.parentName)]] : []),
 		...counts,
-		...(gate !== undefined ? [[text('Large change'), text(`Confirmed: the admin typed ${gate.toLocaleString('en-US')}, the number of users that would change`)]] : []),
+		...(gate !== undefined
+			? [[text('Large change'), text(`Confirmed: the admin typed ${gate.toLocaleString('en-US')}, the number of users that would change`)]]
+			: []),
 		...(input.blocking ? [[text('Not processed'), text(input.blocking)]] : [])
 	];
 

@@ -6,7 +6,7 @@ import { CFB } from 'xlsx';
 import { SpreadsheetError } from './errors';
 import { DEFAULT_LIMITS } from './limits';
 import { crc32, guardZip, inflateRaw, inspectZip, unzip, ZipFormatError } from './zip-guard';
-import { cpuMsSince, cpuStart } from '../test-cpu';
+import { cpuMsSince, cpuStart } from '../testing/test-cpu';
 
 function fixture(name: string): Uint8Array {
 	return new Uint8Array(readFileSync(fileURLToPath(new URL(`../../../tests/fixtures/${name}`, import.meta.url))));
@@ -168,8 +168,9 @@ describe('inspectZip: the directory without unpacking', () => {
 
 describe('guardZip: limits', () => {
 	it('passes real workbooks', () => {
-		for (const name of ['leading-zero-account-ids.xlsx', 'user-update.ods', 'excel-ooxml-edge-cases.xlsx', 'e2e/mixed-user-update.xlsx'])
+		for (const name of ['leading-zero-account-ids.xlsx', 'user-update.ods', 'excel-ooxml-edge-cases.xlsx', 'e2e/mixed-user-update.xlsx']) {
 			expect(() => guardZip(fixture(name), name)).not.toThrow();
+		}
 	});
 
 	it('zip-bomb-declares-12gb.xlsx: "it would expand to 12.3 GB"', () => {
@@ -219,7 +220,9 @@ describe('guardZip: limits', () => {
 
 	it('uses the limits it is given', () => {
 		expect(guardFailure(fixture('leading-zero-account-ids.xlsx'), { ...DEFAULT_LIMITS, maxZipEntries: 3 }).code).toBe('compressed-bomb');
-		expect(guardFailure(fixture('leading-zero-account-ids.xlsx'), { ...DEFAULT_LIMITS, maxZipUncompressedBytes: 1000 }).message).toContain('(the limit is 1,000 bytes)');
+		expect(guardFailure(fixture('leading-zero-account-ids.xlsx'), { ...DEFAULT_LIMITS, maxZipUncompressedBytes: 1000 }).message).toContain(
+			'(the limit is 1,000 bytes)'
+		);
 	});
 });
 
@@ -285,7 +288,11 @@ describe('unzip, inflateRaw, crc32', () => {
 		const changed = bytes.slice();
 		changed[dir.entries[0].dataOffset] ^= 1;
 		expect(() => unzip(changed, dir)).toThrow(/CRC-32/);
-		const samples = [new Uint8Array(0), new TextEncoder().encode('The quick brown fox'), Uint8Array.from({ length: 5000 }, (_, i) => i & 0xff)];
+		const samples = [
+			new Uint8Array(0),
+			new TextEncoder().encode('The quick brown fox'),
+			Uint8Array.from({ length: 5000 }, (_, i) => i & 0xff)
+		];
 		for (const data of samples) expect(crc32(data)).toBe(zlibCrc32(data));
 	});
 

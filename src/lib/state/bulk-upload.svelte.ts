@@ -2,6 +2,7 @@
 // progress, preview, apply, and the results workbook. The screen renders `step` and calls methods.
 import type { PreviewRowView, PreviewSummary } from '../domain/preview-view';
 import { DEFAULT_LIMITS } from '../spreadsheet/limits';
+import { fileTooLarge } from '../spreadsheet/refusals';
 import { CancelledError, dataWorker, TimeLimitError, type DataProgress, type PreviewFilter } from '../worker/client';
 import { getBatchRecord } from '../storage/batches-repo';
 import { confirmsLargeChange } from '../domain/large-change';
@@ -18,7 +19,6 @@ export const PREVIEW_PAGE = 50;
 
 /** How long the worker may take to read and check a file before it is stopped. */
 export const PARSE_SECONDS = 60;
-const MB = 1024 * 1024;
 export const ACCEPT = '.xlsx,.xls,.ods,.csv';
 
 export interface Completion extends ResultSummary {
@@ -119,10 +119,10 @@ export class BulkUploadState {
 			this.error = 'Choose the spreadsheet file to upload.';
 			return;
 		}
-		// Checked here too, so a huge file is refused before the browser reads it into memory.
-		const { maxFileBytes } = DEFAULT_LIMITS;
-		if (this.file.size > maxFileBytes) {
-			this.error = `The file "${this.file.name}" is ${(this.file.size / MB).toFixed(1)} MB; the limit is ${maxFileBytes / MB} MB. Split it into smaller files and upload each one.`;
+		// Checked here too, so a huge file is refused before the browser reads it into memory; in the
+		// reader's words, so the admin reads the same sentence whichever check refuses it.
+		if (this.file.size > DEFAULT_LIMITS.maxFileBytes) {
+			this.error = fileTooLarge(this.file.name, this.file.size, DEFAULT_LIMITS).message;
 			return;
 		}
 		this.error = null;

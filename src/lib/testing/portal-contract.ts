@@ -4,6 +4,7 @@
 // PortalTransport, the only way the app talks to a portal; the few hooks play "someone else" on the
 // portal, read what it stores and lose an answer on the way back.
 import { afterEach, describe, expect, it } from 'vitest';
+import { transportFailure } from './transport-failure';
 import type { Dataset } from '../domain/dataset';
 import type { User, UserRecord, VisibleField } from '../domain/types';
 import type { RecordMeta, RecordRow } from '../domain/history';
@@ -17,7 +18,7 @@ import {
 	type UploadRecord,
 	type UserUpdate
 } from '../sync/protocol';
-import { TransportError, type PortalTransport } from '../sync/transport';
+import type { PortalTransport, TransportError } from '../sync/transport';
 
 export interface PortalUnderTest {
 	/** Signed out at first. */
@@ -121,16 +122,6 @@ function push(transport: PortalTransport, mutations: Mutation[], clientId = CLIE
 	return transport.push({ protocolVersion: PROTOCOL_VERSION, clientId, mutations });
 }
 
-async function failure(promise: Promise<unknown>): Promise<TransportError> {
-	try {
-		await promise;
-	} catch (error) {
-		if (error instanceof TransportError) return error;
-		throw error;
-	}
-	throw new Error('expected the portal to refuse');
-}
-
 /** What the app sees of a refusal. */
 function refusal(error: TransportError) {
 	return {
@@ -194,8 +185,8 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 
 			it('answers a wrong password and an unknown admin alike, and stays signed out', async () => {
 				const { t } = await portal({ as: null });
-				const wrong = await failure(t.signIn({ username: 'admin', password: 'not-the-password' }));
-				const unknown = await failure(t.signIn({ username: 'nobody', password: 'not-the-password' }));
+				const wrong = await transportFailure(t.signIn({ username: 'admin', password: 'not-the-password' }));
+				const unknown = await transportFailure(t.signIn({ username: 'nobody', password: 'not-the-password' }));
 				expect(refusal(wrong)).toEqual({ kind: 'unauthenticated', status: 401, message: 'Wrong username or password' });
 				expect(refusal(unknown)).toEqual(refusal(wrong));
 				expect(await t.session()).toBeNull();
@@ -207,9 +198,9 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 				await t.signOut();
 				expect(await t.session()).toBeNull();
 				const expected = { kind: 'unauthenticated', status: 401, message: 'Not signed in, or the session has expired; sign in again' };
-				expect(refusal(await failure(t.institutions()))).toEqual(expected);
-				expect(refusal(await failure(t.pull('0', 10)))).toEqual(expected);
-				expect(refusal(await failure(push(t, [update(1, '1001', 'jdoe', { name: 'X' })])))).toEqual(expected);
+				expect(refusal(await transportFailure(t.institutions()))).toEqual(expected);
+				expect(refusal(await transportFailure(t.pull('0', 10)))).toEqual(expected);
+				expect(refusal(await transportFailure(push(t, [update(1, '1001', 'jdoe', { name: 'X' })])))).toEqual(expected);
 				expect((await p.userOnPortal('1001', 'jdoe'))?.name).toBe('John Doe');
 			});
 		});
@@ -295,9 +286,9 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 			it('refuses a cursor or a page size that is not a whole number in range', async () => {
 				const { t } = await portal();
 				const cursor = { kind: 'rejected', status: 400, message: 'Query parameter cursor must be an integer ≥ 0' };
-				expect(refusal(await failure(t.pull('abc', 10)))).toEqual(cursor);
-				expect(refusal(await failure(t.pull('-1', 10)))).toEqual(cursor);
-				expect(refusal(await failure(t.pull('0', 0)))).toEqual({
+				expect(refusal(await transportFailure(t.pull('abc', 10)))).toEqual(cursor);
+				expect(refusal(await transportFailure(t.pull('-1', 10)))).toEqual(cursor);
+				expect(refusal(await transportFailure(t.pull('0', 0)))).toEqual({
 					kind: 'rejected',
 					status: 400,
 					message: 'Query parameter limit must be an integer ≥ 1'
@@ -358,7 +349,7 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 				const p = await portal();
 				const mutations = [update(1, '1001', 'pwilliams', { name: 'Dropped Answer' }, { name: 'Pat Williams' })];
 				await p.loseNextPushAnswer();
-				expect((await failure(push(p.t, mutations))).kind).toBe('offline');
+				expect((await transportFailure(push(p.t, mutations))).kind).toBe('offline');
 				const applied = (await p.userOnPortal('1001', 'pwilliams'))!;
 				expect(applied.name).toBe('Dropped Answer');
 				const retry = await push(p.t, mutations);
@@ -372,7 +363,7 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 
 			it('refuses a push that skips ids with a gap naming the id expected next, applying none of it', async () => {
 				const p = await portal();
-				expect(refusal(await failure(push(p.t, [update(2, '1001', 'jnunez', { name: 'Skipped' })])))).toEqual({
+				expect(refusal(await transportFailure(push(p.t, [update(2, '1001', 'jnunez', { name: 'Skipped' })])))).toEqual({
 					kind: 'gap',
 					status: 409,
 					message: 'Mutation 2 arrived but 1 was expected next; resend from 1',
@@ -381,7 +372,9 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 				await push(p.t, [update(1, '1001', 'jnunez', { role: 'Teacher' })]);
 				expect(
 					refusal(
-						await failure(push(p.t, [update(3, '1001', 'jnunez', { name: 'Skipped' }), update(4, '1001', 'asmith', { name: 'Skipped' })]))
+						await transportFailure(
+							push(p.t, [update(3, '1001', 'jnunez', { name: 'Skipped' }), update(4, '1001', 'asmith', { name: 'Skipped' })])
+						)
 					)
 				).toMatchObject({
 					kind: 'gap',
@@ -415,7 +408,9 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 			it('refuses a malformed push as a whole: ids not consecutive, another protocol version, a mutation changing nothing', async () => {
 				const p = await portal();
 				expect(
-					refusal(await failure(push(p.t, [update(1, '1001', 'jnunez', { name: 'X' }), update(3, '1001', 'jnunez', { name: 'Y' })])))
+					refusal(
+						await transportFailure(push(p.t, [update(1, '1001', 'jnunez', { name: 'X' }), update(3, '1001', 'jnunez', { name: 'Y' })]))
+					)
 				).toEqual({
 					kind: 'rejected',
 					status: 400,
@@ -426,12 +421,12 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 					clientId: CLIENT,
 					mutations: [update(1, '1001', 'jnunez', { name: 'X' })]
 				} as unknown as PushRequest;
-				expect(refusal(await failure(p.t.push(otherVersion)))).toEqual({
+				expect(refusal(await transportFailure(p.t.push(otherVersion)))).toEqual({
 					kind: 'rejected',
 					status: 426,
 					message: 'This server speaks sync protocol version 1; reload the app to update it'
 				});
-				expect(refusal(await failure(push(p.t, [update(1, '1001', 'jnunez', {})])))).toEqual({
+				expect(refusal(await transportFailure(push(p.t, [update(1, '1001', 'jnunez', {})])))).toEqual({
 					kind: 'rejected',
 					status: 400,
 					message: 'Invalid request: mutations.0.changes: a mutation must change at least one field'
@@ -619,7 +614,7 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 				await p.t.signOut();
 				await p.t.signIn(SHELBYVILLE_ADMIN);
 				expect((await p.t.uploads(null, 10)).uploads).toEqual([]);
-				expect(refusal(await failure(p.t.uploadRows('b-roster', 0, 10)))).toEqual({
+				expect(refusal(await transportFailure(p.t.uploadRows('b-roster', 0, 10)))).toEqual({
 					kind: 'rejected',
 					status: 404,
 					message: 'Upload b-roster is not in the upload history (uploads are kept for a limited number of days)'
@@ -689,19 +684,19 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 				expect((await p.t.uploads(null, 10)).uploads).toHaveLength(1);
 				await p.advanceClock(2 * 86_400_000);
 				expect((await p.t.uploads(null, 10)).uploads).toEqual([]);
-				expect((await failure(p.t.uploadRows('b-roster', 0, 10))).status).toBe(404);
+				expect((await transportFailure(p.t.uploadRows('b-roster', 0, 10))).status).toBe(404);
 			});
 
 			it('refuses history queries that are not whole numbers in range', async () => {
 				const { t } = await portal();
-				expect(refusal(await failure(t.uploads('x', 10)))).toEqual({
+				expect(refusal(await transportFailure(t.uploads('x', 10)))).toEqual({
 					kind: 'rejected',
 					status: 400,
 					message: 'Query parameter before must be a cursor from an earlier page'
 				});
-				expect((await failure(t.uploadRows('b', -1, 10))).status).toBe(400);
+				expect((await transportFailure(t.uploadRows('b', -1, 10))).status).toBe(400);
 				await t.signOut();
-				expect((await failure(t.uploads(null, 10))).kind).toBe('unauthenticated');
+				expect((await transportFailure(t.uploads(null, 10))).kind).toBe('unauthenticated');
 			});
 		});
 	});

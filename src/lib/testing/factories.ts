@@ -1,9 +1,9 @@
 // Owns small, readable test data for domain, spreadsheet and app tests: a parent with three child
 // accounts (one with Google sign-in, one with a zero-padded ID), a handful of users, and a RuleContext
 // built from plain arrays the way the worker builds it from IndexedDB. Not used by production code.
-import type { Institution, Parent, User } from './types';
-import { userKey } from './types';
-import type { RuleContext } from './row-rules';
+import type { Institution, Parent, User } from '../domain/types';
+import { userKey } from '../domain/types';
+import type { RuleContext } from '../domain/row-rules';
 
 export const PARENT: Parent = { accountId: '1000', name: 'Springfield Public Schools' };
 export const ROLES: readonly string[] = ['Teacher', 'Student', 'Administrator'];
