@@ -30,8 +30,11 @@ export class HistoryState {
 	constructor() {
 		session.on('ready', () => this.start());
 		session.on('ended', () => this.stop());
-		// An upload the portal has just recorded, from this tab or another device's, shows up here.
-		sync.onPassFinished(() => void this.refresh());
+		// An upload the portal has just recorded shows up here; so may another device's, when a pull
+		// brought changes made elsewhere.
+		sync.onPassFinished((result) => {
+			if (result.recordedBatches.length > 0 || result.pulled > 0) void this.refresh();
+		});
 	}
 
 	start(): void {
