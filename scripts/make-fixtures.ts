@@ -359,7 +359,8 @@ save(
 	})
 );
 
-// The same kind of workbook with namespace-prefixed XML (some .NET libraries): the fast reader steps aside.
+// The same kind of workbook with namespace-prefixed XML (some .NET libraries): the cell census before SheetJS
+// has to see through the prefixes as SheetJS does.
 save(
 	'prefixed-namespace.xlsx',
 	zip({

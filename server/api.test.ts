@@ -8,7 +8,8 @@ import {
 	pullResponseSchema,
 	pushResponseSchema,
 	sessionInfoSchema,
-	type Mutation
+	type Mutation,
+	type UserUpdate
 } from '../src/lib/sync/protocol';
 import type { PortalServer } from './app';
 import { ADMIN_100, ADMIN_200, TestClient, removeDir, startServer, tempDir, testDataset } from './test-helpers';
@@ -38,7 +39,7 @@ function newClientId(): string {
 	return `test-client-${++clientSeq}-${Date.now()}`;
 }
 
-function mutation(id: number, m: Partial<Mutation> & Pick<Mutation, 'accountId' | 'username' | 'changes'>): Mutation {
+function mutation(id: number, m: Partial<UserUpdate> & Pick<UserUpdate, 'accountId' | 'username' | 'changes'>): UserUpdate {
 	return { id, batchId: 'batch-1', kind: 'user.update', base: {}, ...m };
 }
 

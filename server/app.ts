@@ -3,6 +3,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Dataset } from '../src/lib/domain/dataset';
+import { DEFAULT_LARGE_CHANGE, type LargeChangeThreshold } from '../src/lib/domain/large-change';
+import { DEFAULT_HISTORY_DAYS } from '../src/lib/sync/upload-history';
 import { DEFAULT_RATE_LIMIT, DEFAULT_SESSION_IDLE_MS, SessionStore, SignInThrottle, type RateLimitOptions } from './auth';
 import type { AppContext } from './context';
 import { FaultInjector } from './faults';
@@ -30,6 +32,12 @@ export interface PortalServerOptions {
 	userPasswordCost?: ScryptCost;
 	adminPasswordCost?: ScryptCost;
 	compactAfterRecords?: number;
+	/** Days an upload stays in the history (default 30). */
+	historyDays?: number;
+	/** The large-change gate for every parent (default: more than 10 % of its users and at least 50). */
+	largeChange?: Partial<LargeChangeThreshold>;
+	/** The clock the history's expiry uses; tests move it. */
+	now?: () => number;
 	log?: (line: string) => void;
 }
 
@@ -44,11 +52,14 @@ export async function createPortalServer(opts: PortalServerOptions): Promise<Por
 	const log = opts.log ?? ((line: string) => console.error(line));
 	const userPasswordCost = opts.userPasswordCost ?? USER_PASSWORD_COST;
 	const adminPasswordCost = opts.adminPasswordCost ?? ADMIN_PASSWORD_COST;
+	const now = opts.now ?? Date.now;
+	const historyDays = opts.historyDays ?? DEFAULT_HISTORY_DAYS;
 	const store = await PortalStore.open({
 		dir: opts.stateDir,
 		dataset: opts.dataset,
 		seedCosts: { user: userPasswordCost, admin: adminPasswordCost },
 		compactAfterRecords: opts.compactAfterRecords,
+		history: { days: historyDays, now },
 		log
 	});
 	const ctx: AppContext = {
@@ -60,6 +71,9 @@ export async function createPortalServer(opts: PortalServerOptions): Promise<Por
 		adminPasswordCost,
 		bodyLimit: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
 		trustProxy: opts.trustProxy ?? false,
+		historyDays,
+		largeChange: { ...DEFAULT_LARGE_CHANGE, ...opts.largeChange },
+		now,
 		log
 	};
 	const serveStatic = createStaticHandler(opts.staticDir ?? 'build');

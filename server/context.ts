@@ -1,5 +1,6 @@
 // The per-server dependencies every API handler receives, and the session check they share.
 import type { IncomingMessage } from 'node:http';
+import type { LargeChangeThreshold } from '../src/lib/domain/large-change';
 import type { Parent } from '../src/lib/domain/types';
 import { SESSION_MESSAGES } from '../src/lib/sync/portal-rules';
 import { SESSION_COOKIE, type SessionStore, type SignInThrottle } from './auth';
@@ -18,6 +19,12 @@ export interface AppContext {
 	adminPasswordCost: ScryptCost;
 	bodyLimit: number;
 	trustProxy: boolean;
+	/** Days an upload stays in the history after the portal received it. */
+	historyDays: number;
+	/** Sent with the session: when the app asks the admin to confirm a large upload. */
+	largeChange: LargeChangeThreshold;
+	/** The server's clock; tests move it to see history expire. */
+	now: () => number;
 	log: (line: string) => void;
 }
 

@@ -2,7 +2,7 @@
 // running write can never hand a client a cursor the server's durable state does not reach.
 import { open } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { pullResponseSchema, type Mutation } from '../src/lib/sync/protocol';
+import { pullResponseSchema, type UserUpdate } from '../src/lib/sync/protocol';
 import type { PortalServer } from './app';
 import { ADMIN_100, TestClient, removeDir, startServer, tempDir, testDataset } from './test-helpers';
 
@@ -27,7 +27,7 @@ afterAll(async () => {
 
 let run = 0;
 
-function renames(count: number, first = 1): Mutation[] {
+function renames(count: number, first = 1): UserUpdate[] {
 	return Array.from({ length: count }, (_, i) => ({
 		id: first + i,
 		batchId: 'batch-durability',
@@ -39,7 +39,7 @@ function renames(count: number, first = 1): Mutation[] {
 	}));
 }
 
-function push(client: TestClient, clientId: string, mutations: Mutation[]) {
+function push(client: TestClient, clientId: string, mutations: UserUpdate[]) {
 	return client.call(
 		'POST',
 		'/api/push',

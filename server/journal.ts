@@ -136,5 +136,11 @@ function recordProblem(entry: unknown): string | null {
 			return 'its client part is not a client record';
 		}
 	}
+	if (entry.history !== undefined) {
+		const h = entry.history;
+		if (!isObject(h) || !Array.isArray(h.outcomes) || !Array.isArray(h.parts) || !Array.isArray(h.undone)) {
+			return 'its history part is not a history change';
+		}
+	}
 	return null;
 }

@@ -21,7 +21,10 @@ limits:
   --session-idle-minutes N  sign-out after this long without a request (default 720)
   --signin-attempts N       failed sign-ins per username per window before 429 (default 5)
   --signin-attempts-per-address N  the same per remote address (default 20)
-  --signin-window-minutes N the throttle's window (default 5)`;
+  --signin-window-minutes N the throttle's window (default 5)
+  --history-days N          days an upload stays in the upload history (default 30)
+  --large-change-percent N  ask the admin to confirm an upload changing more than N % of the parent's users (default 10)
+  --large-change-min-users N  …and at least this many users (default 50)`;
 
 function fail(message: string): never {
 	console.error(message);
@@ -65,6 +68,9 @@ async function main(): Promise<void> {
 				'signin-attempts': { type: 'string' },
 				'signin-attempts-per-address': { type: 'string' },
 				'signin-window-minutes': { type: 'string' },
+				'history-days': { type: 'string' },
+				'large-change-percent': { type: 'string' },
+				'large-change-min-users': { type: 'string' },
 				help: { type: 'boolean', short: 'h', default: false }
 			},
 			strict: true,
@@ -91,6 +97,12 @@ async function main(): Promise<void> {
 	const perUsername = positive('signin-attempts', values['signin-attempts']);
 	const perAddress = positive('signin-attempts-per-address', values['signin-attempts-per-address']);
 	const windowMinutes = positive('signin-window-minutes', values['signin-window-minutes']);
+	const historyDays = positive('history-days', values['history-days']);
+	const largePercent = values['large-change-percent'];
+	if (largePercent !== undefined && !(Number(largePercent) >= 0 && Number(largePercent) <= 100)) {
+		fail(`--large-change-percent must be a number from 0 to 100, got ${largePercent}`);
+	}
+	const largeMinUsers = positive('large-change-min-users', values['large-change-min-users']);
 	const rateLimit = {
 		...(perUsername ? { perUsername } : {}),
 		...(perAddress ? { perAddress } : {}),
@@ -109,6 +121,11 @@ async function main(): Promise<void> {
 			faults: values.faults,
 			...(bodyKb ? { bodyLimitBytes: bodyKb * 1024 } : {}),
 			...(idleMinutes ? { sessionIdleMs: idleMinutes * 60_000 } : {}),
+			...(historyDays ? { historyDays } : {}),
+			largeChange: {
+				...(largePercent !== undefined ? { percent: Number(largePercent) } : {}),
+				...(largeMinUsers ? { minUsers: largeMinUsers } : {})
+			},
 			rateLimit
 		});
 	} catch (err) {

@@ -8,7 +8,8 @@ import { cookieKeepingFetch, removeDir, startServer, tempDir } from './test-help
 
 registerPortalContractTests('reference server over HTTP', async (dataset) => {
 	const dir = await tempDir('contract');
-	const server = await startServer({ stateDir: dir, dataset, faults: true });
+	let clock = Date.now();
+	const server = await startServer({ stateDir: dir, dataset, faults: true, now: () => clock });
 	const testRoute = async (method: string, route: string, body?: unknown) => {
 		const res = await fetch(`${server.url}/api/__test/${route}`, {
 			method,
@@ -31,6 +32,9 @@ registerPortalContractTests('reference server over HTTP', async (dataset) => {
 		},
 		async loseNextPushAnswer() {
 			expect((await testRoute('POST', 'faults', { dropAfterApply: 1 })).status).toBe(200);
+		},
+		async advanceClock(ms) {
+			clock += ms;
 		},
 		async close() {
 			await server.close();

@@ -4,7 +4,7 @@
 // tests use, so both give the same answers in the same words.
 import { checkPassword } from '../src/lib/domain/field-rules';
 import type { Parent } from '../src/lib/domain/types';
-import type { Mutation, MutationResult, PushRequest } from '../src/lib/sync/protocol';
+import type { Mutation, MutationResult, PushRequest, UploadRecord, UserUpdate } from '../src/lib/sync/protocol';
 import {
 	answerPush,
 	clientKey,
@@ -12,8 +12,11 @@ import {
 	nonConsecutiveIds,
 	notFoundReason,
 	pushGap,
+	recordedResult,
+	refusedRecord,
 	type PortalView
 } from '../src/lib/sync/portal-rules';
+import { outcomeOfUpdate, type HistoryScope } from '../src/lib/sync/upload-history';
 import { HttpError } from './http';
 import { hashPassword, type ScryptCost } from './passwords';
 import { StateDraft, toWire, type CommitRecord, type PortalState, type StoredUser } from './state';
@@ -40,7 +43,11 @@ export function checkPushShape(request: PushRequest, idempotencyKey: string | un
  */
 export async function prehashPasswords(mutations: Mutation[], lastAppliedId: number, cost: ScryptCost): Promise<Map<number, string>> {
 	const pending = mutations.filter(
-		(m) => m.id > lastAppliedId && m.changes.password !== undefined && checkPassword(m.changes.password, m.username) === null
+		(m): m is UserUpdate =>
+			m.kind === 'user.update' &&
+			m.id > lastAppliedId &&
+			m.changes.password !== undefined &&
+			checkPassword(m.changes.password, m.username) === null
 	);
 	const hashes = await Promise.all(pending.map((m) => hashPassword(m.changes.password as string, cost)));
 	return new Map(pending.map((m, i) => [m.id, hashes[i]]));
@@ -63,7 +70,8 @@ export async function applyPush(
 	scope: PushScope,
 	request: PushRequest,
 	hashes: Map<number, string>,
-	cost: ScryptCost
+	cost: ScryptCost,
+	now = Date.now()
 ): Promise<PushOutcome> {
 	const key = clientKey(scope.adminUsername, request.clientId);
 	const client = state.clients.get(key);
@@ -71,14 +79,15 @@ export async function applyPush(
 	const gap = pushGap(request, lastAppliedId);
 	if (gap) throw new HttpError(409, 'gap', gap.message, { expectedId: gap.expectedId });
 
-	const draft = new StateDraft(state);
+	const draft = new StateDraft(state, now);
 	const view = draftView(draft);
-	const hashFor = async (m: Mutation) => hashes.get(m.id) ?? hashPassword(m.changes.password as string, cost);
+	const history: HistoryScope = { adminUsername: scope.adminUsername, parentAccountId: scope.parent.accountId, clientKey: key };
+	const hashFor = async (m: UserUpdate) => hashes.get(m.id) ?? hashPassword(m.changes.password as string, cost);
 	const { results, fresh } = await answerPush(
 		request.mutations,
 		lastAppliedId,
-		(m) => client?.results.get(m.id) ?? replayFallback(state, scope, m),
-		(m) => applyMutation(draft, view, scope, m, hashFor)
+		(m) => client?.results.get(m.id) ?? (m.kind === 'upload.record' ? recordedResult(m) : replayFallback(state, scope, m)),
+		(m) => (m.kind === 'upload.record' ? recordPart(draft, history, m) : applyMutation(draft, view, scope, history, m, hashFor))
 	);
 
 	if (fresh.length === 0) return { results, lastAppliedId, record: null };
@@ -88,7 +97,7 @@ export async function applyPush(
 
 // The stored result was pruned (older than RESULT_RETENTION ids): the mutation was certainly processed,
 // so answer "applied" with what the user looks like now, which is what the client should display anyway.
-function replayFallback(state: PortalState, scope: PushScope, m: Mutation): MutationResult {
+function replayFallback(state: PortalState, scope: PushScope, m: UserUpdate): MutationResult {
 	const user = state.childInstitution(scope.parent.accountId, m.accountId) ? state.getUser(m.accountId, m.username) : undefined;
 	if (!user) return { id: m.id, status: 'rejected', code: 'not_found', reason: notFoundReason(m) };
 	return { id: m.id, status: 'applied', user: toWire(user) };
@@ -109,10 +118,12 @@ async function applyMutation(
 	draft: StateDraft,
 	view: PortalView<StoredUser>,
 	scope: PushScope,
-	m: Mutation,
-	hashFor: (m: Mutation) => Promise<string>
+	history: HistoryScope,
+	m: UserUpdate,
+	hashFor: (m: UserUpdate) => Promise<string>
 ): Promise<MutationResult> {
 	const decision = decideUserUpdate(view, scope.parent, m);
+	draft.history.noteOutcome(history, m, outcomeOfUpdate(m, decision));
 	if (decision.status === 'rejected') return { id: m.id, status: 'rejected', code: decision.code, reason: decision.reason };
 	const { current } = decision;
 	const next: StoredUser = { ...current, ...decision.next };
@@ -124,4 +135,9 @@ async function applyMutation(
 	draft.putUser(next);
 	draft.appliedMutationCount++;
 	return { id: m.id, status: 'applied', user: toWire(next) };
+}
+
+function recordPart(draft: StateDraft, history: HistoryScope, m: UploadRecord): MutationResult {
+	const added = draft.history.addPart(history, m);
+	return added.ok ? recordedResult(m) : refusedRecord(m, added.message);
 }

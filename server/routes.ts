@@ -9,8 +9,11 @@ import {
 	signInRequestSchema,
 	type InstitutionsResponse,
 	type PushResponse,
-	type SessionInfo
+	type SessionInfo,
+	type UploadRowsResponse,
+	type UploadsResponse
 } from '../src/lib/sync/protocol';
+import { uploadNotFound, uploadRowsWindow, uploadsWindow } from '../src/lib/sync/upload-history';
 import { clientKey, parseRequest, protocolVersionProblem, pullResponse, pullWindow, SESSION_MESSAGES } from '../src/lib/sync/portal-rules';
 import { SESSION_COOKIE } from './auth';
 import { requireAdmin, sessionToken, type AppContext, type AuthedAdmin } from './context';
@@ -27,8 +30,12 @@ const ROUTES: Record<string, Partial<Record<string, Handler>>> = {
 	'/api/session': { GET: getSession, POST: signIn, DELETE: signOut },
 	'/api/institutions': { GET: getInstitutions },
 	'/api/pull': { GET: pull },
-	'/api/push': { POST: push }
+	'/api/push': { POST: push },
+	'/api/uploads': { GET: listUploads }
 };
+
+/** Routes with an id in the path: /api/uploads/{id}. */
+const UPLOAD_ROUTE = '/api/uploads/';
 
 export async function handleApi(ctx: AppContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
 	try {
@@ -37,7 +44,7 @@ export async function handleApi(ctx: AppContext, req: IncomingMessage, res: Serv
 			await handleTestRoute(ctx, ctx.faults, req, res, url);
 			return;
 		}
-		const methods = ROUTES[url.pathname];
+		const methods = url.pathname.startsWith(UPLOAD_ROUTE) ? { GET: getUpload } : ROUTES[url.pathname];
 		if (!methods) throw new HttpError(404, 'not_found', `No API route ${url.pathname}`);
 		const handler = methods[req.method ?? 'GET'];
 		if (!handler) {
@@ -81,7 +88,8 @@ function sessionInfo(ctx: AppContext, admin: Pick<AuthedAdmin, 'adminUsername' |
 		protocolVersion: PROTOCOL_VERSION,
 		admin: { username: admin.adminUsername },
 		parent: admin.parent,
-		roles: ctx.store.state.roles
+		roles: ctx.store.state.roles,
+		largeChange: ctx.largeChange
 	};
 }
 
@@ -166,7 +174,7 @@ async function push(ctx: AppContext, req: IncomingMessage, res: ServerResponse):
 	const hashes = await prehashPasswords(request.mutations, known, ctx.userPasswordCost);
 
 	const outcome = await ctx.store.withLock(async () => {
-		const result = await applyPush(ctx.store.state, scope, request, hashes, ctx.userPasswordCost);
+		const result = await applyPush(ctx.store.state, scope, request, hashes, ctx.userPasswordCost, ctx.now());
 		// Durable before anyone hears about it: the effects and lastAppliedId are one journal line.
 		if (result.record) await ctx.store.commit(result.record);
 		return result;
@@ -178,4 +186,38 @@ async function push(ctx: AppContext, req: IncomingMessage, res: ServerResponse):
 	}
 	const response: PushResponse = { protocolVersion: PROTOCOL_VERSION, results: outcome.results, lastAppliedId: outcome.lastAppliedId };
 	sendJson(res, 200, response);
+}
+
+// ---- upload history --------------------------------------------------------------------------
+
+async function listUploads(ctx: AppContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+	const admin = requireAdmin(ctx, req);
+	const wanted = uploadsWindow(url.searchParams.get('before'), url.searchParams.get('limit'));
+	if (!wanted.ok) throw new HttpError(400, 'bad_request', wanted.message);
+	const page = ctx.store.state.history.list(admin.parent.accountId, wanted.value.before, wanted.value.limit, ctx.now(), ctx.historyDays);
+	const body: UploadsResponse = { protocolVersion: PROTOCOL_VERSION, ...page };
+	sendJson(res, 200, body);
+}
+
+async function getUpload(ctx: AppContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+	const admin = requireAdmin(ctx, req);
+	let id: string;
+	try {
+		id = decodeURIComponent(url.pathname.slice(UPLOAD_ROUTE.length));
+	} catch {
+		throw new HttpError(400, 'bad_request', 'Malformed upload id');
+	}
+	const wanted = uploadRowsWindow(url.searchParams.get('offset'), url.searchParams.get('limit'));
+	if (!wanted.ok) throw new HttpError(400, 'bad_request', wanted.message);
+	const found = ctx.store.state.history.rows(
+		admin.parent.accountId,
+		id,
+		wanted.value.offset,
+		wanted.value.limit,
+		ctx.now(),
+		ctx.historyDays
+	);
+	if (!found) throw new HttpError(404, 'not_found', uploadNotFound(id));
+	const body: UploadRowsResponse = { protocolVersion: PROTOCOL_VERSION, ...found };
+	sendJson(res, 200, body);
 }

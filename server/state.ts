@@ -5,6 +5,7 @@ import type { Dataset } from '../src/lib/domain/dataset';
 import type { Institution, Parent, UserRecord } from '../src/lib/domain/types';
 import { userKey } from '../src/lib/domain/types';
 import type { MutationResult } from '../src/lib/sync/protocol';
+import { HistoryDraft, isEmptyDelta, UploadHistoryBook, type HistoryDelta, type SerializedHistory } from '../src/lib/sync/upload-history';
 import { ADMIN_PASSWORD_COST, USER_PASSWORD_COST, hashPassword, type ScryptCost } from './passwords';
 
 export interface StoredUser extends UserRecord {
@@ -47,6 +48,8 @@ export interface CommitRecord {
 	applied: number;
 	users: UserTuple[];
 	client?: { key: string; lastAppliedId: number; results: MutationResult[] };
+	/** What the push added to the upload history (answers kept for records, record parts, undone marks). */
+	history?: HistoryDelta;
 }
 
 export interface Snapshot {
@@ -63,6 +66,8 @@ export interface Snapshot {
 	admins: AdminRecord[];
 	users: UserTuple[];
 	clients: { key: string; lastAppliedId: number; results: MutationResult[] }[];
+	/** Absent in snapshots written before the portal kept an upload history. */
+	history?: SerializedHistory;
 }
 
 export interface PullPage {
@@ -92,6 +97,7 @@ export class PortalState {
 	readonly admins = new Map<string, AdminRecord>();
 	readonly users = new Map<string, StoredUser>();
 	readonly clients = new Map<string, ClientRecord>();
+	history = new UploadHistoryBook();
 	seq = 0;
 	appliedMutationCount = 0;
 
@@ -153,6 +159,7 @@ export class PortalState {
 		for (const c of s.clients) {
 			state.clients.set(c.key, { lastAppliedId: c.lastAppliedId, results: new Map(c.results.map((r) => [r.id, r])) });
 		}
+		state.history = UploadHistoryBook.fromJSON(s.history);
 		return state;
 	}
 
@@ -169,7 +176,8 @@ export class PortalState {
 			roles: this.roles,
 			admins: [...this.admins.values()],
 			users: [...this.users.values()].map(toTuple),
-			clients: [...this.clients].map(([key, c]) => ({ key, lastAppliedId: c.lastAppliedId, results: [...c.results.values()] }))
+			clients: [...this.clients].map(([key, c]) => ({ key, lastAppliedId: c.lastAppliedId, results: [...c.results.values()] })),
+			history: this.history.toJSON()
 		};
 	}
 
@@ -189,6 +197,7 @@ export class PortalState {
 			for (const r of record.client.results) client.results.set(r.id, r);
 			this.setLastApplied(client, record.client.lastAppliedId);
 		}
+		if (record.history) this.history.apply(record.history);
 	}
 
 	// ---- reads -----------------------------------------------------------------------------------
@@ -321,13 +330,18 @@ export class PortalState {
 export class StateDraft {
 	seq: number;
 	appliedMutationCount: number;
+	readonly history: HistoryDraft;
 	private readonly changed = new Map<string, StoredUser>();
 	// Same keys as the state's email index, for the draft's users only.
 	private readonly emails = new Map<string, Set<string>>();
 
-	constructor(readonly base: PortalState) {
+	constructor(
+		readonly base: PortalState,
+		now = Date.now()
+	) {
 		this.seq = base.seq;
 		this.appliedMutationCount = base.appliedMutationCount;
+		this.history = new HistoryDraft(base.history, now);
 	}
 
 	getUser(accountId: string, username: string): StoredUser | undefined {
@@ -360,7 +374,8 @@ export class StateDraft {
 			seq: this.seq,
 			applied: this.appliedMutationCount,
 			users: [...this.changed.values()].map(toTuple),
-			...(client ? { client } : {})
+			...(client ? { client } : {}),
+			...(isEmptyDelta(this.history.delta) ? {} : { history: this.history.delta })
 		};
 	}
 }

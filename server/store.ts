@@ -17,6 +17,8 @@ export interface StoreOptions {
 	/** Fold the journal into a new snapshot after this many bytes or records. */
 	compactAfterBytes?: number;
 	compactAfterRecords?: number;
+	/** Uploads older than `days` leave the history when the journal is folded into a snapshot. */
+	history?: { days: number; now: () => number };
 	log?: (line: string) => void;
 }
 
@@ -178,6 +180,8 @@ export class PortalStore {
 	/** Writes `state` as the new snapshot; it becomes the served state once the snapshot is in place. */
 	private async compact(state = this.current): Promise<void> {
 		try {
+			// Expired uploads are hidden already; dropping them here keeps the snapshot from growing for ever.
+			if (this.opts.history) state.history.prune(this.opts.history.now(), this.opts.history.days);
 			const generation = this.generation + 1;
 			await writeAtomically(path.join(this.dir, SNAPSHOT), JSON.stringify(state.toSnapshot(generation)));
 			// From here the snapshot is authoritative: an old-generation journal is ignored on load.

@@ -1,4 +1,4 @@
-// (j) Save row on a 100,000-row preview: from the click on Save row until the counts have changed on
+// (k) Save row on a 100,000-row preview: from the click on Save row until the counts have changed on
 // screen (the Summary list's text, then the next frame), for edits that make two rows duplicates of each
 // other and back (the rules across rows, through the worker's indexes), and the longest main-thread task
 // while saving. Runs in the page, so Playwright's round trips are not in the figure.

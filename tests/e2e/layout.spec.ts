@@ -2,51 +2,14 @@
 // scrolling, the dialog's actions always in view, the backdrop over everything, touch-sized controls on
 // narrow screens, and no serious accessibility violations on phones and desktops.
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
 import { PortalPage } from './pages/portal';
+import { expectAccessible, expectFits, expectInViewport, expectTouchSized } from './pages/layout-checks';
 
 const WIDTHS = [360, 390, 768, 1280, 1920];
-const AXE_WIDTHS = new Set([390, 1280]);
 
 test.beforeEach(async ({ request }) => {
 	await request.post('/api/__test/reset', { data: {} });
 });
-
-async function expectFits(page: Page, screen: string) {
-	const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-		scrollWidth: document.documentElement.scrollWidth,
-		innerWidth: window.innerWidth
-	}));
-	expect(scrollWidth, `${screen}: the page scrolls sideways`).toBeLessThanOrEqual(innerWidth);
-}
-
-async function expectInViewport(page: Page, locator: Locator, what: string) {
-	const box = await locator.boundingBox();
-	const size = page.viewportSize()!;
-	expect(box, `${what} is on screen`).not.toBeNull();
-	expect(box!.x, `${what}: left edge`).toBeGreaterThanOrEqual(0);
-	expect(box!.y, `${what}: top edge`).toBeGreaterThanOrEqual(0);
-	expect(box!.x + box!.width, `${what}: right edge`).toBeLessThanOrEqual(size.width);
-	expect(box!.y + box!.height, `${what}: bottom edge`).toBeLessThanOrEqual(size.height);
-}
-
-async function expectTouchSized(scope: Locator, width: number) {
-	if (width > 768) return;
-	const heights = await scope
-		.locator('button:visible, select:visible, input:visible')
-		.evaluateAll((els) => els.map((el) => ({ what: el.outerHTML.slice(0, 80), height: el.getBoundingClientRect().height })));
-	const small = heights.filter((h) => h.height < 44);
-	expect(small, 'controls under 44 px high').toEqual([]);
-}
-
-async function expectAccessible(page: Page, width: number, screen: string) {
-	if (!AXE_WIDTHS.has(width)) return;
-	const results = await new AxeBuilder({ page }).analyze();
-	const serious = results.violations
-		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-		.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-	expect(serious, `${screen} at ${width} px`).toEqual([]);
-}
 
 /** The modal's backdrop, not the page, is what a tap on the header or the title band hits. */
 async function expectBackdropCovers(page: Page, covered: Locator, what: string) {

@@ -3,6 +3,7 @@
 
 import type { RowValues } from './checked-upload';
 import type { ColumnGuess } from './header-match';
+import type { LargeChange } from './large-change';
 import type { PreviewCounts } from './preview';
 import type { RowStatus } from './row-rules';
 
@@ -22,6 +23,8 @@ export interface PreviewSummary {
 	edited: number;
 	/** File-level warnings: ignored columns, trimmed values, which sheet was read. */
 	notices: string[];
+	/** Set when the upload changes more users than the parent's threshold: Apply waits for the typed number. */
+	largeChange: LargeChange | null;
 }
 
 /** Match columns: the file's columns with a guess each, for the admin to confirm or change. */

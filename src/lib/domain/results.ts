@@ -95,10 +95,14 @@ export function summarize(rows: readonly Pick<FinalRow, 'status'>[]): ResultSumm
 	return summary;
 }
 
-/** The help article's completion message: "5 rows updated, 1 row had errors." */
-export function outcomeSentence(counts: Pick<ResultSummary, 'updated' | 'failed'>): string {
+/**
+ * The help article's completion message: "5 rows updated, 1 row had errors." Rows still waiting for the
+ * portal are said too: "0 rows updated" alone would read as if the upload did nothing.
+ */
+export function outcomeSentence(counts: Pick<ResultSummary, 'updated' | 'failed'> & Partial<Pick<ResultSummary, 'queued'>>): string {
 	const rows = (n: number) => `${n.toLocaleString('en-US')} ${n === 1 ? 'row' : 'rows'}`;
-	return `${rows(counts.updated)} updated, ${rows(counts.failed)} had errors.`;
+	const queued = counts.queued ? `, ${rows(counts.queued)} queued to sync` : '';
+	return `${rows(counts.updated)} updated, ${rows(counts.failed)} had errors${queued}.`;
 }
 
 /**

@@ -35,6 +35,7 @@ export const PUSH_BATCH_MAX = 500;
 /** The portal's answer to one queued change (the wire protocol's schema is checked against this type). */
 export type MutationOutcome =
 	| { id: number; status: 'applied'; user: UserRecord }
+	| { id: number; status: 'recorded' }
 	| { id: number; status: 'rejected'; code: 'validation' | 'conflict' | 'not_found' | 'forbidden'; reason: string };
 
 /** A secret (a password waiting in the outbox) encrypted with the device's AES-GCM key. */

@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CFB, utils, write } from 'xlsx';
-import {
-	censusBiff,
-	censusOds,
-	censusXlsbPart,
-	censusXlsxSheet,
-	countMarkupCells,
-	countXmlSharedStrings,
-	DamagedPartError
-} from './cell-census';
+import { censusBiff, censusOds, censusXlsbPart, censusXlsxSheet, countMarkupCells, countXmlSharedStrings } from './cell-census';
+import { DamagedPartError } from './xlsb-records';
 import { inspectZip, unzip } from './zip-guard';
 
 const bytes = (text: string) => new TextEncoder().encode(text);

@@ -7,6 +7,7 @@
 // Counted as SheetJS counts: a cell with a value (or, in .ods, with a value or text, times its repeats);
 // never the range a sheet declares (<dimension>, DIMENSIONS, BrtWsDim) nor formatted empty cells, which
 // SheetJS skips (we never ask for stubs). Where the counts cannot be exact they err on the high side.
+import { DamagedPartError, XlsbRecords } from './xlsb-records';
 
 /** The filled cells of one sheet. Positions are 0-based; -1 when the sheet has no filled cell. */
 export interface SheetCensus {
@@ -29,14 +30,6 @@ function fill(sheet: SheetCensus, r: number, c: number, rows = 1, columns = 1): 
 	const lastC = c + columns - 1;
 	if (lastR > sheet.lastRow.r) sheet.lastRow = { r: lastR, c };
 	if (lastC > sheet.lastColumn.c) sheet.lastColumn = { r, c: lastC };
-}
-
-/** What is wrong with a part, for the cause of a refusal (the admin reads one sentence about the file). */
-export class DamagedPartError extends Error {
-	constructor(message: string) {
-		super(message);
-		this.name = 'DamagedPartError';
-	}
 }
 
 // ---- XML, byte by byte ---------------------------------------------------------------------------------
@@ -223,17 +216,9 @@ export function censusXlsbPart(data: Uint8Array): XlsbPartCensus {
 		if (cch > 12) chainedChars += cch - 12;
 		return at + 4 + 2 * cch;
 	};
-	for (let p = 0; p < data.length;) {
-		let type = data[p++];
-		if (type & 0x80) type = (type & 0x7f) + ((data[p++] & 0x7f) << 7);
-		let length = 0;
-		for (let i = 0; i < 4; i++) {
-			const b = data[p++];
-			length += (b & 0x7f) << (7 * i);
-			if (!(b & 0x80)) break;
-		}
-		const end = p + length;
-		if (end > data.length) throw new DamagedPartError(`record ${type} at ${p} runs ${end - data.length} bytes past the end of the part`);
+	for (const record = new XlsbRecords(data); record.next();) {
+		const { type, start: p, end } = record;
+		const length = end - p;
 		if (type === 0x00 && length >= 4) row = u32(p);
 		else if (XLSB_CELLS.has(type) && length >= 8) {
 			const c = data[p] | (data[p + 1] << 8) | (data[p + 2] << 16) | (data[p + 3] << 24);
@@ -253,7 +238,6 @@ export function censusXlsbPart(data: Uint8Array): XlsbPartCensus {
 			sharedStrings++;
 			string(p + 1, end, 'a shared string');
 		} else if (type === 0x9c) string(string(p + 8, end, 'a sheet relationship', true), end, 'a sheet name');
-		p = end;
 	}
 	return { sheet: hasCells ? sheet : null, sharedStrings, chainedChars };
 }
@@ -436,39 +420,4 @@ export function countMatches(text: string, pattern: RegExp): number {
 /** Cells of an HTML table (<td>, <th>) or a SpreadsheetML 2003 workbook (<Cell>), each counted once. */
 export function countMarkupCells(text: string): number {
 	return countMatches(text, /<t[dh][\s>/]/gi) + countMatches(text, /<(?:\w+:)?Cell[\s>/]/g);
-}
-
-/** The longest text Excel stores in a cell, a name or a formula string. */
-const MAX_XLSB_STRING = 32_767;
-
-/**
- * Makes SheetJS's reads from an .xlsb part fail fast instead of running on past its end. SheetJS reads a
- * count or a string's length from a record and then that many items or characters, past the record and
- * the part if the number is damaged (bytes beyond the end read as NUL or NaN, and a NaN count never runs
- * out): one flipped byte in a sheet name, a shared string or cell metadata costs minutes and gigabytes.
- * SheetJS gives each part it parses a `read_shift` method (prep_blob assigns it); this accessor keeps its
- * assignments and hands SheetJS a version that throws DamagedPartError for a UTF-16 string longer than
- * Excel allows or than the rest of the part, and for any read starting well past the end of the part.
- * Use on .xlsb parts only, before SheetJS parses them.
- */
-export function boundXlsbReads(part: Uint8Array, partName: string): void {
-	type ReadShift = (this: Uint8Array & { l: number }, size: number, type?: string) => unknown;
-	let readShift: ReadShift | undefined;
-	const bounded: ReadShift = function (size, type) {
-		// A few bytes of slack: a short last record may be read a little past the end, harmlessly.
-		if (this.l > this.length + 16) {
-			throw new DamagedPartError(`${partName}: a read at ${this.l}, past the end of the ${this.length}-byte part`);
-		}
-		if ((type === 'dbcs' || type === 'utf16le') && (size > MAX_XLSB_STRING || this.l + 2 * size > this.length)) {
-			throw new DamagedPartError(`${partName}: a string of ${size} characters at ${this.l} in a ${this.length}-byte part`);
-		}
-		return readShift!.call(this, size, type);
-	};
-	Object.defineProperty(part, 'read_shift', {
-		configurable: true,
-		get: () => bounded,
-		set: (value: ReadShift) => {
-			readShift = value;
-		}
-	});
 }

@@ -16,7 +16,7 @@ export interface CellRange {
 /** Mirrors SheetJS's safe_decode_range ("A1:XFD1048576"; garbage gives small or negative numbers). */
 // Kept line for line as SheetJS writes it, so the two cannot disagree on odd input.
 /* eslint-disable no-useless-assignment */
-export function decodeRange(ref: string): CellRange {
+function decodeRange(ref: string): CellRange {
 	const o = { s: { c: 0, r: 0 }, e: { c: 0, r: 0 } };
 	let i = 0;
 	let cc = 0;

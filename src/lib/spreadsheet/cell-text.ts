@@ -1,5 +1,4 @@
-// Owns how a typed spreadsheet cell becomes the text the domain validates.
-// One place so that the fast .xlsx reader and the SheetJS reader (.xls, .ods, fallbacks) agree.
+// Owns how a typed spreadsheet cell becomes the text the domain validates, whatever format it came from.
 //
 // The rule for numbers: the admin meant the digits, not Excel's rendering of them. So a number shows
 // as its plain digits ("1001", never "1.001E+3", "1,001" or "1001.0"), with two exceptions where the
@@ -49,10 +48,10 @@ function formatted(format: string, value: number): string | null {
 
 /**
  * Text of a numeric cell under its number format (the format code, e.g. "General", "00000", "yyyy-mm-dd").
- * `displayed` is the reader's own rendering when it has one (ODS stores it), preferred for dates.
+ * `displayed` is the reader's own rendering when it has one (ODS stores it), preferred for dates. `stored` is
+ * the number as the file writes it, when the caller has it: an integer of up to 15 digits is its plain text.
  */
 export function numberCellText(value: number, format: string | undefined, displayed?: string, stored?: string): string {
-	// Fast path for the XML reader: a stored integer of up to 15 digits already is its plain text.
 	const plain = stored !== undefined && SHORT_INTEGER.test(stored) ? stored : plainNumber(value);
 	if (!format) return plain;
 	const kind = formatKind(format);

@@ -1,5 +1,6 @@
 // Owns checking an OLE compound file (.xls, encrypted .xlsx) before SheetJS's container reader walks it:
 // the loops and repeated copies that reader has no defence against are refused here, as damage.
+import { compoundFileSectors, i32 } from './cfb-sectors';
 
 /** Directory entries (streams and storages) of a compound file; an .xls has about ten, with macros a few dozen. */
 const MAX_CFB_ENTRIES = 4096;
@@ -12,54 +13,16 @@ const MAX_CFB_ENTRIES = 4096;
  * - a directory whose sibling/child links loop: build_full_paths keeps queueing the same entries, or
  *   keeps prepending a parent's name.
  * Both are walked here first, exactly as SheetJS will walk them, and refused. So are containers that make it
- * copy one region many times (chains that merge, streams larger than the file together). SheetJS's other
- * failures on broken containers are exceptions, which the callers wrap.
+ * copy one region many times (chains that merge, streams larger than the file together), and, through
+ * compoundFileSectors, a DIFAT chain that loops or outruns the file, a file shorter than its header and a
+ * version SheetJS does not read. SheetJS's other failures on broken containers are exceptions, which the
+ * callers wrap.
  */
 export function checkCompoundFile(bytes: Uint8Array): void {
-	if (bytes.length < 512) return; // SheetJS refuses it itself
-	const u16 = (at: number) => bytes[at] | (bytes[at + 1] << 8);
-	const i32 = (data: Uint8Array, at: number) =>
-		(data[at] ?? 0) | ((data[at + 1] ?? 0) << 8) | ((data[at + 2] ?? 0) << 16) | ((data[at + 3] ?? 0) << 24);
-	const major = u16(26);
-	if (major !== 3 && major !== 4) return; // SheetJS refuses other versions
-	const ssz = major === 3 ? 512 : 4096;
+	const { sectorSize: ssz, count, sector, fatSectors: fatPages, next } = compoundFileSectors(bytes);
 	const perPage = ssz / 4;
-	// As SheetJS's sectorify: the file after the header, in ssz pieces (the last one may be short).
-	const count = Math.ceil(bytes.length / ssz) - 1;
-	const sector = (i: number): Uint8Array | undefined =>
-		Number.isInteger(i) && i >= 0 && i < count ? bytes.subarray((i + 1) * ssz, (i + 2) * ssz) : undefined;
-	// FAT sector addresses: 109 in the header (up to the first negative), then the DIFAT chain, whose
-	// entries SheetJS takes up to an end-of-chain marker (free-sector markers included).
-	const fatPages: number[] = [];
-	for (let j = 0; j < 109; j++) {
-		const q = i32(bytes, 76 + 4 * j);
-		if (q < 0) break;
-		fatPages.push(q);
-	}
-	let difat = i32(bytes, 68);
-	let difatCount = i32(bytes, 72);
-	if (difatCount > count + 1) throw new Error(`${difatCount} DIFAT sectors in a file of ${count} sectors`);
-	for (let level = 0; difat !== -2 && difat !== -1; level++) {
-		const page = sector(difat);
-		if (!page) break;
-		for (let k = 0; k < perPage - 1; k++) {
-			const q = i32(page, k * 4);
-			if (q === -2) break;
-			fatPages.push(q);
-		}
-		if (difatCount < 1) break;
-		difatCount--;
-		difat = i32(page, ssz - 4);
-		if (level > count) throw new Error('the DIFAT chain loops');
-	}
 	if (fatPages.filter((p) => sector(p)).length > count) throw new Error('more FAT sectors than sectors');
-	// next(j) as SheetJS's get_sector_list computes it; -1 ends the chain. Three colours find cycles in O(n).
-	const next = (j: number): number => {
-		const page = sector(fatPages[Math.floor((j * 4) / ssz)]);
-		if (!page) return -1;
-		const v = i32(page, (j * 4) & (ssz - 1));
-		return v >= 0 ? v : -1;
-	};
+	// Every chain through the FAT, as get_sector_list walks it; three colours find cycles in O(n).
 	const colour = new Map<number, Uint8Array>(); // per FAT page: 0 unvisited, 1 on the current walk, 2 done
 	const state = (j: number): Uint8Array => {
 		const p = Math.floor(j / perPage);

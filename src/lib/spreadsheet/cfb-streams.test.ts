@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CFB, utils, write } from 'xlsx';
-import { CompoundFileError, readCompoundFile } from './cfb-streams';
+import { CompoundFileError } from './cfb-sectors';
+import { readCompoundFile } from './cfb-streams';
 
 function fixture(name: string): Uint8Array {
 	return new Uint8Array(readFileSync(fileURLToPath(new URL(`../../../tests/fixtures/${name}`, import.meta.url))));

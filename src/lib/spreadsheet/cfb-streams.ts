@@ -3,14 +3,7 @@
 // plain array, one number per byte (8 bytes each in a browser), and XLSX.read does it again: a 40 MB .xls
 // cost ~700 MB before a single cell was read. Here a stream is one Uint8Array, read only when asked for.
 // Run checkCompoundFile (cfb-guard.ts) first: it refuses the loops this reader would otherwise follow.
-
-/** What is wrong with the container, for the cause of a refusal. */
-export class CompoundFileError extends Error {
-	constructor(message: string) {
-		super(message);
-		this.name = 'CompoundFileError';
-	}
-}
+import { CompoundFileError, compoundFileSectors, i32 } from './cfb-sectors';
 
 export interface CompoundFile {
 	/** Names of the directory's streams and storages, as stored. */
@@ -19,41 +12,9 @@ export interface CompoundFile {
 	stream(name: string): Uint8Array | null;
 }
 
-const FREE_OR_END = -1;
-
 export function readCompoundFile(bytes: Uint8Array): CompoundFile {
-	if (bytes.length < 512) throw new CompoundFileError('shorter than its header');
+	const { sectorSize: ssz, count, sector, next } = compoundFileSectors(bytes);
 	const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-	const i32 = (data: Uint8Array, at: number) =>
-		at + 4 <= data.length ? new DataView(data.buffer, data.byteOffset + at, 4).getInt32(0, true) : FREE_OR_END;
-	const major = view.getUint16(26, true);
-	if (major !== 3 && major !== 4) throw new CompoundFileError(`version ${major}`);
-	const ssz = major === 3 ? 512 : 4096;
-	const count = Math.ceil(bytes.length / ssz) - 1;
-	const sector = (i: number): Uint8Array | null =>
-		Number.isInteger(i) && i >= 0 && i < count ? bytes.subarray((i + 1) * ssz, (i + 2) * ssz) : null;
-
-	// The FAT: its sectors are listed in the header (109) and the DIFAT chain.
-	const fatPages: number[] = [];
-	for (let j = 0; j < 109; j++) {
-		const q = i32(bytes, 76 + 4 * j);
-		if (q < 0) break;
-		fatPages.push(q);
-	}
-	for (let difat = i32(bytes, 68), steps = 0; difat >= 0; steps++) {
-		const page = sector(difat);
-		if (!page || steps > count) break;
-		for (let k = 0; k < ssz / 4 - 1; k++) {
-			const q = i32(page, k * 4);
-			if (q < 0) break;
-			fatPages.push(q);
-		}
-		difat = i32(page, ssz - 4);
-	}
-	const next = (j: number): number => {
-		const page = sector(fatPages[Math.floor((j * 4) / ssz)]);
-		return page ? i32(page, (j * 4) % ssz) : FREE_OR_END;
-	};
 	/** A chain of sectors through the FAT, at most `limit` bytes. */
 	const chain = (start: number, limit: number): Uint8Array => {
 		const parts: Uint8Array[] = [];
@@ -101,9 +62,11 @@ export function readCompoundFile(bytes: Uint8Array): CompoundFile {
 		(mini ??= { data: chain(entries[0].start, entries[0].size), fat: chain(i32(bytes, 60), view.getUint32(64, true) * ssz) });
 	const miniChain = (start: number, size: number): Uint8Array => {
 		const { data, fat } = miniStream();
+		// A chain that runs past the end of the MiniFAT ends there.
+		const miniNext = (j: number) => (j * 4 + 4 <= fat.length ? i32(fat, j * 4) : -1);
 		const out = new Uint8Array(size);
 		let at = 0;
-		for (let j = start, steps = 0; j >= 0 && at < size && steps <= fat.length / 4; j = i32(fat, j * 4), steps++) {
+		for (let j = start, steps = 0; j >= 0 && at < size && steps <= fat.length / 4; j = miniNext(j), steps++) {
 			const piece = data.subarray(j * 64, j * 64 + 64);
 			if (piece.length === 0) break;
 			const take = Math.min(piece.length, size - at);

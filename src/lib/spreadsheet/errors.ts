@@ -53,7 +53,3 @@ export function formatBytes(bytes: number, rounding: 'up' | 'nearest' = 'nearest
 	const tenths = rounding === 'up' ? Math.ceil(value * 10) / 10 : Math.round(value * 10) / 10;
 	return `${tenths.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} ${unit}`;
 }
-
-export function isSpreadsheetError(error: unknown): error is SpreadsheetError {
-	return error instanceof SpreadsheetError;
-}

@@ -13,7 +13,6 @@ import {
 	countMarkupCells,
 	countMatches,
 	countXmlSharedStrings,
-	DamagedPartError,
 	textWindows,
 	type SheetCensus
 } from './cell-census';
@@ -30,6 +29,7 @@ import {
 	xlsbDamaged,
 	xlsbTooMuchText
 } from './refusals';
+import { DamagedPartError, XlsbRecords } from './xlsb-records';
 import type { ZipDirectory, ZipFile } from './zip-guard';
 
 /** What the guards learnt about a workbook's sheets (for sheets counted part by part, in part order). */
@@ -82,8 +82,10 @@ export function guardZipParts(files: ZipFile[], fileName: string, limits: Readon
 		}
 		if (lower.endsWith('.bin')) {
 			let part;
+			let links;
 			try {
 				part = censusXlsbPart(file.data);
+				links = xlsbLinks(file.data);
 			} catch (error) {
 				if (error instanceof DamagedPartError) throw xlsbDamaged(fileName, new DamagedPartError(`${file.name}: ${error.message}`));
 				throw error;
@@ -91,7 +93,7 @@ export function guardZipParts(files: ZipFile[], fileName: string, limits: Readon
 			if (part.sheet) sheets.push(part.sheet);
 			sharedStrings += part.sharedStrings;
 			chainedChars += part.chainedChars;
-			linked = addLinks(linked, xlsbLinks(file.data), fileName, limits);
+			linked = addLinks(linked, links, fileName, limits);
 		} else if (lower.endsWith('.xml')) {
 			const data = hasByteOrderMark(file.data) ? new TextEncoder().encode(partText(file.data)) : file.data;
 			if (/sharedstrings[^/]*\.xml$/.test(lower)) {
@@ -132,7 +134,7 @@ function hasByteOrderMark(data: Uint8Array): boolean {
 }
 
 /** A part as SheetJS reads it: UTF-16 when it starts with a byte order mark, else bytes as Latin-1. */
-export function partText(data: Uint8Array): string {
+function partText(data: Uint8Array): string {
 	if (data[0] === 0xff && data[1] === 0xfe) return new TextDecoder('utf-16le').decode(data.subarray(2));
 	if (data[0] === 0xfe && data[1] === 0xff) return new TextDecoder('utf-16be').decode(data.subarray(2));
 	return new TextDecoder('utf-8').decode(data);
@@ -159,30 +161,20 @@ function xmlLinks(data: Uint8Array): Link[] {
 	return links;
 }
 
-/** BrtHLink records (0x01EE) of an .xlsb part: type and length are 7-bit varints, then rwFirst, rwLast,
- * colFirst, colLast as 32-bit integers. */
+/** BrtHLink records (0x01EE) of an .xlsb part: rwFirst, rwLast, colFirst, colLast as 32-bit integers. Read
+ * wherever the part holds 16 bytes, as SheetJS reads them (past a record too short for them). */
 function xlsbLinks(data: Uint8Array): Link[] {
 	const links: Link[] = [];
 	const u32 = (at: number) => (data[at] | (data[at + 1] << 8) | (data[at + 2] << 16) | (data[at + 3] << 24)) >>> 0;
-	let p = 0;
-	while (p < data.length) {
-		let type = data[p++];
-		if (type & 0x80) type = (type & 0x7f) + ((data[p++] & 0x7f) << 7);
-		let length = 0;
-		for (let i = 0; i < 4; i++) {
-			const b = data[p++];
-			length += (b & 0x7f) << (7 * i);
-			if (!(b & 0x80)) break;
-		}
-		if (type === 0x01ee && p + 16 <= data.length) {
-			const r1 = u32(p);
-			const r2 = u32(p + 4);
-			const c1 = u32(p + 8);
-			const c2 = u32(p + 12);
-			const cells = (Math.abs(r2 - r1) + 1) * (Math.abs(c2 - c1) + 1);
-			links.push({ ref: `R${r1 + 1}C${c1 + 1}:R${r2 + 1}C${c2 + 1}`, cells });
-		}
-		p += length;
+	for (const record = new XlsbRecords(data); record.next();) {
+		const p = record.start;
+		if (record.type !== 0x01ee || p + 16 > data.length) continue;
+		const r1 = u32(p);
+		const r2 = u32(p + 4);
+		const c1 = u32(p + 8);
+		const c2 = u32(p + 12);
+		const cells = (Math.abs(r2 - r1) + 1) * (Math.abs(c2 - c1) + 1);
+		links.push({ ref: `R${r1 + 1}C${c1 + 1}:R${r2 + 1}C${c2 + 1}`, cells });
 	}
 	return links;
 }

@@ -15,7 +15,6 @@
 // admin as one sentence about the file (the original error is kept as the cause).
 import * as XLSX from 'xlsx';
 import { CFB, read as sheetjsRead, type ParsingOptions, type WorkBook } from 'xlsx';
-import { boundXlsbReads, DamagedPartError } from './cell-census';
 import { checkCompoundFile } from './cfb-guard';
 import { readCompoundFile, type CompoundFile } from './cfb-streams';
 import { chooseSheet, type ChosenSheet, type SheetSource } from './choose-sheet';
@@ -39,6 +38,7 @@ import {
 } from './refusals';
 import { sheetJsSource } from './sheetjs-sheets';
 import { describeBinary, describeOtherDocument, extension, looksBinary, looksLikeOpenDocument, sniff, WORKBOOK_EXTENSIONS } from './sniff';
+import { boundXlsbReads, DamagedPartError } from './xlsb-records';
 import { guardZip, unzip, type ZipFile } from './zip-guard';
 
 export { USERS_SHEET, type SheetChoice } from './choose-sheet';

@@ -4,12 +4,11 @@
 import { columnName } from './cell-ref';
 import { formatBytes, formatCount, SpreadsheetError } from './errors';
 import type { CellFormat, ReadLimits } from './limits';
-import { damagedFileMessage } from './zip-guard';
 
 /** Which program's menus to name: the one the admin most likely saved the file with. */
 export type App = 'excel' | 'libreoffice';
 
-export function plural(n: number, one: string, many: string): string {
+function plural(n: number, one: string, many: string): string {
 	return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
@@ -74,8 +73,13 @@ export function couldNotRead(fileName: string, cause: unknown): SpreadsheetError
 	);
 }
 
+/** A damaged container (ZIP or compound file). */
 export function damaged(fileName: string, cause: unknown): SpreadsheetError {
-	return new SpreadsheetError('unsupported', damagedFileMessage(fileName), { cause });
+	return new SpreadsheetError(
+		'unsupported',
+		`The file "${fileName}" is not a spreadsheet we can read: it is damaged or incomplete (for example cut off during a download or copy). Open it in Excel or LibreOffice, save it again, and upload the saved file.`,
+		{ cause }
+	);
 }
 
 export function xlsbDamaged(fileName: string, cause: unknown): SpreadsheetError {

@@ -9,6 +9,7 @@ import {
 	localTimestamp,
 	resultsFileName,
 	TEMPLATE_SPARE_ROWS,
+	undoResultsFileName,
 	usersExportFileName,
 	writeInstitutions,
 	writeResults,
@@ -205,6 +206,59 @@ describe('writeResults', () => {
 			Failed: 1,
 			Queued: 1
 		});
+	});
+});
+
+describe('writeResults of an undo, and after the large-change gate', () => {
+	const rows = [
+		{ row: 2, cells: ['1001', 'jdoe', 'Janet Doe'], status: 'Updated' as const, reason: '', changed: ['Name'] },
+		{
+			row: 3,
+			cells: ['1001', 'bsmith', 'Bob'],
+			status: 'Unchanged' as const,
+			reason: 'Changed since this upload; not restored',
+			changed: []
+		},
+		{
+			row: 4,
+			cells: ['1001', 'ogden', 'Og'],
+			status: 'Failed' as const,
+			reason: 'Name was changed by someone else since this file was checked',
+			changed: []
+		},
+		{
+			row: 5,
+			cells: ['1001', 'amy', 'Amy'],
+			status: 'Queued' as const,
+			reason: 'Saved on this device, to be sent when the portal is reachable',
+			changed: ['Name']
+		}
+	];
+	const input = {
+		header: ['Account ID', 'Username', 'Name'],
+		columnMap: { accountId: 0, username: 1, name: 2 },
+		rows,
+		fileName: 'roster.xlsx',
+		admin: 'admin',
+		time: new Date(2025, 2, 9, 14, 5, 7),
+		summary: summarize(rows)
+	};
+
+	it('says Restored, Not restored or Queued per row in the results layout, and counts them so', () => {
+		const wb = open(writeResults({ ...input, undoOf: 'roster.xlsx' }));
+		expect(values(wb.Sheets.Results).map((r) => r[4])).toEqual(['Status', 'Restored', 'Not restored', 'Not restored', 'Queued']);
+		const summary = Object.fromEntries(values(wb.Sheets.Summary).map(([k, x]) => [k, x]));
+		expect(summary).toMatchObject({ 'Undo of': 'roster.xlsx', Rows: 4, Restored: 1, 'Not restored': 2, Queued: 1 });
+		expect(summary.Updated).toBeUndefined();
+		expect(undoResultsFileName(new Date(2025, 2, 9, 14, 5, 7))).toBe('user-update-undo-results-20250309-140507.xlsx');
+	});
+
+	it('records on the Summary sheet that the large-change gate was confirmed', () => {
+		const summary = Object.fromEntries(
+			values(open(writeResults({ ...input, largeChangeConfirmed: 2431 })).Sheets.Summary).map(([k, x]) => [k, x])
+		);
+		expect(summary['Large change']).toBe('Confirmed: the admin typed 2,431, the number of users that would change');
+		expect(Object.fromEntries(values(open(writeResults(input)).Sheets.Summary).map(([k, x]) => [k, x]))['Large change']).toBeUndefined();
 	});
 });
 

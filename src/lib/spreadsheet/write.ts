@@ -8,7 +8,7 @@ import { PASSWORD_MASK } from '../domain/apply-plan';
 import { utils, write, type CellObject, type ColInfo, type WorkBook, type WorkSheet } from 'xlsx';
 import { LIMITS } from '../domain/field-rules';
 import { TEMPLATE_HEADERS, type ColumnMap } from '../domain/header-map';
-import { spreadsheetText, type FinalRow, type ResultSummary } from '../domain/results';
+import { spreadsheetText, type FinalRow, type FinalStatus, type ResultSummary } from '../domain/results';
 import type { Institution, User } from '../domain/types';
 
 type Cell = CellObject;
@@ -197,7 +197,19 @@ export interface ResultsInput {
 	summary: ResultSummary;
 	/** The blocking reason, when nothing was processed. */
 	blocking?: string;
+	/** The number of users the admin typed to pass the large-change gate, when the upload needed it. */
+	largeChangeConfirmed?: number;
+	/** For the results of an undo: the file name of the upload it took back. */
+	undoOf?: string;
 }
+
+/** An undo's rows say what came back: its changes are restorations, the rest was not restored. */
+const UNDO_STATUS: Record<FinalStatus, string> = {
+	Updated: 'Restored',
+	Unchanged: 'Not restored',
+	Failed: 'Not restored',
+	Queued: 'Queued'
+};
 
 /** What a results cell shows for a given password: the same mask the stored results use. */
 export const PASSWORD_SET = PASSWORD_MASK;
@@ -235,9 +247,10 @@ export function writeResults(input: ResultsInput): Uint8Array {
 			if (textColumns.has(c)) cells.push(textAt(value));
 			else cells.push(value === '' ? undefined : text(value));
 		}
+		const status = input.undoOf === undefined ? row.status : UNDO_STATUS[row.status];
 		cells.push(
 			num(row.row),
-			text(row.status),
+			text(status),
 			row.reason ? text(row.reason) : undefined,
 			row.changed.length ? text(row.changed.join(', ')) : undefined
 		);
@@ -251,17 +264,33 @@ export function writeResults(input: ResultsInput): Uint8Array {
 	};
 
 	const s = input.summary;
+	const counts: Cell[][] =
+		input.undoOf === undefined
+			? [
+					[text('Rows'), num(s.rows)],
+					[text('Updated'), num(s.updated)],
+					[text('Unchanged'), num(s.unchanged)],
+					[text('Failed'), num(s.failed)],
+					[text('Queued'), num(s.queued)]
+				]
+			: [
+					[text('Rows'), num(s.rows)],
+					[text('Restored'), num(s.updated)],
+					[text('Not restored'), num(s.unchanged + s.failed)],
+					[text('Queued'), num(s.queued)]
+				];
+	const gate = input.largeChangeConfirmed;
 	const summaryRows: Cell[][] = [
+		...(input.undoOf !== undefined ? [[text('Undo of'), text(input.undoOf)]] : []),
 		[text('File'), text(input.fileName)],
 		...(input.sheetName ? [[text('Sheet'), text(input.sheetName)]] : []),
 		[text('Uploaded'), text(localTimestamp(input.time))],
 		[text('Admin'), text(input.admin)],
 		...(input.parentName ? [[text('Parent account'), text(input.parentName)]] : []),
-		[text('Rows'), num(s.rows)],
-		[text('Updated'), num(s.updated)],
-		[text('Unchanged'), num(s.unchanged)],
-		[text('Failed'), num(s.failed)],
-		[text('Queued'), num(s.queued)],
+		...counts,
+		...(gate !== undefined
+			? [[text('Large change'), text(`Confirmed: the admin typed ${gate.toLocaleString('en-US')}, the number of users that would change`)]]
+			: []),
 		...(input.blocking ? [[text('Not processed'), text(input.blocking)]] : [])
 	];
 
@@ -292,6 +321,11 @@ export function errorsFileName(date: Date): string {
 /** user-update-results-YYYYMMDD-HHmmss.xlsx, local time. */
 export function resultsFileName(date: Date): string {
 	return `user-update-results-${stamp(date)}.xlsx`;
+}
+
+/** user-update-undo-results-YYYYMMDD-HHmmss.xlsx, local time. */
+export function undoResultsFileName(date: Date): string {
+	return `user-update-undo-results-${stamp(date)}.xlsx`;
 }
 
 export function templateFileName(): string {

@@ -4,7 +4,7 @@
 //    unpacking, a few microseconds per file), refuse a malformed archive and one that would expand
 //    beyond limits.ts: too many files, too many bytes, or compressed too well to be a spreadsheet.
 // 2. unzip: unpack with fflate's inflate into a buffer the size the directory declared, reject
-//    invalid deflate data and checks every CRC-32. SheetJS's built-in unzip is not used because it
+//    invalid deflate data and check every CRC-32. SheetJS's built-in unzip is not used because it
 //    trusts sizes from the local headers (a forged size allocates that much memory), keeps inflating past
 //    the declared size, and loops forever on some corrupt deflate data (one flipped byte is enough).
 //
@@ -12,6 +12,7 @@
 import { inflateSync } from 'fflate';
 import { formatBytes, formatCount, SpreadsheetError } from './errors';
 import { readLimits, type ReadLimits } from './limits';
+import { damaged } from './refusals';
 
 /** What is wrong with an archive, for the error's cause (the admin sees one sentence about damage). */
 export class ZipFormatError extends Error {
@@ -127,93 +128,137 @@ function findEocd(bytes: Uint8Array): number {
  */
 export function inspectZip(bytes: Uint8Array): ZipDirectory {
 	if (bytes.length < EOCD_SIZE) throw new ZipFormatError('too short to be a ZIP archive');
-	const eocd = findEocd(bytes);
-	const disk = u16(bytes, eocd + 4);
-	const cdDisk = u16(bytes, eocd + 6);
-	let count = u16(bytes, eocd + 8);
-	const total = u16(bytes, eocd + 10);
-	let cdSize = u32(bytes, eocd + 12);
-	let cdOffset = u32(bytes, eocd + 16);
-	const zip64 = count === U16_MAX || total === U16_MAX || cdSize === U32_MAX || cdOffset === U32_MAX;
-	let cdLimit = eocd;
-	if (zip64) {
-		const locator = eocd - 20;
-		if (locator < 0 || u32(bytes, locator) !== SIG_ZIP64_LOCATOR) throw new ZipFormatError('ZIP64 values without a ZIP64 locator');
-		const record = u64(bytes, locator + 8);
-		if (record + 56 > locator || u32(bytes, record) !== SIG_ZIP64_EOCD) {
-			throw new ZipFormatError('ZIP64 end of central directory out of bounds');
-		}
-		if (u32(bytes, record + 16) !== 0 || u32(bytes, record + 20) !== 0) throw new ZipFormatError('a multi-part (spanned) ZIP64 archive');
-		count = u64(bytes, record + 32);
-		cdSize = u64(bytes, record + 40);
-		cdOffset = u64(bytes, record + 48);
-		cdLimit = record;
-	} else if (disk !== 0 || cdDisk !== 0 || count !== total) {
-		throw new ZipFormatError('a multi-part (spanned) archive');
-	}
-	if (cdOffset + cdSize > cdLimit) {
-		throw new ZipFormatError(`central directory (${cdOffset}+${cdSize}) runs past its end record (${cdLimit})`);
-	}
-	// Each central header is at least 46 bytes: a count the directory cannot hold is a lie.
-	if (count * 46 > cdSize) throw new ZipFormatError(`${count} entries cannot fit in a ${cdSize}-byte directory`);
-
+	const { count, cdOffset, cdSize, zip64 } = locateDirectory(bytes);
 	const entries: ZipEntry[] = [];
 	let totalUncompressed = 0;
 	let totalCompressed = 0;
 	let encrypted = false;
-	const cdEnd = cdOffset + cdSize;
-	let p = cdOffset;
-	for (let i = 0; i < count; i++) {
-		if (p + 46 > cdEnd) throw new ZipFormatError(`central header ${i} runs past the directory`);
-		if (u32(bytes, p) !== SIG_CENTRAL) throw new ZipFormatError(`central header ${i} has no signature`);
-		const flags = u16(bytes, p + 8);
-		const method = u16(bytes, p + 10);
-		const crc32 = u32(bytes, p + 16);
-		let compressedSize = u32(bytes, p + 20);
-		let uncompressedSize = u32(bytes, p + 24);
-		const nameLength = u16(bytes, p + 28);
-		const extraLength = u16(bytes, p + 30);
-		const commentLength = u16(bytes, p + 32);
-		let localOffset = u32(bytes, p + 42);
-		const next = p + 46 + nameLength + extraLength + commentLength;
-		if (next > cdEnd) throw new ZipFormatError(`central header ${i} runs past the directory`);
-		const name = latin1(bytes, p + 46, nameLength);
-		if (uncompressedSize === U32_MAX || compressedSize === U32_MAX || localOffset === U32_MAX) {
-			const extra = zip64Extra(bytes, p + 46 + nameLength, extraLength, uncompressedSize, compressedSize, localOffset);
-			if (!extra) throw new ZipFormatError(`central header ${i} uses ZIP64 sizes without a ZIP64 extra field`);
-			({ usz: uncompressedSize, csz: compressedSize, offset: localOffset } = extra);
-		}
-
-		// The local header must agree with the directory (readers that trust it, SheetJS's among them, would
-		// otherwise unpack something other than what was checked).
-		if (localOffset + 30 > cdOffset) throw new ZipFormatError(`entry ${i} "${name}" starts past the data area`);
-		if (u32(bytes, localOffset) !== SIG_LOCAL) throw new ZipFormatError(`entry ${i} "${name}" has no local header`);
-		const localFlags = u16(bytes, localOffset + 6);
-		const localMethod = u16(bytes, localOffset + 8);
-		const localCompressed = u32(bytes, localOffset + 18);
-		const localUncompressed = u32(bytes, localOffset + 22);
-		const localNameLength = u16(bytes, localOffset + 26);
-		const localExtraLength = u16(bytes, localOffset + 28);
-		if (localMethod !== method) throw new ZipFormatError(`entry ${i} "${name}": compression method differs from the directory`);
-		if (localNameLength !== nameLength || latin1(bytes, localOffset + 30, localNameLength) !== name) {
-			throw new ZipFormatError(`entry ${i} "${name}": name differs from the directory`);
-		}
-		if (!(localFlags & FLAG_DATA_DESCRIPTOR) && localCompressed !== U32_MAX && localUncompressed !== U32_MAX) {
-			if (localCompressed !== compressedSize || localUncompressed !== uncompressedSize) {
-				throw new ZipFormatError(`entry ${i} "${name}": sizes differ from the directory`);
-			}
-		}
-		const dataOffset = localOffset + 30 + localNameLength + localExtraLength;
-		if (dataOffset + compressedSize > cdOffset) throw new ZipFormatError(`entry ${i} "${name}" runs past the data area`);
-		if ((flags | localFlags) & FLAG_ENCRYPTED) encrypted = true;
-
-		entries.push({ name, method, flags, crc32, compressedSize, uncompressedSize, localOffset, dataOffset });
-		totalUncompressed += uncompressedSize;
-		totalCompressed += compressedSize;
+	for (let i = 0, p = cdOffset; i < count; i++) {
+		const { next, ...header } = readCentralHeader(bytes, p, i, cdOffset + cdSize);
+		const { dataOffset, localFlags } = checkLocalHeader(bytes, header, i, cdOffset);
+		if ((header.flags | localFlags) & FLAG_ENCRYPTED) encrypted = true;
+		entries.push({ ...header, dataOffset });
+		totalUncompressed += header.uncompressedSize;
+		totalCompressed += header.compressedSize;
 		p = next;
 	}
+	checkNoOverlap(entries);
+	return { entries, totalUncompressed, totalCompressed, encrypted, zip64 };
+}
 
-	// Entries may not share bytes: sorted by position, each ends before the next begins.
+interface DirectoryLocation {
+	count: number;
+	cdOffset: number;
+	cdSize: number;
+	zip64: boolean;
+	/** Where the end record that describes the directory starts: the directory must end before it. */
+	endRecord: number;
+}
+
+/**
+ * Where the central directory is and how many entries it holds, from the End of Central Directory record,
+ * or from the ZIP64 one when the classic record says its fields overflowed.
+ */
+function locateDirectory(bytes: Uint8Array): DirectoryLocation {
+	const eocd = findEocd(bytes);
+	const disk = u16(bytes, eocd + 4);
+	const cdDisk = u16(bytes, eocd + 6);
+	const count = u16(bytes, eocd + 8);
+	const total = u16(bytes, eocd + 10);
+	const cdSize = u32(bytes, eocd + 12);
+	const cdOffset = u32(bytes, eocd + 16);
+	const zip64 = count === U16_MAX || total === U16_MAX || cdSize === U32_MAX || cdOffset === U32_MAX;
+	if (!zip64 && (disk !== 0 || cdDisk !== 0 || count !== total)) throw new ZipFormatError('a multi-part (spanned) archive');
+	const where = zip64 ? readZip64End(bytes, eocd) : { count, cdSize, cdOffset, zip64, endRecord: eocd };
+	if (where.cdOffset + where.cdSize > where.endRecord) {
+		throw new ZipFormatError(`central directory (${where.cdOffset}+${where.cdSize}) runs past its end record (${where.endRecord})`);
+	}
+	// Each central header is at least 46 bytes: a count the directory cannot hold is a lie.
+	if (where.count * 46 > where.cdSize) throw new ZipFormatError(`${where.count} entries cannot fit in a ${where.cdSize}-byte directory`);
+	return where;
+}
+
+/** The ZIP64 end of central directory record, through the locator just before the classic record. */
+function readZip64End(bytes: Uint8Array, eocd: number): DirectoryLocation {
+	const locator = eocd - 20;
+	if (locator < 0 || u32(bytes, locator) !== SIG_ZIP64_LOCATOR) throw new ZipFormatError('ZIP64 values without a ZIP64 locator');
+	const record = u64(bytes, locator + 8);
+	if (record + 56 > locator || u32(bytes, record) !== SIG_ZIP64_EOCD) {
+		throw new ZipFormatError('ZIP64 end of central directory out of bounds');
+	}
+	if (u32(bytes, record + 16) !== 0 || u32(bytes, record + 20) !== 0) throw new ZipFormatError('a multi-part (spanned) ZIP64 archive');
+	return {
+		count: u64(bytes, record + 32),
+		cdSize: u64(bytes, record + 40),
+		cdOffset: u64(bytes, record + 48),
+		zip64: true,
+		endRecord: record
+	};
+}
+
+type CentralHeader = Omit<ZipEntry, 'dataOffset'>;
+
+/** The i-th central directory header, at p, with any ZIP64 sizes and offset resolved; `next` is where the
+ * following header starts. */
+function readCentralHeader(bytes: Uint8Array, p: number, i: number, cdEnd: number): CentralHeader & { next: number } {
+	if (p + 46 > cdEnd) throw new ZipFormatError(`central header ${i} runs past the directory`);
+	if (u32(bytes, p) !== SIG_CENTRAL) throw new ZipFormatError(`central header ${i} has no signature`);
+	const flags = u16(bytes, p + 8);
+	const method = u16(bytes, p + 10);
+	const crc32 = u32(bytes, p + 16);
+	let compressedSize = u32(bytes, p + 20);
+	let uncompressedSize = u32(bytes, p + 24);
+	const nameLength = u16(bytes, p + 28);
+	const extraLength = u16(bytes, p + 30);
+	const commentLength = u16(bytes, p + 32);
+	let localOffset = u32(bytes, p + 42);
+	const next = p + 46 + nameLength + extraLength + commentLength;
+	if (next > cdEnd) throw new ZipFormatError(`central header ${i} runs past the directory`);
+	const name = latin1(bytes, p + 46, nameLength);
+	if (uncompressedSize === U32_MAX || compressedSize === U32_MAX || localOffset === U32_MAX) {
+		const extra = zip64Extra(bytes, p + 46 + nameLength, extraLength, uncompressedSize, compressedSize, localOffset);
+		if (!extra) throw new ZipFormatError(`central header ${i} uses ZIP64 sizes without a ZIP64 extra field`);
+		({ usz: uncompressedSize, csz: compressedSize, offset: localOffset } = extra);
+	}
+	return { name, method, flags, crc32, compressedSize, uncompressedSize, localOffset, next };
+}
+
+/**
+ * The entry's local header must agree with its central header: readers that trust the local one, SheetJS's
+ * among them, would otherwise unpack something other than what was checked. Returns where the entry's data
+ * begins, and the local flags (an encryption flag may be set in either header).
+ */
+function checkLocalHeader(
+	bytes: Uint8Array,
+	entry: CentralHeader,
+	i: number,
+	cdOffset: number
+): { dataOffset: number; localFlags: number } {
+	const { name, localOffset } = entry;
+	if (localOffset + 30 > cdOffset) throw new ZipFormatError(`entry ${i} "${name}" starts past the data area`);
+	if (u32(bytes, localOffset) !== SIG_LOCAL) throw new ZipFormatError(`entry ${i} "${name}" has no local header`);
+	const localFlags = u16(bytes, localOffset + 6);
+	const localMethod = u16(bytes, localOffset + 8);
+	const localCompressed = u32(bytes, localOffset + 18);
+	const localUncompressed = u32(bytes, localOffset + 22);
+	const localNameLength = u16(bytes, localOffset + 26);
+	const localExtraLength = u16(bytes, localOffset + 28);
+	if (localMethod !== entry.method) throw new ZipFormatError(`entry ${i} "${name}": compression method differs from the directory`);
+	if (localNameLength !== name.length || latin1(bytes, localOffset + 30, localNameLength) !== name) {
+		throw new ZipFormatError(`entry ${i} "${name}": name differs from the directory`);
+	}
+	if (!(localFlags & FLAG_DATA_DESCRIPTOR) && localCompressed !== U32_MAX && localUncompressed !== U32_MAX) {
+		if (localCompressed !== entry.compressedSize || localUncompressed !== entry.uncompressedSize) {
+			throw new ZipFormatError(`entry ${i} "${name}": sizes differ from the directory`);
+		}
+	}
+	const dataOffset = localOffset + 30 + localNameLength + localExtraLength;
+	if (dataOffset + entry.compressedSize > cdOffset) throw new ZipFormatError(`entry ${i} "${name}" runs past the data area`);
+	return { dataOffset, localFlags };
+}
+
+/** Entries may not share bytes: sorted by position, each ends before the next begins. */
+function checkNoOverlap(entries: ZipEntry[]): void {
 	const byOffset = entries.slice().sort((a, b) => a.localOffset - b.localOffset);
 	for (let i = 1; i < byOffset.length; i++) {
 		const before = byOffset[i - 1];
@@ -221,15 +266,9 @@ export function inspectZip(bytes: Uint8Array): ZipDirectory {
 			throw new ZipFormatError(`entries "${before.name}" and "${byOffset[i].name}" overlap`);
 		}
 	}
-	return { entries, totalUncompressed, totalCompressed, encrypted, zip64 };
 }
 
 // ---- limits -------------------------------------------------------------------------------------
-
-/** What the admin reads for a damaged container (ZIP or compound file). */
-export function damagedFileMessage(fileName: string): string {
-	return `The file "${fileName}" is not a spreadsheet we can read: it is damaged or incomplete (for example cut off during a download or copy). Open it in Excel or LibreOffice, save it again, and upload the saved file.`;
-}
 
 function bomb(fileName: string, detail: string): SpreadsheetError {
 	return new SpreadsheetError(
@@ -251,7 +290,7 @@ export function guardZip(bytes: Uint8Array, fileName: string, limits: Readonly<R
 	try {
 		dir = inspectZip(bytes);
 	} catch (error) {
-		throw new SpreadsheetError('unsupported', damagedFileMessage(fileName), { cause: error });
+		throw damaged(fileName, error);
 	}
 	const { entries, totalUncompressed } = dir;
 	if (entries.length > limits.maxZipEntries) {

@@ -1,6 +1,10 @@
-// The dialog's Apply flow against a mocked worker: what the admin is told, and what is asked of the worker.
+// The dialog against a mocked worker: what the admin is told, and what is asked of the worker (the size
+// check before reading, and the Apply flow).
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PreviewSummary } from '../domain/preview-view';
+import { SpreadsheetError } from '../spreadsheet/errors';
+import { DEFAULT_LIMITS } from '../spreadsheet/limits';
+import { readUploadedSheet } from '../spreadsheet/read';
 
 const mocks = vi.hoisted(() => ({
 	request: vi.fn(),
@@ -39,7 +43,8 @@ function summary(): PreviewSummary {
 		blocking: null,
 		counts: { rows: 2, update: 1, unchanged: 0, failed: 1, warnings: 0 },
 		edited: 0,
-		notices: []
+		notices: [],
+		largeChange: null
 	};
 }
 
@@ -123,4 +128,30 @@ describe('Apply', () => {
 		expect(state.step).toBe('done');
 		expect(applyRequests()).toHaveLength(2);
 	});
+});
+
+describe('the size limit', () => {
+	/** What the reader in the worker says about `size` bytes. */
+	function readerSays(fileName: string, size: number): string {
+		try {
+			readUploadedSheet(new Uint8Array(size), fileName);
+		} catch (error) {
+			if (error instanceof SpreadsheetError) return error.message;
+			throw error;
+		}
+		throw new Error('expected a refusal');
+	}
+
+	it.each([DEFAULT_LIMITS.maxFileBytes + 1, 77_000_000])(
+		'a file of %d bytes is refused before it is read, in the same words as the reader',
+		async (size) => {
+			const state = new BulkUploadState();
+			state.declaredCount = 2;
+			state.file = { name: 'big.xlsx', size } as File;
+			await state.upload();
+			expect(mocks.request).not.toHaveBeenCalled();
+			expect(state.step).toBe('action');
+			expect(state.error).toBe(readerSays('big.xlsx', size));
+		}
+	);
 });

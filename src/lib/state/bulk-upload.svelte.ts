@@ -6,13 +6,15 @@ import { ColumnMatchState } from './column-match.svelte';
 import { RowEditState, type PreviewPageAnswer } from './row-edit.svelte';
 import { UploadDraftState } from './upload-draft.svelte';
 import { DEFAULT_LIMITS } from '../spreadsheet/limits';
+import { fileTooLarge } from '../spreadsheet/refusals';
 import { CancelledError, dataWorker, TimeLimitError, type DataProgress, type PreviewFilter } from '../worker/client';
 import { getBatchRecord } from '../storage/batches-repo';
-import { watch } from '../storage/live';
+import { confirmsLargeChange } from '../domain/large-change';
 import { describe, session } from './session.svelte';
 import { saveFile } from './save-file';
 import { sync } from './sync.svelte';
 import { connectivity } from './connectivity.svelte';
+import { sendAndWait } from './wait-for-batch';
 import { outcomeSentence, type ResultSummary } from '../domain/results';
 
 export type UploadStep = 'action' | 'form' | 'processing' | 'match' | 'preview' | 'applying' | 'done';
@@ -21,7 +23,6 @@ export const PREVIEW_PAGE = 50;
 
 /** How long the worker may take to read and check a file before it is stopped. */
 export const PARSE_SECONDS = 60;
-const MB = 1024 * 1024;
 export const ACCEPT = '.xlsx,.xls,.ods,.csv';
 
 export interface Completion extends ResultSummary {
@@ -44,6 +45,12 @@ export class BulkUploadState {
 	previewTotal = $state(0);
 	previewOffset = $state(0);
 	completion = $state<Completion | null>(null);
+	/** What the admin typed into "Type the number of users that will change" (large changes only). */
+	largeChangeTyped = $state('');
+	/** Apply waits for the typed number when the upload is a large change. */
+	readonly largeChangeConfirmed = $derived(
+		!this.summary?.largeChange || confirmsLargeChange(this.largeChangeTyped, this.summary.largeChange.users)
+	);
 	/** The batch this dialog is applying or has just reported on: its sync notice would repeat the dialog. */
 	activeBatchId: string | null = null;
 	/** Match columns, while the file's header is being matched. */
@@ -56,7 +63,8 @@ export class BulkUploadState {
 	constructor() {
 		// An upload that finishes syncing later is announced, unless this dialog is reporting on it already.
 		sync.onBatchFinished((batch) => {
-			if (batch.id === this.activeBatchId) return;
+			// An undo's own dialog announces it (state/undo.svelte.ts).
+			if (batch.id === this.activeBatchId || batch.undoOf) return;
 			sync.notify({
 				id: batch.id,
 				batchId: batch.id,
@@ -101,6 +109,7 @@ export class BulkUploadState {
 		this.previewId = null;
 		this.columnMatch.clear();
 		this.rowEdit.reset();
+		this.largeChangeTyped = '';
 	}
 
 	next(): void {
@@ -138,10 +147,10 @@ export class BulkUploadState {
 			this.error = 'Choose the spreadsheet file to upload.';
 			return;
 		}
-		// Checked here too, so a huge file is refused before the browser reads it into memory.
-		const { maxFileBytes } = DEFAULT_LIMITS;
-		if (this.file.size > maxFileBytes) {
-			this.error = `The file "${this.file.name}" is ${(this.file.size / MB).toFixed(1)} MB; the limit is ${maxFileBytes / MB} MB. Split it into smaller files and upload each one.`;
+		// Checked here too, so a huge file is refused before the browser reads it into memory; in the
+		// reader's words, so the admin reads the same sentence whichever check refuses it.
+		if (this.file.size > DEFAULT_LIMITS.maxFileBytes) {
+			this.error = fileTooLarge(this.file.name, this.file.size, DEFAULT_LIMITS).message;
 			return;
 		}
 		this.error = null;
@@ -268,6 +277,7 @@ export class BulkUploadState {
 	/** Back to the form with the same count, so the admin can fix the file and upload it again. */
 	chooseAnotherFile(): void {
 		this.summary = null;
+		this.largeChangeTyped = '';
 		this.previewId = null;
 		this.file = null;
 		this.error = null;
@@ -277,45 +287,10 @@ export class BulkUploadState {
 		void this.showDraft();
 	}
 
-	/**
-	 * Waits (at most SEND_WAIT_MS) until every row of the batch has the portal's answer, showing progress
-	 * as answers are stored; stops early when the portal stops answering or the session expires.
-	 */
-	private sendAndWait(batchId: string): Promise<void> {
-		void sync.run();
-		return new Promise((resolve) => {
-			const stops: (() => void)[] = [];
-			let finished = false;
-			const finish = () => {
-				if (finished) return;
-				finished = true;
-				for (const stop of stops) stop();
-				resolve();
-			};
-			const timer = setTimeout(finish, SEND_WAIT_MS);
-			stops.push(() => clearTimeout(timer));
-			stops.push(
-				connectivity.onChange(() => {
-					if (!connectivity.worthTrying) finish();
-				}),
-				watch(
-					() => getBatchRecord(batchId),
-					(batch) => {
-						if (finished) return;
-						if (!batch || batch.state === 'done' || session.expired || !connectivity.worthTrying) return finish();
-						const { queued, rows } = batch.counts;
-						this.progress = { phase: 'sending', done: rows - queued, total: rows };
-					},
-					finish
-				)
-			);
-		});
-	}
-
 	async apply(): Promise<void> {
 		// Only from the preview: a second click in the same task (before the button is gone) finds 'applying'.
 		const previewId = this.previewId;
-		if (this.step !== 'preview' || !this.summary || !previewId || !session.owner) return;
+		if (this.step !== 'preview' || !this.summary || !previewId || !session.owner || !this.largeChangeConfirmed) return;
 		this.step = 'applying';
 		this.error = null;
 		this.progress = { phase: 'applying', done: 0, total: this.summary.counts.update };
@@ -326,7 +301,7 @@ export class BulkUploadState {
 		try {
 			const counts = await dataWorker.call(
 				'apply',
-				{ previewId, batchId, admin: session.owner.username },
+				{ previewId, batchId, admin: session.owner.username, largeChangeConfirmation: this.largeChangeTyped },
 				{ onProgress: (p) => (this.progress = p) }
 			);
 			applied = { ...counts, fileName: null };
@@ -343,7 +318,7 @@ export class BulkUploadState {
 		try {
 			// Online: push now and wait a while, so the results carry the server's final word per row.
 			// A flaky connection may need a retry or two; rows still unanswered after that stay Queued.
-			if (connectivity.worthTrying) await this.sendAndWait(batchId);
+			if (connectivity.worthTrying) await sendAndWait(batchId, (done, total) => (this.progress = { phase: 'sending', done, total }));
 			this.progress = { phase: 'writing', done: 0, total: 0 };
 			performance.mark('bulk:results-start');
 			const file = await dataWorker.call('results', { batchId });
@@ -364,8 +339,6 @@ export class BulkUploadState {
 		}
 	}
 }
-
-export const SEND_WAIT_MS = 20_000;
 
 async function batchCounts(batchId: string) {
 	const batch = await getBatchRecord(batchId);

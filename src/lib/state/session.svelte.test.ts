@@ -27,7 +27,8 @@ vi.mock('./services', () => ({
 				calls.signInAs === 'admin'
 					? { accountId: '100', name: 'Springfield Public Schools' }
 					: { accountId: '200', name: 'Shelbyville Library System' },
-			roles: ['Student']
+			roles: ['Student'],
+			largeChange: { percent: 5, minUsers: 20 }
 		})
 	}
 }));
@@ -62,6 +63,8 @@ describe('signing in again after the session expired', () => {
 		calls.signInAs = 'admin';
 		expect(await session.signIn('admin', 'x')).toBe(true);
 		expect(session.expired).toBe(false);
+		// The parent's large-change gate comes with the session; the worker reads it from the owner.
+		expect(session.owner?.largeChange).toEqual({ percent: 5, minUsers: 20 });
 		expect(calls.wiped).toBe(0);
 		expect(calls.downloads).toBe(0);
 	});

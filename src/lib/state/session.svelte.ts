@@ -101,7 +101,8 @@ export class SessionState {
 			username: info.admin.username,
 			parentAccountId: info.parent.accountId,
 			parentName: info.parent.name,
-			roles: info.roles
+			roles: info.roles,
+			...(info.largeChange ? { largeChange: info.largeChange } : {})
 		};
 		const previous = await getMeta('owner').catch(() => undefined);
 		const sameOwner = previous?.username === owner.username && previous.parentAccountId === owner.parentAccountId;

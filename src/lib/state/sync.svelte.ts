@@ -7,7 +7,7 @@ import type { BatchRecord } from '../storage/db';
 import { watch } from '../storage/live';
 import { getMeta } from '../storage/meta-repo';
 import { pendingMutationCount } from '../storage/outbox-repo';
-import { syncOnce } from '../sync/engine';
+import { syncOnce, type SyncPassResult } from '../sync/engine';
 import { TransportError } from '../sync/transport';
 import { describe, session } from './session.svelte';
 import { connectivity } from './connectivity.svelte';
@@ -51,6 +51,7 @@ export class SyncState {
 	private timer: ReturnType<typeof setTimeout> | undefined;
 	private stops: (() => void)[] = [];
 	private listeners = new Set<(batch: BatchRecord) => void>();
+	private passListeners = new Set<(result: SyncPassResult) => void>();
 
 	constructor() {
 		session.on('ready', () => this.start());
@@ -89,6 +90,12 @@ export class SyncState {
 	onBatchFinished(listener: (batch: BatchRecord) => void): () => void {
 		this.listeners.add(listener);
 		return () => this.listeners.delete(listener);
+	}
+
+	/** Told after every sync pass that reached the portal (e.g. the history refreshes when it recorded uploads). */
+	onPassFinished(listener: (result: SyncPassResult) => void): () => void {
+		this.passListeners.add(listener);
+		return () => this.passListeners.delete(listener);
 	}
 
 	/**
@@ -130,6 +137,7 @@ export class SyncState {
 			for (const batch of result.finishedBatches) {
 				for (const listener of this.listeners) listener(batch);
 			}
+			for (const listener of this.passListeners) listener(result);
 		} catch (error) {
 			if (error instanceof TransportError && error.kind === 'offline') {
 				// No answer: the status pill says so, and connectivity nudges us the moment the portal answers.

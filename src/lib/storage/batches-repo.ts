@@ -96,6 +96,25 @@ export async function getBatchRecord(batchId: string, database: PortalDb = db())
 	return guarded(() => database.batches.get(batchId));
 }
 
+/** The batch's stored rows `from` up to `to` (positions), reading only the chunks that hold them. */
+export async function batchRowsRange(batchId: string, from: number, to: number, database: PortalDb = db()): Promise<StoredRowResult[]> {
+	return guarded(async () => {
+		const rows: StoredRowResult[] = [];
+		if (to <= from) return rows;
+		const ids = [];
+		for (let seq = Math.floor(from / ROWS_PER_CHUNK); seq <= Math.floor((to - 1) / ROWS_PER_CHUNK); seq++) {
+			ids.push(rowChunkId(batchId, seq));
+		}
+		const chunks = await database.batchRows.bulkGet(ids);
+		chunks.forEach((chunk, i) => {
+			if (!chunk) throw new Error(`The rows of upload ${batchId} are incomplete on this device`);
+			const offset = (Math.floor(from / ROWS_PER_CHUNK) + i) * ROWS_PER_CHUNK;
+			for (let j = Math.max(0, from - offset); j < chunk.rows.length && offset + j < to; j++) rows.push(chunk.rows[j]);
+		});
+		return rows;
+	});
+}
+
 export async function getBatch(
 	batchId: string,
 	database: PortalDb = db()

@@ -1,11 +1,12 @@
 // Commits an applied upload in ONE transaction: optimistic user changes, the outbox mutations, the
 // batch and its per-row results. Either the whole upload is on this device, or none of it is.
 import type { ApplyPlan } from '../domain/apply-plan';
+import { recordPartStarts } from '../domain/history';
 import { summarize } from '../domain/results';
 import type { SealedSecret } from '../domain/types';
 import { createBatchInTx } from './batches-repo';
 import { db, guarded, type BatchRecord, type PortalDb, type StoredMutation, type StoredRowResult } from './db';
-import { appendMutationsInTx, reserveMutationIdsInTx } from './outbox-repo';
+import { appendMutationsInTx, appendRecordInTx, reserveMutationIdsInTx } from './outbox-repo';
 import { patchUsersInTx, type UserPatch, type UserSnapshot } from './users-repo';
 
 /** The users changed between planning and committing (a sync or another tab): plan again. */
@@ -27,6 +28,9 @@ export async function commitBatch(
 	snapshot?: UserSnapshot,
 	database: PortalDb = db()
 ): Promise<BatchRecord> {
+	// The portal's history gets a record of the upload, queued after its rows; where its parts start is
+	// decided now (their ids are reserved with the rows'), their rows are read when each part is sent.
+	const starts = recordPartStarts(plan.rows);
 	return guarded(() =>
 		database.transaction('rw', [database.userChunks, database.meta, database.outbox, database.batches, database.batchRows], async () => {
 			// The plan's base values (what a rejection rolls back to) must be the users as stored now.
@@ -75,6 +79,7 @@ export async function commitBatch(
 			}
 			await patchUsersInTx({ patches, snapshot }, database);
 			await appendMutationsInTx(batch.id, mutations, database);
+			await appendRecordInTx(batch.id, starts, rows.length, database);
 			await createBatchInTx(record, rows, database);
 			return record;
 		})

@@ -8,10 +8,13 @@
 //    over maps built from the chunks.
 //  - outbox: pending mutations in push-sized chunk records (PUSH_BATCH_MAX each), ordered by id.
 //  - batchRows: each upload's per-row outcomes, again in chunks, so results can be rebuilt later.
+//  - historyRows: rows of the portal's upload history this device fetched (an undo or a results
+//    workbook of an upload from another device), in chunks, so both work offline afterwards.
 //  - institutions, batches, meta: small tables, one record each.
 // Every write that touches users also bumps meta.usersVersion, which screens observe with liveQuery
 // (Dexie propagates changes across tabs and workers), so a write in the worker refreshes the UI.
 import Dexie, { type EntityTable } from 'dexie';
+import type { HistoryRow, UploadSummary } from '../domain/history';
 import type { FinalStatus, ResultSummary } from '../domain/results';
 import type { Institution, SealedSecret, UserRecord } from '../domain/types';
 
@@ -60,6 +63,12 @@ export interface BatchRecord {
 	/** 'applying' while local writes run; 'queued' while mutations wait to sync; 'done' when every row is final. */
 	state: 'applying' | 'queued' | 'done';
 	finishedAt?: number;
+	/** Set on an undo: the upload it takes back. */
+	undoOf?: { id: string; fileName: string };
+	/** The number of users the admin typed to pass the large-change gate. */
+	largeChangeConfirmed?: number;
+	/** The portal keeps this upload in its history ('refused': it would not, with its reason in the log). */
+	history?: 'recorded' | 'refused';
 }
 
 export interface BatchRowChunk {
@@ -86,6 +95,12 @@ export interface OutboxChunk {
 	/** Every mutation of a chunk comes from this one upload (chunks are cut per upload). */
 	batchId: string;
 	mutations: StoredMutation[];
+	/**
+	 * A part of the upload's record for the portal's history, sent as one upload.record mutation with id
+	 * `id` (then `mutations` is empty): the batch's rows `from` up to `to`, read from batchRows when it is
+	 * sent. Only the cut is stored: a second copy of 100,000 rows would cost Apply half a second.
+	 */
+	record?: { part: number; parts: number; from: number; to: number };
 }
 
 /**
@@ -109,6 +124,15 @@ export interface StoredMutation {
 	base: { name?: string; email?: string; role?: string };
 }
 
+export interface HistoryRowChunk {
+	/** `${uploadId}:${seq}`, seq zero-padded so key order is row order. */
+	id: string;
+	uploadId: string;
+	rows: HistoryRow[];
+	/** On the first chunk: the upload's facts (file, columns, counts). */
+	upload?: UploadSummary;
+}
+
 export type PortalDb = Dexie & {
 	institutions: EntityTable<Institution, 'accountId'>;
 	userChunks: EntityTable<UserChunk, 'id'>;
@@ -116,6 +140,7 @@ export type PortalDb = Dexie & {
 	batchRows: EntityTable<BatchRowChunk, 'id'>;
 	outbox: EntityTable<OutboxChunk, 'id'>;
 	meta: EntityTable<MetaRecord, 'key'>;
+	historyRows: EntityTable<HistoryRowChunk, 'id'>;
 };
 
 export class StorageError extends Error {
@@ -138,6 +163,7 @@ export function createDb(name = DB_NAME): PortalDb {
 		outbox: '&id, batchId',
 		meta: '&key'
 	});
+	db.version(2).stores({ historyRows: '&id, uploadId' });
 	return db;
 }
 

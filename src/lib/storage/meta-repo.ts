@@ -1,4 +1,6 @@
 // Small key-value facts about this device's copy of the data: who it belongs to, pull cursor, clocks.
+import type { UploadSummary } from '../domain/history';
+import type { LargeChangeThreshold } from '../domain/large-change';
 import { db, guarded, type PortalDb } from './db';
 
 export interface LocalOwner {
@@ -6,6 +8,8 @@ export interface LocalOwner {
 	parentAccountId: string;
 	parentName: string;
 	roles: string[];
+	/** The parent's large-change gate as the portal sent it; absent: the default. */
+	largeChange?: LargeChangeThreshold;
 }
 
 export interface MetaValues {
@@ -23,6 +27,8 @@ export interface MetaValues {
 	lastSyncError: string;
 	/** Non-extractable AES-GCM key that encrypts passwords waiting in the outbox. */
 	deviceKey: CryptoKey;
+	/** The newest uploads of the portal's history as last fetched, newest first: the history offline. */
+	portalUploads: UploadSummary[];
 }
 
 export async function getMeta<K extends keyof MetaValues>(key: K, database: PortalDb = db()): Promise<MetaValues[K] | undefined> {

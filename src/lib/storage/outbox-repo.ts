@@ -28,6 +28,23 @@ export async function appendMutationsInTx(batchId: string, mutations: StoredMuta
 	await database.outbox.bulkPut(chunks);
 }
 
+/**
+ * Queues an upload's record for the portal's history after its rows (the ids come after theirs): one
+ * chunk per part, each starting at the row index in `starts`. Not counted in outboxCount: admins are
+ * told about changes to users waiting, not this. Must run inside a transaction that includes `outbox` and `meta`.
+ */
+export async function appendRecordInTx(batchId: string, starts: number[], rowCount: number, database: PortalDb = db()): Promise<void> {
+	const first = await reserveMutationIdsInTx(starts.length, database);
+	await database.outbox.bulkPut(
+		starts.map((from, part) => ({
+			id: first + part,
+			batchId,
+			mutations: [],
+			record: { part, parts: starts.length, from, to: starts[part + 1] ?? rowCount }
+		}))
+	);
+}
+
 export async function oldestOutboxChunk(database: PortalDb = db()): Promise<OutboxChunk | undefined> {
 	return guarded(() => database.outbox.orderBy('id').first());
 }

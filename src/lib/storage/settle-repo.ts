@@ -7,7 +7,38 @@ import { db, guarded, type BatchRecord, type OutboxChunk, type PortalDb, type St
 import { removeOutboxChunkInTx } from './outbox-repo';
 import { patchUsersInTx, type UserPatch } from './users-repo';
 
+/** Settles a chunk holding a part of an upload's record: the last part's answer says whether the portal keeps it. */
+async function settleRecordChunk(chunk: OutboxChunk, results: MutationOutcome[], database: PortalDb): Promise<void> {
+	const result = results.find((r) => r.id === chunk.id);
+	if (!result) throw new Error(`The portal did not answer for change ${chunk.id}`);
+	await guarded(() =>
+		database.transaction('rw', [database.outbox, database.meta, database.batches], async () => {
+			if (!(await database.outbox.get(chunk.id))) return;
+			const last = chunk.record!.part === chunk.record!.parts - 1;
+			if (result.status === 'rejected' || last) {
+				const batch = await database.batches.get(chunk.batchId);
+				if (batch && batch.history !== 'refused') {
+					batch.history = result.status === 'rejected' ? 'refused' : 'recorded';
+					await database.batches.put(batch);
+				}
+			}
+			await removeOutboxChunkInTx(chunk, database);
+		})
+	);
+}
+
+/** Whether the chunk's upload is now in the portal's history (its last record part was answered). */
+export function recordsUpload(chunk: OutboxChunk, results: MutationOutcome[]): boolean {
+	return (
+		!!chunk.record && chunk.record.part === chunk.record.parts - 1 && results.some((r) => r.id === chunk.id && r.status === 'recorded')
+	);
+}
+
 export async function settleOutboxChunk(chunk: OutboxChunk, results: MutationOutcome[], database: PortalDb = db()): Promise<BatchRecord[]> {
+	if (chunk.record) {
+		await settleRecordChunk(chunk, results, database);
+		return [];
+	}
 	const byId = new Map(results.map((r) => [r.id, r]));
 	return guarded(() =>
 		database.transaction('rw', [database.outbox, database.userChunks, database.meta, database.batches, database.batchRows], async () => {
@@ -25,12 +56,12 @@ export async function settleOutboxChunk(chunk: OutboxChunk, results: MutationOut
 					const { name, email, role, rev } = result.user;
 					patches.push({ accountId: mutation.accountId, username: mutation.username, set: { name, email, role, rev }, answered });
 					list.push({ rowIndex: mutation.rowIndex, status: 'Updated', reason: '' });
-				} else {
+				} else if (result.status === 'rejected') {
 					// The optimistic change goes; the field shows the portal's value again (or a later queued
 					// change of this device). Not `base`: that may be an earlier queued change the portal refused.
 					patches.push({ accountId: mutation.accountId, username: mutation.username, set: {}, answered, fallback: mutation.base });
 					list.push({ rowIndex: mutation.rowIndex, status: 'Failed', reason: result.reason });
-				}
+				} else throw new Error(`The portal answered change ${mutation.id} as a record, not a user update`);
 			}
 			await patchUsersInTx({ patches }, database);
 			const finished: BatchRecord[] = [];

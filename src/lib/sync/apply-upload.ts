@@ -1,6 +1,6 @@
 // Turns a checked upload into local changes and outbox mutations: plan, seal passwords, commit in one
 // transaction. The worker runs it for Apply; engine tests run it directly.
-import { planApply } from '../domain/apply-plan';
+import { planApply, type ApplyPlan } from '../domain/apply-plan';
 import type { Preview } from '../domain/preview';
 import type { RuleContext } from '../domain/row-rules';
 import { commitBatch } from '../storage/commit-batch-repo';
@@ -11,7 +11,7 @@ import { sealMany, type SealedSecret } from './password-vault';
 export async function applyUpload(
 	preview: Preview,
 	ctx: RuleContext,
-	meta: { batchId: string; admin: string; parentName: string; now?: number },
+	meta: { batchId: string; admin: string; parentName: string; now?: number; largeChangeConfirmed?: number },
 	snapshot?: UserSnapshot
 ): Promise<BatchRecord> {
 	let t = performance.now();
@@ -31,7 +31,8 @@ export async function applyUpload(
 			admin: meta.admin,
 			header: preview.header,
 			columnMap: preview.columnMap,
-			parentName: meta.parentName
+			parentName: meta.parentName,
+			...(meta.largeChangeConfirmed !== undefined ? { largeChangeConfirmed: meta.largeChangeConfirmed } : {})
 		},
 		plan,
 		passwords,
@@ -39,6 +40,21 @@ export async function applyUpload(
 	);
 	lap('apply:commit', t);
 	return batch;
+}
+
+/**
+ * Commits a plan made elsewhere (an undo): no passwords to seal, the same one transaction as an upload,
+ * so it is queued, synced, settled and recorded in the portal's history the same way.
+ */
+export async function applyPlan(
+	plan: ApplyPlan,
+	batch: Omit<BatchRecord, 'counts' | 'state'>,
+	snapshot?: UserSnapshot
+): Promise<BatchRecord> {
+	const t = performance.now();
+	const committed = await commitBatch(batch, plan, new Map(), snapshot);
+	lap('undo:commit', t);
+	return committed;
 }
 
 /** A named measure the bench reads (worker measures are collected with the page's). */

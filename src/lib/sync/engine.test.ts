@@ -76,16 +76,51 @@ describe('sync engine', () => {
 	it('pushes a large queue in push-sized chunks, settles every row and finishes the batch', async () => {
 		await upload(Array.from({ length: 1200 }, (_, i) => ['1001', `u${i}`, `Renamed ${i}`, '', '', '']));
 		expect(await pendingMutationCount()).toBe(1200);
-		expect(await db().outbox.count()).toBe(3);
+		// Three chunks of rows, then the upload's record for the portal's history in two parts.
+		const chunks = await db().outbox.orderBy('id').toArray();
+		expect(chunks.map((c) => [c.mutations.length, c.record?.part])).toEqual([
+			[500, undefined],
+			[500, undefined],
+			[200, undefined],
+			[0, 0],
+			[0, 1]
+		]);
 		const result = await syncOnce(portal);
-		expect(portal.pushes).toBe(3);
+		expect(portal.pushes).toBe(5);
 		expect(result.pushed).toBe(1200);
 		expect(result.finishedBatches.map((b) => b.id)).toEqual(['b1']);
+		expect(result.recordedBatches).toEqual(['b1']);
+		expect((await getBatch('b1'))!.batch.history).toBe('recorded');
+		const [kept] = (await portal.uploads(null, 10)).uploads;
+		expect(kept).toMatchObject({ id: 'b1', fileName: 'b1.xlsx', admin: 'admin', counts: { rows: 1200, updated: 1200, queued: 0 } });
+		const rowsOnPortal = await portal.uploadRows('b1', 0, 5000);
+		expect(rowsOnPortal.rows[1199]).toMatchObject({
+			row: 1201,
+			status: 'Updated',
+			applied: { accountId: '1001', username: 'u1199', fields: { name: { before: 'User 1199', after: 'Renamed 1199' } } }
+		});
 		expect(portal.appliedCount).toBe(1200);
 		expect(await pendingMutationCount()).toBe(0);
 		const { batch, rows } = (await getBatch('b1'))!;
 		expect(batch.counts).toMatchObject({ rows: 1200, updated: 1200, queued: 0, failed: 0 });
 		expect(rows.every((r) => r.status === 'Updated')).toBe(true);
+	});
+
+	it('an upload that changes nobody still reaches the portal’s history, with its rows as checked', async () => {
+		await upload([['1001', 'u1', 'User 1', '', '', '']]);
+		expect(await pendingMutationCount()).toBe(0);
+		await syncOnce(portal);
+		const rows = await portal.uploadRows('b1', 0, 10);
+		expect(rows.upload.counts).toMatchObject({ rows: 1, unchanged: 1 });
+		expect(rows.rows[0]).toMatchObject({ status: 'Unchanged', reason: 'No changes: the values match the current ones' });
+	});
+
+	it('the portal’s word on a rejected row reaches its history: a rejection there reads Failed with the reason', async () => {
+		await upload([['1001', 'u1', 'Mine', '', '', '']]);
+		portal.edit('1001', 'u1', { name: 'Theirs' });
+		await syncOnce(portal);
+		const [row] = (await portal.uploadRows('b1', 0, 10)).rows;
+		expect(row).toMatchObject({ status: 'Failed', reason: 'Name was changed by someone else since this file was checked', changed: [] });
 	});
 
 	it('a dropped answer after the server applied is retried without a second effect', async () => {
@@ -151,7 +186,8 @@ describe('sync engine', () => {
 		let seen = '';
 		const push = portal.push.bind(portal);
 		portal.push = async (request) => {
-			seen = request.mutations[0].changes.password ?? '';
+			const first = request.mutations[0];
+			if (first.kind === 'user.update') seen = first.changes.password ?? '';
 			return push(request);
 		};
 		await syncOnce(portal);

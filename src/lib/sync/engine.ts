@@ -1,19 +1,23 @@
 // The sync engine: pushes the outbox oldest chunk first, settles each answer durably, then pulls
 // changes made elsewhere. One pass is `syncOnce`; scheduling, backoff and the one-tab lock live in
 // the sync state (src/lib/state/sync.svelte.ts), so this module stays testable with any transport.
+import { fitRecordPart, recordPart, type RecordMeta, type RecordRow } from '../domain/history';
+import { batchRowsRange, getBatchRecord } from '../storage/batches-repo';
 import type { BatchRecord, OutboxChunk } from '../storage/db';
 import { getOrPutMeta, setMeta } from '../storage/meta-repo';
 import { oldestOutboxChunk } from '../storage/outbox-repo';
-import { settleOutboxChunk } from '../storage/settle-repo';
+import { recordsUpload, settleOutboxChunk } from '../storage/settle-repo';
 import { pullChanges } from './download';
 import { unsealMany } from './password-vault';
-import { PROTOCOL_VERSION, type Mutation } from './protocol';
+import { PROTOCOL_VERSION, type Mutation, type UserUpdate } from './protocol';
 import { TransportError, type PortalTransport } from './transport';
 
 export interface SyncPassResult {
 	pushed: number;
 	pulled: number;
 	finishedBatches: BatchRecord[];
+	/** Uploads the portal's history now holds. */
+	recordedBatches: string[];
 }
 
 export async function clientId(): Promise<string> {
@@ -21,20 +25,53 @@ export async function clientId(): Promise<string> {
 }
 
 async function toWire(chunk: OutboxChunk): Promise<Mutation[]> {
+	if (chunk.record) return [await recordToWire(chunk, chunk.record)];
 	const sealed = chunk.mutations.filter((m) => m.password);
 	const plain = await unsealMany(sealed.map((m) => m.password!));
 	const passwords = new Map(sealed.map((m, i) => [m.id, plain[i]]));
 	return chunk.mutations.map((m) => {
-		const changes: Mutation['changes'] = { ...m.changes };
+		const changes: UserUpdate['changes'] = { ...m.changes };
 		const password = passwords.get(m.id);
 		if (password !== undefined) changes.password = password;
 		return { id: m.id, batchId: chunk.batchId, kind: 'user.update', accountId: m.accountId, username: m.username, changes, base: m.base };
 	});
 }
 
+/**
+ * A part of an upload's record, from the batch's rows as stored now: the rows' own changes come earlier in
+ * the outbox, so by now they are settled and these rows do not change any more.
+ */
+async function recordToWire(chunk: OutboxChunk, record: NonNullable<OutboxChunk['record']>): Promise<Mutation> {
+	const batch = await getBatchRecord(chunk.batchId);
+	if (!batch) throw new Error(`Upload ${chunk.batchId} is no longer on this device`);
+	const rows = (await batchRowsRange(chunk.batchId, record.from, record.to)).map((r): RecordRow => ({
+		row: r.row,
+		cells: r.cells,
+		status: r.status,
+		reason: r.reason,
+		changed: r.changed,
+		...(r.mutationId !== undefined ? { m: r.mutationId } : {})
+	}));
+	const meta: RecordMeta = {
+		fileName: batch.fileName,
+		sheetName: batch.sheetName,
+		uploadedAt: batch.createdAt,
+		header: batch.header,
+		columnMap: batch.columnMap,
+		...(batch.undoOf ? { undoOf: batch.undoOf } : {}),
+		...(batch.largeChangeConfirmed !== undefined ? { largeChangeConfirmed: batch.largeChangeConfirmed } : {})
+	};
+	return {
+		id: chunk.id,
+		batchId: chunk.batchId,
+		kind: 'upload.record',
+		...fitRecordPart(recordPart(meta, rows, record.part, record.parts))
+	};
+}
+
 export async function syncOnce(transport: PortalTransport, onPushed: (count: number) => void = () => {}): Promise<SyncPassResult> {
 	const id = await clientId();
-	const result: SyncPassResult = { pushed: 0, pulled: 0, finishedBatches: [] };
+	const result: SyncPassResult = { pushed: 0, pulled: 0, finishedBatches: [], recordedBatches: [] };
 	for (;;) {
 		const chunk = await oldestOutboxChunk();
 		if (!chunk) break;
@@ -54,6 +91,7 @@ export async function syncOnce(transport: PortalTransport, onPushed: (count: num
 		}
 		const finished = await settleOutboxChunk(chunk, answer.results);
 		result.finishedBatches.push(...finished);
+		if (recordsUpload(chunk, answer.results)) result.recordedBatches.push(chunk.batchId);
 		result.pushed += chunk.mutations.length;
 		onPushed(result.pushed);
 	}

@@ -14,7 +14,15 @@ import {
 	unknownRoleMessage
 } from '../domain/field-rules';
 import { FIELD_LABELS, userKey, type Institution, type Parent, type User, type UserRecord, type VisibleField } from '../domain/types';
-import { PROTOCOL_VERSION, PULL_PAGE_MAX, type Mutation, type MutationResult, type PullResponse, type PushRequest } from './protocol';
+import {
+	PROTOCOL_VERSION,
+	PULL_PAGE_MAX,
+	type Mutation,
+	type MutationResult,
+	type PullResponse,
+	type PushRequest,
+	type UserUpdate
+} from './protocol';
 
 // ---- session ---------------------------------------------------------------------------------
 
@@ -147,6 +155,16 @@ export async function answerPush(
 	return { results, fresh };
 }
 
+/** The answer a replayed upload.record part gets when its stored answer was pruned: it was recorded then. */
+export function recordedResult(m: Pick<Mutation, 'id'>): MutationResult {
+	return { id: m.id, status: 'recorded' };
+}
+
+/** An upload.record part the history does not take: the device drops it, so the wording is for the log. */
+export function refusedRecord(m: Pick<Mutation, 'id'>, reason: string): MutationResult {
+	return { id: m.id, status: 'rejected', code: 'validation', reason };
+}
+
 // ---- push: one user update -------------------------------------------------------------------
 
 /** What deciding a user update reads from the portal. Reads must see earlier mutations of the same push. */
@@ -174,7 +192,7 @@ export type UpdateDecision<U extends User> =
 			setsPassword: boolean;
 	  };
 
-export function notFoundReason(m: Pick<Mutation, 'accountId' | 'username'>): string {
+export function notFoundReason(m: Pick<UserUpdate, 'accountId' | 'username'>): string {
 	return `User ${m.username} not found in account ${m.accountId}`;
 }
 
@@ -182,7 +200,7 @@ export function notFoundReason(m: Pick<Mutation, 'accountId' | 'username'>): str
  * Whether a user update applies for an admin of `parent`, re-checking everything the client's preflight
  * checked: scope, existence, field rules, conflicts against the client's base, email uniqueness.
  */
-export function decideUserUpdate<U extends User>(portal: PortalView<U>, parent: Parent, m: Mutation): UpdateDecision<U> {
+export function decideUserUpdate<U extends User>(portal: PortalView<U>, parent: Parent, m: UserUpdate): UpdateDecision<U> {
 	const reject = (code: RejectionCode, reason: string): UpdateDecision<U> => ({ status: 'rejected', code, reason });
 
 	// Unknown and foreign accounts get the same answer, so nothing about other parents can be probed.
@@ -210,7 +228,7 @@ export function decideUserUpdate<U extends User>(portal: PortalView<U>, parent: 
 
 /** Every changed field's rule, so one answer names all of a row's problems; `next` holds the valid values. */
 function checkFields(
-	changes: Mutation['changes'],
+	changes: UserUpdate['changes'],
 	user: User,
 	institution: Institution,
 	roles: readonly string[]
@@ -243,7 +261,7 @@ const CONFLICT_FIELDS = ['name', 'email', 'role'] as const satisfies readonly Vi
 
 // A field conflicts only if someone else changed it since the client looked AND the client wants a
 // different value than what is there now; agreeing with the other edit is not a conflict.
-function conflictReason(m: Mutation, current: User, next: Pick<User, VisibleField>): string | null {
+function conflictReason(m: UserUpdate, current: User, next: Pick<User, VisibleField>): string | null {
 	const conflicts = CONFLICT_FIELDS.filter(
 		(f) => m.changes[f] !== undefined && m.base[f] !== undefined && m.base[f] !== current[f] && next[f] !== current[f]
 	);

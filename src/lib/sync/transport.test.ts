@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HttpTransport, retryAfterHeader, TransportError, type RequestOutcome } from './transport';
+import { transportFailure } from '../testing/transport-failure';
+import { HttpTransport, retryAfterHeader, type RequestOutcome } from './transport';
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
 	new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
@@ -15,22 +16,12 @@ function transportWith(fetchImpl: typeof fetch, timeouts = { headersMs: 50, body
 	return { transport, outcomes };
 }
 
-async function failure(promise: Promise<unknown>): Promise<TransportError> {
-	try {
-		await promise;
-	} catch (error) {
-		if (error instanceof TransportError) return error;
-		throw error;
-	}
-	throw new Error('expected a TransportError');
-}
-
 describe('HttpTransport reports whether the portal answered', () => {
 	it('a network error is no answer', async () => {
 		const { transport, outcomes } = transportWith(async () => {
 			throw new TypeError('Failed to fetch');
 		});
-		const error = await failure(transport.institutions());
+		const error = await transportFailure(transport.institutions());
 		expect(error.kind).toBe('offline');
 		expect(outcomes).toEqual(['no-answer']);
 	});
@@ -39,7 +30,7 @@ describe('HttpTransport reports whether the portal answered', () => {
 		const { transport, outcomes } = transportWith(
 			async () => new Response('<html>Sign in to SchoolWiFi</html>', { status: 200, headers: { 'content-type': 'text/html' } })
 		);
-		const error = await failure(transport.institutions());
+		const error = await transportFailure(transport.institutions());
 		expect(error.kind).toBe('offline');
 		expect(outcomes).toEqual(['no-answer']);
 	});
@@ -48,7 +39,7 @@ describe('HttpTransport reports whether the portal answered', () => {
 		const { transport, outcomes } = transportWith(
 			async () => new Response('Bad Gateway', { status: 502, headers: { 'content-type': 'text/html' } })
 		);
-		expect((await failure(transport.institutions())).kind).toBe('offline');
+		expect((await transportFailure(transport.institutions())).kind).toBe('offline');
 		expect(outcomes).toEqual(['no-answer']);
 	});
 
@@ -56,7 +47,7 @@ describe('HttpTransport reports whether the portal answered', () => {
 		const { transport, outcomes } = transportWith(async () =>
 			json(503, { error: { code: 'unavailable', message: 'Down for maintenance' } }, { 'retry-after': '30' })
 		);
-		const error = await failure(transport.institutions());
+		const error = await transportFailure(transport.institutions());
 		expect(error.kind).toBe('server');
 		expect(error.retryable).toBe(true);
 		expect(error.details.retryAfterSeconds).toBe(30);
@@ -67,14 +58,14 @@ describe('HttpTransport reports whether the portal answered', () => {
 		const { transport } = transportWith(async () =>
 			json(429, { error: { code: 'rate_limited', message: 'Slow down', retryAfterSeconds: 12 } }, { 'retry-after': '99' })
 		);
-		const error = await failure(transport.institutions());
+		const error = await transportFailure(transport.institutions());
 		expect(error.kind).toBe('rate_limited');
 		expect(error.details.retryAfterSeconds).toBe(12);
 	});
 
 	it('a portal that accepts the connection and says nothing times out as no answer, in words', async () => {
 		const { transport, outcomes } = transportWith(silent);
-		const error = await failure(transport.institutions());
+		const error = await transportFailure(transport.institutions());
 		expect(error.kind).toBe('offline');
 		expect(error.message).toMatch(/did not answer within/);
 		expect(outcomes).toEqual(['no-answer']);
@@ -84,7 +75,7 @@ describe('HttpTransport reports whether the portal answered', () => {
 		const { transport, outcomes } = transportWith(
 			async () => new Response('{"institutions": [', { status: 200, headers: { 'content-type': 'application/json' } })
 		);
-		expect((await failure(transport.institutions())).kind).toBe('offline');
+		expect((await transportFailure(transport.institutions())).kind).toBe('offline');
 		expect(outcomes).toEqual(['no-answer']);
 	});
 

@@ -9,11 +9,15 @@ import {
 	pullResponseSchema,
 	pushResponseSchema,
 	sessionInfoSchema,
+	uploadRowsResponseSchema,
+	uploadsResponseSchema,
 	type PullResponse,
 	type PushRequest,
 	type PushResponse,
 	type SessionInfo,
-	type SignInRequest
+	type SignInRequest,
+	type UploadRowsResponse,
+	type UploadsResponse
 } from './protocol';
 
 export type TransportErrorKind =
@@ -62,6 +66,10 @@ export interface PortalTransport {
 	institutions(): Promise<Institution[]>;
 	pull(cursor: string, limit: number): Promise<PullResponse>;
 	push(request: PushRequest): Promise<PushResponse>;
+	/** The parent's upload history, newest first; `before` is the `next` of the page before (null: newest). */
+	uploads(before: string | null, limit: number): Promise<UploadsResponse>;
+	/** One upload of the history and its rows from `offset`. */
+	uploadRows(id: string, offset: number, limit: number): Promise<UploadRowsResponse>;
 }
 
 /** Retry-After is either seconds or an HTTP date (RFC 9110 §10.2.3). */
@@ -236,5 +244,15 @@ export class HttpTransport implements PortalTransport {
 	push(request: PushRequest): Promise<PushResponse> {
 		const key = `${request.clientId}:${request.mutations[0].id}`;
 		return this.request('POST', API.push, pushResponseSchema, request, { 'idempotency-key': key });
+	}
+
+	uploads(before: string | null, limit: number): Promise<UploadsResponse> {
+		const query = new URLSearchParams({ limit: String(limit), ...(before === null ? {} : { before }) });
+		return this.request('GET', `${API.uploads}?${query}`, uploadsResponseSchema);
+	}
+
+	uploadRows(id: string, offset: number, limit: number): Promise<UploadRowsResponse> {
+		const query = new URLSearchParams({ offset: String(offset), limit: String(limit) });
+		return this.request('GET', `${API.uploads}/${encodeURIComponent(id)}?${query}`, uploadRowsResponseSchema);
 	}
 }

@@ -18,6 +18,10 @@ registerPortalContractTests('in-memory portal', async (dataset) => {
 		async loseNextPushAnswer() {
 			portal.dropAfterApply = 1;
 		},
+		async advanceClock(ms) {
+			const now = portal.now();
+			portal.now = () => now + ms;
+		},
 		async close() {}
 	};
 });

@@ -4,6 +4,7 @@
 // lose an answer after the push was applied. Passwords are kept as given: nothing here leaves the test.
 import type { Dataset } from '../domain/dataset';
 import { canonicalRole, unknownRoleMessage } from '../domain/field-rules';
+import { DEFAULT_LARGE_CHANGE, type LargeChangeThreshold } from '../domain/large-change';
 import { userKey, type Institution, type Parent, type UserRecord, type VisibleField } from '../domain/types';
 import {
 	answerPush,
@@ -15,20 +16,34 @@ import {
 	pullResponse,
 	pullWindow,
 	pushGap,
+	recordedResult,
+	refusedRecord,
 	SESSION_MESSAGES,
 	type PortalView
 } from '../sync/portal-rules';
 import {
+	DEFAULT_HISTORY_DAYS,
+	HistoryDraft,
+	outcomeOfUpdate,
+	uploadNotFound,
+	uploadRowsWindow,
+	uploadsWindow,
+	UploadHistoryBook,
+	type HistoryScope
+} from '../sync/upload-history';
+import {
 	PROTOCOL_VERSION,
 	pushRequestSchema,
 	signInRequestSchema,
-	type Mutation,
 	type MutationResult,
 	type PullResponse,
 	type PushRequest,
 	type PushResponse,
 	type SessionInfo,
-	type SignInRequest
+	type SignInRequest,
+	type UploadRowsResponse,
+	type UploadsResponse,
+	type UserUpdate
 } from '../sync/protocol';
 import { TransportError, type PortalTransport } from '../sync/transport';
 
@@ -73,6 +88,11 @@ export class MemoryPortal implements PortalTransport {
 	failNext: { count: number; kind: 'offline' | 'server' | 'unauthenticated' } = { count: 0, kind: 'server' };
 	/** Apply the next push, then throw as if the connection dropped before the answer. */
 	dropAfterApply = 0;
+	readonly history = new UploadHistoryBook();
+	/** The clock the history's expiry reads; tests move it. */
+	now: () => number = Date.now;
+	historyDays = DEFAULT_HISTORY_DAYS;
+	largeChange: LargeChangeThreshold = { ...DEFAULT_LARGE_CHANGE };
 
 	private readonly parents = new Map<string, Parent>();
 	private readonly institutionsById = new Map<string, Institution>();
@@ -126,7 +146,13 @@ export class MemoryPortal implements PortalTransport {
 	}
 
 	private sessionInfo(admin: Admin, parent: Parent): SessionInfo {
-		return { protocolVersion: PROTOCOL_VERSION, admin: { username: admin.username }, parent: { ...parent }, roles: [...this.roles] };
+		return {
+			protocolVersion: PROTOCOL_VERSION,
+			admin: { username: admin.username },
+			parent: { ...parent },
+			roles: [...this.roles],
+			largeChange: { ...this.largeChange }
+		};
 	}
 
 	private childInstitution(parentAccountId: string, accountId: string): Institution | undefined {
@@ -204,12 +230,19 @@ export class MemoryPortal implements PortalTransport {
 		const last = this.lastApplied.get(client) ?? 0;
 		const gap = pushGap(parsed.value, last);
 		if (gap) throw new TransportError('gap', gap.message, 409, { expectedId: gap.expectedId });
+		const draft = new HistoryDraft(this.history, this.now());
+		const scope: HistoryScope = { adminUsername: admin.username, parentAccountId: parent.accountId, clientKey: client };
 		const { results, fresh } = await answerPush(
 			mutations,
 			last,
 			(m) => this.results.get(`${client}:${m.id}`)!,
-			(m) => this.apply(parent, m)
+			(m) => {
+				if (m.kind === 'user.update') return this.apply(parent, scope, draft, m);
+				const added = draft.addPart(scope, m);
+				return added.ok ? recordedResult(m) : refusedRecord(m, added.message);
+			}
 		);
+		this.history.apply(draft.delta);
 		for (const result of fresh) this.results.set(`${client}:${result.id}`, result);
 		const lastAppliedId = fresh.at(-1)?.id ?? last;
 		this.lastApplied.set(client, lastAppliedId);
@@ -221,8 +254,9 @@ export class MemoryPortal implements PortalTransport {
 		return { protocolVersion: PROTOCOL_VERSION, results, lastAppliedId };
 	}
 
-	private apply(parent: Parent, m: Mutation): MutationResult {
+	private apply(parent: Parent, scope: HistoryScope, draft: HistoryDraft, m: UserUpdate): MutationResult {
 		const decision = decideUserUpdate(this.view, parent, m);
+		draft.noteOutcome(scope, m, outcomeOfUpdate(m, decision));
 		if (decision.status === 'rejected') return { id: m.id, status: 'rejected', code: decision.code, reason: decision.reason };
 		// A new rev even when nothing visible changes, as on the server: a rev names one version of a user.
 		const next: UserRecord = { ...decision.current, ...decision.next, rev: ++this.rev };
@@ -231,6 +265,25 @@ export class MemoryPortal implements PortalTransport {
 		if (decision.setsPassword) this.passwords.set(key, m.changes.password!);
 		this.appliedCount++;
 		return { id: m.id, status: 'applied', user: { ...next } };
+	}
+
+	async uploads(before: string | null, limit: number): Promise<UploadsResponse> {
+		this.gate();
+		const { parent } = this.requireParent();
+		const wanted = uploadsWindow(before, String(limit));
+		if (!wanted.ok) throw rejected(400, wanted.message);
+		const page = this.history.list(parent.accountId, wanted.value.before, wanted.value.limit, this.now(), this.historyDays);
+		return structuredClone({ protocolVersion: PROTOCOL_VERSION, ...page });
+	}
+
+	async uploadRows(id: string, offset: number, limit: number): Promise<UploadRowsResponse> {
+		this.gate();
+		const { parent } = this.requireParent();
+		const wanted = uploadRowsWindow(String(offset), String(limit));
+		if (!wanted.ok) throw rejected(400, wanted.message);
+		const found = this.history.rows(parent.accountId, id, wanted.value.offset, wanted.value.limit, this.now(), this.historyDays);
+		if (!found) throw rejected(404, uploadNotFound(id));
+		return structuredClone({ protocolVersion: PROTOCOL_VERSION, ...found });
 	}
 
 	// ---- test hooks ------------------------------------------------------------------------------

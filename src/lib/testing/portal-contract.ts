@@ -4,10 +4,21 @@
 // PortalTransport, the only way the app talks to a portal; the few hooks play "someone else" on the
 // portal, read what it stores and lose an answer on the way back.
 import { afterEach, describe, expect, it } from 'vitest';
+import { transportFailure } from './transport-failure';
 import type { Dataset } from '../domain/dataset';
 import type { User, UserRecord, VisibleField } from '../domain/types';
-import { PROTOCOL_VERSION, PULL_PAGE_MAX, type Mutation, type PullResponse, type PushRequest, type PushResponse } from '../sync/protocol';
-import { TransportError, type PortalTransport } from '../sync/transport';
+import type { RecordMeta, RecordRow } from '../domain/history';
+import {
+	PROTOCOL_VERSION,
+	PULL_PAGE_MAX,
+	type Mutation,
+	type PullResponse,
+	type PushRequest,
+	type PushResponse,
+	type UploadRecord,
+	type UserUpdate
+} from '../sync/protocol';
+import type { PortalTransport, TransportError } from '../sync/transport';
 
 export interface PortalUnderTest {
 	/** Signed out at first. */
@@ -20,6 +31,8 @@ export interface PortalUnderTest {
 	passwordMatches(accountId: string, username: string, password: string): Promise<boolean>;
 	/** The portal applies the next push, then its answer is lost on the way back. */
 	loseNextPushAnswer(): Promise<void>;
+	/** Moves the portal's clock forward (the upload history's expiry reads it). */
+	advanceClock(ms: number): Promise<void>;
 	close(): Promise<void>;
 }
 
@@ -78,22 +91,35 @@ export function contractDataset(extraUsers = 0): Dataset {
 const SPRINGFIELD_USERS = 6;
 const CLIENT = 'contract-client-0001';
 
-function update(id: number, accountId: string, username: string, changes: Mutation['changes'], base: Mutation['base'] = {}): Mutation {
-	return { id, batchId: 'contract-batch', kind: 'user.update', accountId, username, changes, base };
+function update(
+	id: number,
+	accountId: string,
+	username: string,
+	changes: UserUpdate['changes'],
+	base: UserUpdate['base'] = {},
+	batchId = 'contract-batch'
+): UserUpdate {
+	return { id, batchId, kind: 'user.update', accountId, username, changes, base };
+}
+
+const META: RecordMeta = {
+	fileName: 'roster.xlsx',
+	sheetName: 'Users',
+	uploadedAt: 1_700_000_000_000,
+	header: ['Account ID', 'Username', 'Name', 'Email', 'Password', 'Role'],
+	columnMap: { accountId: 0, username: 1, name: 2, email: 3, password: 4, role: 5 }
+};
+
+function record(id: number, batchId: string, part: number, parts: number, rows: RecordRow[], meta: Partial<RecordMeta> = {}): UploadRecord {
+	return { id, batchId, kind: 'upload.record', part, parts, ...(part === 0 ? { meta: { ...META, ...meta } } : {}), rows };
+}
+
+function row(n: number, cells: string[], m?: number, status: RecordRow['status'] = 'Queued'): RecordRow {
+	return { row: n, cells, status, reason: '', changed: [], ...(m !== undefined ? { m } : {}) };
 }
 
 function push(transport: PortalTransport, mutations: Mutation[], clientId = CLIENT): Promise<PushResponse> {
 	return transport.push({ protocolVersion: PROTOCOL_VERSION, clientId, mutations });
-}
-
-async function failure(promise: Promise<unknown>): Promise<TransportError> {
-	try {
-		await promise;
-	} catch (error) {
-		if (error instanceof TransportError) return error;
-		throw error;
-	}
-	throw new Error('expected the portal to refuse');
 }
 
 /** What the app sees of a refusal. */
@@ -151,15 +177,16 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 					protocolVersion: PROTOCOL_VERSION,
 					admin: { username: 'admin' },
 					parent: { accountId: '100', name: 'Springfield Public Schools' },
-					roles: ROLES
+					roles: ROLES,
+					largeChange: { percent: 10, minUsers: 50 }
 				});
 				expect(await t.session()).toEqual(info);
 			});
 
 			it('answers a wrong password and an unknown admin alike, and stays signed out', async () => {
 				const { t } = await portal({ as: null });
-				const wrong = await failure(t.signIn({ username: 'admin', password: 'not-the-password' }));
-				const unknown = await failure(t.signIn({ username: 'nobody', password: 'not-the-password' }));
+				const wrong = await transportFailure(t.signIn({ username: 'admin', password: 'not-the-password' }));
+				const unknown = await transportFailure(t.signIn({ username: 'nobody', password: 'not-the-password' }));
 				expect(refusal(wrong)).toEqual({ kind: 'unauthenticated', status: 401, message: 'Wrong username or password' });
 				expect(refusal(unknown)).toEqual(refusal(wrong));
 				expect(await t.session()).toBeNull();
@@ -171,9 +198,9 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 				await t.signOut();
 				expect(await t.session()).toBeNull();
 				const expected = { kind: 'unauthenticated', status: 401, message: 'Not signed in, or the session has expired; sign in again' };
-				expect(refusal(await failure(t.institutions()))).toEqual(expected);
-				expect(refusal(await failure(t.pull('0', 10)))).toEqual(expected);
-				expect(refusal(await failure(push(t, [update(1, '1001', 'jdoe', { name: 'X' })])))).toEqual(expected);
+				expect(refusal(await transportFailure(t.institutions()))).toEqual(expected);
+				expect(refusal(await transportFailure(t.pull('0', 10)))).toEqual(expected);
+				expect(refusal(await transportFailure(push(t, [update(1, '1001', 'jdoe', { name: 'X' })])))).toEqual(expected);
 				expect((await p.userOnPortal('1001', 'jdoe'))?.name).toBe('John Doe');
 			});
 		});
@@ -259,9 +286,9 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 			it('refuses a cursor or a page size that is not a whole number in range', async () => {
 				const { t } = await portal();
 				const cursor = { kind: 'rejected', status: 400, message: 'Query parameter cursor must be an integer ≥ 0' };
-				expect(refusal(await failure(t.pull('abc', 10)))).toEqual(cursor);
-				expect(refusal(await failure(t.pull('-1', 10)))).toEqual(cursor);
-				expect(refusal(await failure(t.pull('0', 0)))).toEqual({
+				expect(refusal(await transportFailure(t.pull('abc', 10)))).toEqual(cursor);
+				expect(refusal(await transportFailure(t.pull('-1', 10)))).toEqual(cursor);
+				expect(refusal(await transportFailure(t.pull('0', 0)))).toEqual({
 					kind: 'rejected',
 					status: 400,
 					message: 'Query parameter limit must be an integer ≥ 1'
@@ -322,7 +349,7 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 				const p = await portal();
 				const mutations = [update(1, '1001', 'pwilliams', { name: 'Dropped Answer' }, { name: 'Pat Williams' })];
 				await p.loseNextPushAnswer();
-				expect((await failure(push(p.t, mutations))).kind).toBe('offline');
+				expect((await transportFailure(push(p.t, mutations))).kind).toBe('offline');
 				const applied = (await p.userOnPortal('1001', 'pwilliams'))!;
 				expect(applied.name).toBe('Dropped Answer');
 				const retry = await push(p.t, mutations);
@@ -336,7 +363,7 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 
 			it('refuses a push that skips ids with a gap naming the id expected next, applying none of it', async () => {
 				const p = await portal();
-				expect(refusal(await failure(push(p.t, [update(2, '1001', 'jnunez', { name: 'Skipped' })])))).toEqual({
+				expect(refusal(await transportFailure(push(p.t, [update(2, '1001', 'jnunez', { name: 'Skipped' })])))).toEqual({
 					kind: 'gap',
 					status: 409,
 					message: 'Mutation 2 arrived but 1 was expected next; resend from 1',
@@ -345,7 +372,9 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 				await push(p.t, [update(1, '1001', 'jnunez', { role: 'Teacher' })]);
 				expect(
 					refusal(
-						await failure(push(p.t, [update(3, '1001', 'jnunez', { name: 'Skipped' }), update(4, '1001', 'asmith', { name: 'Skipped' })]))
+						await transportFailure(
+							push(p.t, [update(3, '1001', 'jnunez', { name: 'Skipped' }), update(4, '1001', 'asmith', { name: 'Skipped' })])
+						)
 					)
 				).toMatchObject({
 					kind: 'gap',
@@ -379,7 +408,9 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 			it('refuses a malformed push as a whole: ids not consecutive, another protocol version, a mutation changing nothing', async () => {
 				const p = await portal();
 				expect(
-					refusal(await failure(push(p.t, [update(1, '1001', 'jnunez', { name: 'X' }), update(3, '1001', 'jnunez', { name: 'Y' })])))
+					refusal(
+						await transportFailure(push(p.t, [update(1, '1001', 'jnunez', { name: 'X' }), update(3, '1001', 'jnunez', { name: 'Y' })]))
+					)
 				).toEqual({
 					kind: 'rejected',
 					status: 400,
@@ -390,12 +421,12 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 					clientId: CLIENT,
 					mutations: [update(1, '1001', 'jnunez', { name: 'X' })]
 				} as unknown as PushRequest;
-				expect(refusal(await failure(p.t.push(otherVersion)))).toEqual({
+				expect(refusal(await transportFailure(p.t.push(otherVersion)))).toEqual({
 					kind: 'rejected',
 					status: 426,
 					message: 'This server speaks sync protocol version 1; reload the app to update it'
 				});
-				expect(refusal(await failure(push(p.t, [update(1, '1001', 'jnunez', {})])))).toEqual({
+				expect(refusal(await transportFailure(push(p.t, [update(1, '1001', 'jnunez', {})])))).toEqual({
 					kind: 'rejected',
 					status: 400,
 					message: 'Invalid request: mutations.0.changes: a mutation must change at least one field'
@@ -472,7 +503,7 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 					update(2, '1001', 'jdoe', { name: 'Second' }, { name: 'First' }),
 					update(3, '1001', 'jdoe', { name: 'Third' }, { name: 'John Doe' })
 				]);
-				expect(answer.results.map((r) => (r.status === 'rejected' ? r.reason : r.user.name))).toEqual([
+				expect(answer.results.map((r) => (r.status === 'rejected' ? r.reason : r.status === 'applied' ? r.user.name : r.status))).toEqual([
 					'First',
 					'Second',
 					'Name was changed by someone else since this file was checked'
@@ -523,6 +554,149 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 				const answer = await push(p.t, [update(1, '1001', 'jdoe', { name: 'John Doe' }, { name: 'John Doe' })]);
 				expect(answer.results[0]).toMatchObject({ status: 'applied', user: { name: 'John Doe' } });
 				expect((await p.userOnPortal('1001', 'jdoe'))!.rev).toBeGreaterThan(before.rev);
+			});
+		});
+
+		describe('upload history', () => {
+			/** An upload of three rows: one applied (name and password), one the portal rejects, one the device found unchanged. */
+			async function applyRoster(p: PortalUnderTest & { t: PortalTransport }, firstId = 1, batchId = 'b-roster') {
+				await push(p.t, [
+					update(firstId, '1001', 'JDOE', { name: 'Johnny Doe', password: 'Secret-Pass-123' }, { name: 'John Doe' }, batchId),
+					update(firstId + 1, '1001', 'ghost', { name: 'Nobody' }, {}, batchId)
+				]);
+				return push(p.t, [
+					record(firstId + 2, batchId, 0, 1, [
+						row(2, ['1001', 'JDOE', 'Johnny Doe', '', '(set)', ''], firstId),
+						row(3, ['1001', 'ghost', 'Nobody'], firstId + 1),
+						row(4, ['1001', 'asmith', 'Alice Smith'], undefined, 'Unchanged')
+					])
+				]);
+			}
+
+			it('keeps an upload sent after its rows, each row with the portal’s word and the values before and after, never a password', async () => {
+				const p = await portal();
+				const answer = await applyRoster(p);
+				expect(answer.results).toEqual([{ id: 3, status: 'recorded' }]);
+				const list = await p.t.uploads(null, 10);
+				expect(list).toEqual({
+					protocolVersion: PROTOCOL_VERSION,
+					uploads: [
+						{
+							...META,
+							id: 'b-roster',
+							admin: 'admin',
+							receivedAt: expect.any(Number),
+							counts: { rows: 3, updated: 1, unchanged: 1, failed: 1, queued: 0 }
+						}
+					],
+					next: null
+				});
+				const rows = await p.t.uploadRows('b-roster', 0, 100);
+				expect(rows.rows).toEqual([
+					{
+						row: 2,
+						cells: ['1001', 'JDOE', 'Johnny Doe', '', '(set)', ''],
+						status: 'Updated',
+						reason: '',
+						changed: [],
+						applied: { accountId: '1001', username: 'jdoe', fields: { name: { before: 'John Doe', after: 'Johnny Doe' } }, password: true }
+					},
+					{ row: 3, cells: ['1001', 'ghost', 'Nobody'], status: 'Failed', reason: 'User ghost not found in account 1001', changed: [] },
+					{ row: 4, cells: ['1001', 'asmith', 'Alice Smith'], status: 'Unchanged', reason: '', changed: [] }
+				]);
+				expect(rows.nextOffset).toBeNull();
+				expect(JSON.stringify([list, rows])).not.toContain('Secret-Pass-123');
+			});
+
+			it('shows a parent’s uploads to every admin of it and to no other parent, whose own ids do not collide', async () => {
+				const p = await portal();
+				await applyRoster(p);
+				await p.t.signOut();
+				await p.t.signIn(SHELBYVILLE_ADMIN);
+				expect((await p.t.uploads(null, 10)).uploads).toEqual([]);
+				expect(refusal(await transportFailure(p.t.uploadRows('b-roster', 0, 10)))).toEqual({
+					kind: 'rejected',
+					status: 404,
+					message: 'Upload b-roster is not in the upload history (uploads are kept for a limited number of days)'
+				});
+				// The same upload id under another parent is another upload.
+				await push(p.t, [record(1, 'b-roster', 0, 1, [row(2, ['2001', 'jdoe'], undefined, 'Unchanged')], { fileName: 'shelby.csv' })]);
+				expect((await p.t.uploads(null, 10)).uploads.map((u) => u.fileName)).toEqual(['shelby.csv']);
+				await p.t.signOut();
+				await p.t.signIn(SPRINGFIELD_ADMIN);
+				expect((await p.t.uploads(null, 10)).uploads.map((u) => u.fileName)).toEqual(['roster.xlsx']);
+			});
+
+			it('takes a record in parts, in order, exactly once; lists only whole uploads, newest first, in pages', async () => {
+				const p = await portal();
+				await push(p.t, [record(1, 'b-old', 0, 1, [], { fileName: 'old.csv' })]);
+				const first = await push(p.t, [record(2, 'b-big', 0, 3, [row(2, ['a'])], { fileName: 'big.csv' })]);
+				expect((await p.t.uploads(null, 10)).uploads.map((u) => u.fileName)).toEqual(['old.csv']);
+				// A resent part gets its stored answer and adds nothing.
+				expect(await push(p.t, [record(2, 'b-big', 0, 3, [row(2, ['a'])], { fileName: 'big.csv' })])).toEqual(first);
+				const skipped = await push(p.t, [record(3, 'b-big', 2, 3, [row(4, ['c'])])]);
+				expect(skipped.results[0]).toMatchObject({ status: 'rejected', code: 'validation' });
+				await push(p.t, [record(4, 'b-big', 1, 3, [row(3, ['b'])]), record(5, 'b-big', 2, 3, [row(4, ['c'])])]);
+				const newest = await p.t.uploads(null, 1);
+				expect(newest.uploads.map((u) => [u.fileName, u.counts.rows])).toEqual([['big.csv', 3]]);
+				expect(newest.next).not.toBeNull();
+				const older = await p.t.uploads(newest.next, 1);
+				expect(older).toMatchObject({ uploads: [{ fileName: 'old.csv' }], next: null });
+				const page = await p.t.uploadRows('b-big', 1, 1);
+				expect(page.rows.map((r) => r.cells)).toEqual([['b']]);
+				expect(page.nextOffset).toBe(2);
+				expect((await p.t.uploadRows('b-big', 2, 5)).nextOffset).toBeNull();
+			});
+
+			it('marks an upload Undone when the record of its undo arrives; an undo can be undone in turn', async () => {
+				const p = await portal();
+				await applyRoster(p);
+				await push(p.t, [
+					update(4, '1001', 'jdoe', { name: 'John Doe' }, { name: 'Johnny Doe' }, 'b-undo'),
+					record(5, 'b-undo', 0, 1, [row(2, ['1001', 'JDOE', 'Johnny Doe', '', '(set)', ''], 4)], {
+						undoOf: { id: 'b-roster', fileName: 'roster.xlsx' }
+					})
+				]);
+				const uploads = (await p.t.uploads(null, 10)).uploads;
+				expect(uploads.map((u) => [u.id, u.undoOf?.id, u.undoneBy])).toEqual([
+					['b-undo', 'b-roster', undefined],
+					['b-roster', undefined, 'b-undo']
+				]);
+				const undoRows = await p.t.uploadRows('b-undo', 0, 10);
+				expect(undoRows.rows[0].applied).toEqual({
+					accountId: '1001',
+					username: 'jdoe',
+					fields: { name: { before: 'Johnny Doe', after: 'John Doe' } },
+					password: false
+				});
+				await push(p.t, [
+					update(6, '1001', 'jdoe', { name: 'Johnny Doe' }, { name: 'John Doe' }, 'b-undo-2'),
+					record(7, 'b-undo-2', 0, 1, [row(2, ['1001', 'JDOE'], 6)], { undoOf: { id: 'b-undo', fileName: 'roster.xlsx' } })
+				]);
+				expect((await p.t.uploads(null, 10)).uploads.find((u) => u.id === 'b-undo')?.undoneBy).toBe('b-undo-2');
+				expect((await p.userOnPortal('1001', 'jdoe'))?.name).toBe('Johnny Doe');
+			});
+
+			it('forgets uploads once they are older than the days it keeps them (30 by default)', async () => {
+				const p = await portal();
+				await applyRoster(p);
+				await p.advanceClock(29 * 86_400_000);
+				expect((await p.t.uploads(null, 10)).uploads).toHaveLength(1);
+				await p.advanceClock(2 * 86_400_000);
+				expect((await p.t.uploads(null, 10)).uploads).toEqual([]);
+				expect((await transportFailure(p.t.uploadRows('b-roster', 0, 10))).status).toBe(404);
+			});
+
+			it('refuses history queries that are not whole numbers in range', async () => {
+				const { t } = await portal();
+				expect(refusal(await transportFailure(t.uploads('x', 10)))).toEqual({
+					kind: 'rejected',
+					status: 400,
+					message: 'Query parameter before must be a cursor from an earlier page'
+				});
+				expect((await transportFailure(t.uploadRows('b', -1, 10))).status).toBe(400);
+				await t.signOut();
+				expect((await transportFailure(t.uploads(null, 10))).kind).toBe('unauthenticated');
 			});
 		});
 	});

@@ -4,13 +4,14 @@
 import { CheckedUpload, type RowEdit } from '../domain/checked-upload';
 import { columnsFromMatching, matchingNotes, type ColumnGuess, type MatchTarget } from '../domain/header-match';
 import { findHeaderIndex } from '../domain/header-map';
+import { DEFAULT_LARGE_CHANGE, largeChangeOf, type LargeChange } from '../domain/large-change';
 import type { PreviewRowView, PreviewSummary } from '../domain/preview-view';
 import { createRuleContext } from '../domain/rule-context';
 import type { RowOutcome, RuleContext } from '../domain/row-rules';
 import { FIELD_LABELS, type SealedSecret } from '../domain/types';
 import { deleteDraft, getDraft, putDraft, type DraftEdit, type UploadDraft } from '../storage/draft-repo';
 import { listInstitutions } from '../storage/institutions-repo';
-import { getMeta } from '../storage/meta-repo';
+import { getMeta, type LocalOwner } from '../storage/meta-repo';
 import { loadUserSnapshot, snapshotUsers, type UserSnapshot } from '../storage/users-repo';
 import type { SheetRead } from '../spreadsheet/read';
 import { sealMany, unsealMany } from '../sync/password-vault';
@@ -26,6 +27,9 @@ export interface HeldFile {
 	ctx: RuleContext;
 	/** The stored users the context was built from; its version unchanged at Apply means the preview still holds. */
 	snapshot: UserSnapshot;
+	owner: LocalOwner;
+	/** The large-change gate of the preview as it reads now (edits change it too). */
+	largeChange: LargeChange | null;
 	/** Match columns' guesses, while the admin matches (and after, for the notes). */
 	guesses?: ColumnGuess[];
 	/** The admin's matching by column index, once confirmed. */
@@ -54,7 +58,7 @@ export function heldFor(previewId: string): HeldFile {
 	return held;
 }
 
-export async function loadContext(): Promise<{ ctx: RuleContext; snapshot: UserSnapshot }> {
+export async function loadContext(): Promise<{ ctx: RuleContext; snapshot: UserSnapshot; owner: LocalOwner }> {
 	const owner = await getMeta('owner');
 	if (!owner) throw new Error('This device has no data for a signed-in admin. Sign in again.');
 	const [institutions, snapshot] = await Promise.all([listInstitutions(), loadUserSnapshot()]);
@@ -64,7 +68,18 @@ export async function loadContext(): Promise<{ ctx: RuleContext; snapshot: UserS
 		institutions,
 		users: snapshotUsers(snapshot)
 	});
-	return { ctx, snapshot };
+	return { ctx, snapshot, owner };
+}
+
+/** The large-change gate for the held preview, against every user of the parent this device holds. */
+export function gateOf(file: HeldFile): LargeChange | null {
+	const { ctx, snapshot, owner, upload } = file;
+	if (!upload) return null;
+	const totals = new Map<string, number>();
+	for (const chunk of snapshot.chunks) {
+		if (ctx.institution(chunk.accountId)) totals.set(chunk.accountId, (totals.get(chunk.accountId) ?? 0) + chunk.users.length);
+	}
+	return largeChangeOf(upload.preview, totals, (id) => ctx.institution(id), owner.largeChange ?? DEFAULT_LARGE_CHANGE);
 }
 
 /** SHA-256 of the file, hex: recognises the same file chosen again after a reload. */
@@ -95,6 +110,7 @@ export function checkHeld(
 		edits,
 		onProgress
 	);
+	file.largeChange = gateOf(file);
 	return file.upload;
 }
 
@@ -112,7 +128,8 @@ export function summaryOf(file: HeldFile, extraNotices: string[] = []): PreviewS
 		blocking: preview.blocking?.message ?? null,
 		counts: { ...preview.counts },
 		edited: editedRows,
-		notices: [...extraNotices, ...preview.headerWarnings.map((w) => w.message), ...file.readNotes.notices]
+		notices: [...extraNotices, ...preview.headerWarnings.map((w) => w.message), ...file.readNotes.notices],
+		largeChange: file.largeChange
 	};
 }
 

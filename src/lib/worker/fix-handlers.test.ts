@@ -7,10 +7,11 @@ import { db, wipeDatabase } from '../storage/db';
 import { getDraft } from '../storage/draft-repo';
 import { setMeta } from '../storage/meta-repo';
 import { downloadAll } from '../sync/download';
+import { syncOnce } from '../sync/engine';
 import { MemoryPortal } from '../testing/memory-portal';
 import { InProcessWorker } from '../testing/in-process-worker';
 import { createDataWorker } from './client';
-import { dataHandlers, describeDataError } from './handlers';
+import { dataHandlers, describeDataError, useDataTransport } from './handlers';
 import { holdFile } from './checked-file';
 
 const worker = createDataWorker(() => new InProcessWorker(dataHandlers as never, describeDataError) as unknown as Worker);
@@ -217,5 +218,22 @@ describe('Download rows with errors', () => {
 		const file = await worker.call('errorRows', { batchId: 'b-errors' });
 		expect(file.fileName).toMatch(/^user-update-errors-\d{8}-\d{6}\.xlsx$/);
 		expect((await book(file.blob)).Users.length).toBe(4);
+	});
+});
+
+describe('Download rows with errors of an upload the portal keeps', () => {
+	it('reads the Failed rows from the portal’s rows, as on a device that never had the upload', async () => {
+		useDataTransport(portal);
+		const first = await preflight('Account ID,Username,Role\r\n1001,jdoe,Teacher\r\n1001,bsmith,Janitor\r\n', 2);
+		if (first.match) throw new Error('no matching expected');
+		await worker.call('apply', { previewId: first.previewId, batchId: 'b-portal', admin: 'admin' });
+		await syncOnce(portal);
+		await db().batches.clear();
+		await db().batchRows.clear();
+		const file = await worker.call('errorRows', { uploadId: 'b-portal' });
+		expect((await book(file.blob)).Users).toEqual([
+			['Account ID', 'Username', 'Name', 'Email', 'Password', 'Role', 'Reason'],
+			['1001', 'bsmith', '', '', '', 'Janitor', 'Role "Janitor" is not one of Student, Teacher']
+		]);
 	});
 });

@@ -14,6 +14,7 @@ import { getMeta } from '../storage/meta-repo';
 import { errorsFileName, writeErrorRows } from '../spreadsheet/write';
 import {
 	checkHeld,
+	gateOf,
 	heldFile,
 	heldFor,
 	holdFile,
@@ -70,6 +71,8 @@ async function editRow({
 	const upload = file.upload;
 	if (!upload) throw new Error('Match the columns first, then edit rows.');
 	const outcome = upload.edit(row, values, password);
+	// An edit can take the upload over the large-change threshold, or back under it.
+	file.largeChange = gateOf(file);
 	await saveDraft(file);
 	return { summary: summaryOf(file), page: pageOf(file, page), row: toView(outcome, upload) };
 }
@@ -112,22 +115,27 @@ async function discardDraft(): Promise<void> {
 	await deleteDraft();
 }
 
-/** Download rows with errors: of the checked file (no batchId), or of an applied upload, rejections included. */
-async function errorRows({ batchId }: { batchId?: string }): Promise<WorkbookFile> {
-	let rows: ErrorRow[];
+/**
+ * The rows of "Download rows with errors" this device holds: of the checked file (no batchId), or of an
+ * upload applied here, the portal's rejections included. (An upload only the portal keeps: handlers.ts.)
+ */
+export async function localErrorRows({ batchId }: { batchId?: string }): Promise<ErrorRow[]> {
 	if (batchId === undefined) {
 		const upload = heldFile()?.upload;
 		if (!upload) throw new Error('This file is no longer checked on this device. Upload the file again.');
-		rows = errorRowsOfPreview(upload.preview);
-	} else {
-		const found = await getBatch(batchId);
-		if (!found) throw new Error('That upload is no longer on this device.');
-		rows = errorRowsOfResults(found.batch.columnMap, found.rows);
+		return errorRowsOfPreview(upload.preview);
 	}
+	const found = await getBatch(batchId);
+	if (!found) throw new Error('That upload is no longer on this device.');
+	return errorRowsOfResults(found.batch.columnMap, found.rows);
+}
+
+/** The rows with errors as the template with Reason last. */
+export async function errorRowsWorkbook(rows: ErrorRow[]): Promise<WorkbookFile> {
 	if (rows.length === 0) throw new Error('No row has errors, so there is nothing to download.');
 	const [owner, institutions] = await Promise.all([getMeta('owner'), listInstitutions()]);
 	const bytes = writeErrorRows({ rows, institutions, roles: owner?.roles ?? [], parentName: owner?.parentName });
 	return workbook(errorsFileName(new Date()), bytes);
 }
 
-export const fixHandlers = { matchColumns, editRow, draftStatus, resumeDraft, discardDraft, errorRows };
+export const fixHandlers = { matchColumns, editRow, draftStatus, resumeDraft, discardDraft };

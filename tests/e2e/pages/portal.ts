@@ -115,6 +115,13 @@ export class PortalPage {
 		return this.dialog().getByRole('combobox', { name: header, exact: true });
 	}
 
+	/** An upload changing more users than the parent's threshold: types the number, which enables Apply. */
+	async confirmLargeChange(users: number): Promise<void> {
+		const gate = this.dialog().getByRole('region', { name: 'Large change' });
+		await gate.getByLabel('Type the number of users that will change').fill(users.toLocaleString('en-US'));
+		await expect(this.dialog().getByRole('button', { name: 'Apply' })).toBeEnabled();
+	}
+
 	/** Apply in the open dialog; returns the results workbook that downloads by itself. */
 	async applyAndRead(): Promise<Record<string, string[][]>> {
 		const download = await this.expectDownload(() => this.dialog().getByRole('button', { name: 'Apply' }).click());
@@ -123,6 +130,36 @@ export class PortalPage {
 
 	async closeDialog(): Promise<void> {
 		await this.dialog().getByRole('button', { name: 'Close' }).first().click();
+	}
+
+	history() {
+		return this.page.getByRole('region', { name: 'Upload history' });
+	}
+
+	/** The history's row of an upload, by the title it shows ("roster.xlsx", "Undo of roster.xlsx"). */
+	historyRow(title: string) {
+		const starts = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
+		return this.history()
+			.getByRole('row')
+			.filter({ has: this.page.getByRole('cell', { name: starts }) });
+	}
+
+	undoDialog() {
+		return this.page.getByRole('dialog', { name: 'Undo upload' });
+	}
+
+	/** Undo on the history entry titled `title`; waits for the undo's preview. */
+	async openUndo(title: string): Promise<void> {
+		await this.history()
+			.getByRole('button', { name: `Undo upload ${title}`, exact: true })
+			.click();
+		await expect(this.undoDialog().getByRole('heading', { name: 'Check before undoing' })).toBeVisible({ timeout: 30_000 });
+	}
+
+	/** Apply undo in the open Undo upload dialog; returns the undo's results workbook. */
+	async applyUndoAndRead(): Promise<{ name: string; book: Record<string, string[][]> }> {
+		const download = await this.expectDownload(() => this.undoDialog().getByRole('button', { name: 'Apply undo' }).click());
+		return { name: download.suggestedFilename(), book: await readWorkbook(download) };
 	}
 
 	async expectDownload(action: () => Promise<void>): Promise<Download> {

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import type { UploadSummary } from '../domain/history';
+import type { BatchRecord } from '../storage/db';
+import { historyEntries } from './history-entries';
+
+const counts = (updated: number, queued = 0) => ({ rows: updated + queued + 1, updated, unchanged: 1, failed: 0, queued });
+
+function batch(id: string, over: Partial<BatchRecord> = {}): BatchRecord {
+	return {
+		id,
+		fileName: `${id}.xlsx`,
+		sheetName: 'Users',
+		createdAt: 1000,
+		admin: 'admin',
+		header: [],
+		columnMap: {},
+		parentName: 'Springfield',
+		counts: counts(2),
+		state: 'done',
+		...over
+	};
+}
+
+function upload(id: string, over: Partial<UploadSummary> = {}): UploadSummary {
+	return {
+		id,
+		fileName: `${id}.xlsx`,
+		sheetName: 'Users',
+		uploadedAt: 1000,
+		admin: 'admin',
+		header: [],
+		columnMap: {},
+		receivedAt: 2000,
+		counts: counts(2),
+		...over
+	};
+}
+
+describe('upload history entries', () => {
+	it('merges this device’s uploads with the portal’s by id, newest first, marking those from another device', () => {
+		const entries = historyEntries(
+			[batch('mine', { createdAt: 3000 }), batch('queued', { createdAt: 4000, state: 'queued', counts: counts(0, 2) })],
+			[upload('mine', { uploadedAt: 3000, counts: counts(1) }), upload('theirs', { uploadedAt: 2000 })]
+		);
+		expect(entries.map((e) => [e.id, e.status, e.fromAnotherDevice, e.onPortal, e.canUndo])).toEqual([
+			['queued', 'Waiting to sync', false, false, false],
+			['mine', 'Complete', false, true, true],
+			['theirs', 'Complete', true, true, true]
+		]);
+		// Once final, the portal's counts are the ones shown.
+		expect(entries[1].counts.updated).toBe(1);
+	});
+
+	it('shows an upload Undone as soon as its undo is applied here, and offers no second undo', () => {
+		const entries = historyEntries(
+			[batch('undo', { createdAt: 5000, state: 'queued', undoOf: { id: 'theirs', fileName: 'theirs.xlsx' } })],
+			[
+				upload('theirs'),
+				upload('old', { uploadedAt: 500, undoneBy: 'elsewhere' }),
+				upload('nothing', { uploadedAt: 400, counts: counts(0) })
+			]
+		);
+		expect(entries.map((e) => [e.title, e.status, e.canUndo])).toEqual([
+			['Undo of theirs.xlsx', 'Waiting to sync', false],
+			['theirs.xlsx', 'Undone', false],
+			['old.xlsx', 'Undone', false],
+			['nothing.xlsx', 'Complete', false]
+		]);
+	});
+});
