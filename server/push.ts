@@ -1,13 +1,14 @@
 // Applying a push on the server: the HTTP-level checks, password hashing, and working out the push
 // against a draft of the state. What a push decides (exactly-once replays and gaps, the re-validation of
-// each user update) lives in src/lib/sync/portal-rules.ts, shared with the in-memory portal the app's
+// each user update and create) lives in src/lib/sync/portal-rules.ts, shared with the in-memory portal the app's
 // tests use, so both give the same answers in the same words.
 import { checkPassword } from '../src/lib/domain/field-rules';
 import type { Parent } from '../src/lib/domain/types';
-import type { Mutation, MutationResult, PushRequest, UploadRecord, UserUpdate } from '../src/lib/sync/protocol';
+import type { Mutation, MutationResult, PushRequest, UploadRecord, UserCreate, UserUpdate } from '../src/lib/sync/protocol';
 import {
 	answerPush,
 	clientKey,
+	decideUserCreate,
 	decideUserUpdate,
 	nonConsecutiveIds,
 	notFoundReason,
@@ -16,7 +17,7 @@ import {
 	refusedRecord,
 	type PortalView
 } from '../src/lib/sync/portal-rules';
-import { outcomeOfUpdate, type HistoryScope } from '../src/lib/sync/upload-history';
+import { outcomeOfCreate, outcomeOfUpdate, type HistoryScope } from '../src/lib/sync/upload-history';
 import { HttpError } from './http';
 import { hashPassword, type ScryptCost } from './passwords';
 import { StateDraft, toWire, type CommitRecord, type PortalState, type StoredUser } from './state';
@@ -42,15 +43,19 @@ export function checkPushShape(request: PushRequest, idempotencyKey: string | un
  * admins' pushes for the seconds hashing takes. Ids the client already had applied are skipped.
  */
 export async function prehashPasswords(mutations: Mutation[], lastAppliedId: number, cost: ScryptCost): Promise<Map<number, string>> {
-	const pending = mutations.filter(
-		(m): m is UserUpdate =>
-			m.kind === 'user.update' &&
-			m.id > lastAppliedId &&
-			m.changes.password !== undefined &&
-			checkPassword(m.changes.password, m.username) === null
-	);
-	const hashes = await Promise.all(pending.map((m) => hashPassword(m.changes.password as string, cost)));
-	return new Map(pending.map((m, i) => [m.id, hashes[i]]));
+	const pending: { id: number; password: string }[] = [];
+	for (const m of mutations) {
+		if (m.kind === 'upload.record' || m.id <= lastAppliedId) continue;
+		const password = passwordOf(m);
+		if (password !== undefined && checkPassword(password, m.username) === null) pending.push({ id: m.id, password });
+	}
+	const hashes = await Promise.all(pending.map((p) => hashPassword(p.password, cost)));
+	return new Map(pending.map((p, i) => [p.id, hashes[i]]));
+}
+
+/** The password a user mutation sets, if any. */
+function passwordOf(m: UserUpdate | UserCreate): string | undefined {
+	return m.kind === 'user.update' ? m.changes.password : m.fields.password || undefined;
 }
 
 export interface PushOutcome {
@@ -82,12 +87,17 @@ export async function applyPush(
 	const draft = new StateDraft(state, now);
 	const view = draftView(draft);
 	const history: HistoryScope = { adminUsername: scope.adminUsername, parentAccountId: scope.parent.accountId, clientKey: key };
-	const hashFor = async (m: UserUpdate) => hashes.get(m.id) ?? hashPassword(m.changes.password as string, cost);
+	const hashFor = async (m: UserUpdate | UserCreate) => hashes.get(m.id) ?? hashPassword(passwordOf(m) as string, cost);
 	const { results, fresh } = await answerPush(
 		request.mutations,
 		lastAppliedId,
 		(m) => client?.results.get(m.id) ?? (m.kind === 'upload.record' ? recordedResult(m) : replayFallback(state, scope, m)),
-		(m) => (m.kind === 'upload.record' ? recordPart(draft, history, m) : applyMutation(draft, view, scope, history, m, hashFor))
+		(m) =>
+			m.kind === 'upload.record'
+				? recordPart(draft, history, m)
+				: m.kind === 'user.create'
+					? applyCreate(draft, view, scope, history, m, hashFor)
+					: applyMutation(draft, view, scope, history, m, hashFor)
 	);
 
 	if (fresh.length === 0) return { results, lastAppliedId, record: null };
@@ -97,7 +107,7 @@ export async function applyPush(
 
 // The stored result was pruned (older than RESULT_RETENTION ids): the mutation was certainly processed,
 // so answer "applied" with what the user looks like now, which is what the client should display anyway.
-function replayFallback(state: PortalState, scope: PushScope, m: UserUpdate): MutationResult {
+function replayFallback(state: PortalState, scope: PushScope, m: UserUpdate | UserCreate): MutationResult {
 	const user = state.childInstitution(scope.parent.accountId, m.accountId) ? state.getUser(m.accountId, m.username) : undefined;
 	if (!user) return { id: m.id, status: 'rejected', code: 'not_found', reason: notFoundReason(m) };
 	return { id: m.id, status: 'applied', user: toWire(user) };
@@ -120,7 +130,7 @@ async function applyMutation(
 	scope: PushScope,
 	history: HistoryScope,
 	m: UserUpdate,
-	hashFor: (m: UserUpdate) => Promise<string>
+	hashFor: (m: UserUpdate | UserCreate) => Promise<string>
 ): Promise<MutationResult> {
 	const decision = decideUserUpdate(view, scope.parent, m);
 	draft.history.noteOutcome(history, m, outcomeOfUpdate(m, decision));
@@ -132,6 +142,28 @@ async function applyMutation(
 	// one version of a user; journal replay relies on that.
 	next.rev = ++draft.seq;
 	next.appliedCount = current.appliedCount + 1;
+	draft.putUser(next);
+	draft.appliedMutationCount++;
+	return { id: m.id, status: 'applied', user: toWire(next) };
+}
+
+async function applyCreate(
+	draft: StateDraft,
+	view: PortalView<StoredUser>,
+	scope: PushScope,
+	history: HistoryScope,
+	m: UserCreate,
+	hashFor: (m: UserUpdate | UserCreate) => Promise<string>
+): Promise<MutationResult> {
+	const decision = decideUserCreate(view, scope.parent, m);
+	draft.history.noteOutcome(history, m, outcomeOfCreate(decision));
+	if (decision.status === 'rejected') return { id: m.id, status: 'rejected', code: decision.code, reason: decision.reason };
+	const next: StoredUser = {
+		...decision.next,
+		rev: ++draft.seq,
+		passwordHash: decision.setsPassword ? await hashFor(m) : null,
+		appliedCount: 1
+	};
 	draft.putUser(next);
 	draft.appliedMutationCount++;
 	return { id: m.id, status: 'applied', user: toWire(next) };

@@ -1,5 +1,6 @@
 // What applying a preview writes: every row's stored result (Queued until the server answers) and one
-// mutation per "update" row, with the values it changes from, so a rejection can roll back.
+// mutation per "update" row, with the values it changes from, so a rejection can roll back, or per "add"
+// row, with every field of the new user, so a rejection can take the user away again.
 // Pure; the storage layer commits the plan in one transaction.
 import type { Preview } from './preview';
 import { finalizeRows, type FinalRow } from './results';
@@ -21,6 +22,8 @@ export interface PlannedMutation {
 	changes: UserChanges;
 	/** The user's values of the changed fields when checked: the conflict check and the rollback. */
 	base: UserBase;
+	/** Adds the user: `username` as the file spells it, `changes` every field of the new user, `base` empty. */
+	create?: true;
 }
 
 export interface ApplyPlan {
@@ -40,6 +43,17 @@ export function planApply(preview: Preview, ctx: RuleContext): ApplyPlan {
 		const cells = password === '' ? final.cells : final.cells.map((c, i) => (i === passwordColumn ? (c.trim() ? PASSWORD_MASK : '') : c));
 		const source = preview.rows[rowIndex];
 		if (final.status !== 'Queued' || !source.mutation) return { ...final, cells };
+		if (source.mutation.create) {
+			mutations.push({
+				rowIndex,
+				accountId: source.accountId,
+				username: source.username,
+				changes: source.mutation.changes,
+				base: {},
+				create: true
+			});
+			return { ...final, cells, mutationIndex: mutations.length - 1 };
+		}
 		const user = ctx.user(source.accountId, source.username);
 		if (!user) throw new Error(`Row ${source.row}: user ${source.username} disappeared while applying`);
 		mutations.push({

@@ -17,6 +17,14 @@ export const LIMITS = {
 	cellMax: 32_767
 } as const;
 
+/**
+ * What a new username may be: the one place the rule lives (the worker's check and the portal's
+ * re-check both call checkNewUsername). Existing usernames are only looked up, never held to it: users
+ * imported before the rule keep theirs. Letters are ASCII only, so a username types the same on every
+ * keyboard and sign-in screen.
+ */
+export const NEW_USERNAME = { min: 3, max: 64, pattern: /^[A-Za-z0-9._-]+$/, allowed: 'letters, digits and . _ -' } as const;
+
 const count = (n: number) => n.toLocaleString('en-US');
 
 /**
@@ -67,6 +75,46 @@ export function checkUsername(username: string): string | null {
 	return null;
 }
 
+/** The rule for a username a row creates; null when it may be used. */
+export function checkNewUsername(username: string): string | null {
+	if (username.length < NEW_USERNAME.min || username.length > NEW_USERNAME.max) {
+		return `Username ${quote(username)} has ${count(username.length)} characters; a new username needs ${NEW_USERNAME.min} to ${NEW_USERNAME.max}. Choose another and upload again.`;
+	}
+	if (!NEW_USERNAME.pattern.test(username)) {
+		return `Username ${quote(username)} may only hold ${NEW_USERNAME.allowed} (no spaces or accents). Choose another and upload again.`;
+	}
+	return null;
+}
+
+/** A new user of this account already has the username (case-insensitive): the file's row, not the portal's user, must change. */
+export function usernameTakenMessage(username: string, accountId: string, holder: string): string {
+	const same = holder === username ? '' : ` (as ${quote(holder)})`;
+	return `Username ${username} is already taken in account ${accountId}${same}. Choose another username, or tick User Update to change that user.`;
+}
+
+/** The fields a new user must have in `institution` (Email with Google sign-in, Password without it). */
+export function requiredToAdd(institution: Institution): readonly ('name' | 'email' | 'password' | 'role')[] {
+	return institution.signIn === 'google' ? ['name', 'email', 'role'] : ['name', 'password', 'role'];
+}
+
+/** Why a blank field stops an add, and what to do; the portal words a missing field the same. */
+export function missingForAdd(field: 'name' | 'email' | 'password' | 'role', institution: Institution, roles: readonly string[]): string {
+	const why =
+		field === 'email'
+			? ` to account ${institution.accountId}, which uses Google sign-in (${googleDomainList(institution)})`
+			: field === 'password'
+				? ` to account ${institution.accountId}, which uses password sign-in (${LIMITS.passwordMin} to ${LIMITS.passwordMax} characters, not the username)`
+				: field === 'role'
+					? `: one of ${roles.join(', ')}`
+					: '';
+	const label = { name: 'Name', email: 'Email', password: 'Password', role: 'Role' }[field];
+	return `${label} is required to add a user${why}. Fill it in and upload again.`;
+}
+
+function googleDomainList(institution: Institution): string {
+	return institution.googleDomains.map((d) => `@${d}`).join(' or ');
+}
+
 export function checkName(name: string): string | null {
 	if (name.length > LIMITS.nameMax) return tooLong('Name', name.length, LIMITS.nameMax, 'names can have');
 	if (CONTROL.test(name)) return `Name ${quote(name.replace(CONTROL, '?'))} contains a control character`;
@@ -87,8 +135,7 @@ export function checkGoogleDomain(email: string, institution: Institution): stri
 	if (institution.signIn !== 'google') return null;
 	const domain = emailDomain(email);
 	if (institution.googleDomains.includes(domain)) return null;
-	const allowed = institution.googleDomains.map((d) => `@${d}`).join(' or ');
-	return `Email ${quote(email)} does not match the Google sign-in domain of account ${institution.accountId} (${allowed})`;
+	return `Email ${quote(email)} does not match the Google sign-in domain of account ${institution.accountId} (${googleDomainList(institution)})`;
 }
 
 export function checkPassword(password: string, username: string): string | null {

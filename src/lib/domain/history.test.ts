@@ -96,7 +96,7 @@ describe('history rows', () => {
 
 	it('count like the results workbook does', () => {
 		const list = [historyRow(sent, { status: 'applied', change }), historyRow({ ...sent, status: 'Failed' }, undefined)];
-		expect(historyCounts(list)).toEqual({ rows: 2, updated: 1, unchanged: 0, failed: 1, queued: 0 });
+		expect(historyCounts(list)).toEqual({ rows: 2, added: 0, updated: 1, unchanged: 0, failed: 1, queued: 0 });
 	});
 
 	it('name an undo after the upload it takes back', () => {

@@ -4,6 +4,7 @@
 import type { ColumnMap } from './header-map';
 import { QUEUED_REASON, summarize, type FinalStatus, type ResultSummary } from './results';
 import { FIELD_LABELS, type VisibleField } from './types';
+import type { BulkAction } from './bulk-action';
 
 export const VISIBLE_FIELDS: readonly VisibleField[] = ['name', 'email', 'role'];
 
@@ -22,6 +23,8 @@ export interface AppliedChange {
 	fields: FieldChanges;
 	/** True when the row set a password (never the password itself). */
 	password: boolean;
+	/** The row added the user: every field's `before` is '' (undo leaves added users alone). */
+	created?: true;
 }
 
 /** What the device says about one row: the portal completes rows that carry a mutation id `m`. */
@@ -32,7 +35,7 @@ export interface RecordRow {
 	status: FinalStatus;
 	reason: string;
 	changed: string[];
-	/** The id of the row's user.update mutation (per device), when the row was sent. */
+	/** The id of the row's user.update or user.create mutation (per device), when the row was sent. */
 	m?: number;
 }
 
@@ -62,6 +65,8 @@ export interface UploadMeta {
 	undoOf?: { id: string; fileName: string };
 	/** Set when the admin confirmed the large-change gate by typing this number of users. */
 	largeChangeConfirmed?: number;
+	/** What the upload did; absent for User Update. */
+	action?: BulkAction;
 }
 
 /** An upload in the portal's history list. */
@@ -182,7 +187,7 @@ export function historyRow(row: RecordRow, outcome: PortalRowOutcome | undefined
 	const base = { row: row.row, cells: row.cells, reason: row.reason, changed: row.changed };
 	if (!outcome) return { ...base, status: row.status };
 	if (outcome.status === 'rejected') return { ...base, status: 'Failed', reason: outcome.reason, changed: [] };
-	return { ...base, status: 'Updated', applied: outcome.change };
+	return { ...base, status: outcome.change.created ? 'Added' : 'Updated', applied: outcome.change };
 }
 
 export function historyCounts(rows: readonly HistoryRow[]): ResultSummary {

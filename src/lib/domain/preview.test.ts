@@ -108,7 +108,7 @@ describe('buildPreview: rows', () => {
 			[4, 'unchanged'],
 			[5, 'unchanged']
 		]);
-		expect(p.counts).toEqual({ rows: 4, update: 1, unchanged: 2, failed: 1, warnings: 1 });
+		expect(p.counts).toEqual({ rows: 4, update: 1, add: 0, unchanged: 2, failed: 1, warnings: 1 });
 		expect(p.counts.update + p.counts.unchanged + p.counts.failed).toBe(p.counts.rows);
 		expect(p.blocking).toBeNull();
 		expect(rowsForDisplay(p).map((r) => r.row)).toEqual([2, 5, 3, 4]);

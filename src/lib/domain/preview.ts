@@ -1,12 +1,13 @@
 // Owns the preflight of an upload: from the sheet's rows and the admin's "Number of users" to a
-// Preview that says, row by row, what would be updated, what is unchanged and what fails and why.
-// Nothing is applied here; the caller applies `rows[i].mutation` of the "update" rows, and only when
-// `blocking` is null. Pure and linear in the number of rows (100,000 rows in well under a second).
+// Preview that says, row by row, what would be added or updated, what is unchanged and what fails and
+// why. Nothing is applied here; the caller applies `rows[i].mutation` of the "update" and "add" rows, and
+// only when `blocking` is null. Pure and linear in the number of rows (100,000 rows in well under a second).
 import { columnLetter, headerErrorMessage, isBlankRow, mapHeader, REQUIRED_FIELDS, TEMPLATE_HEADERS, type ColumnMap } from './header-map';
 import { cellIssue, rowIssue, type Issue } from './issue';
 import { LIMITS, quote, tooLong } from './field-rules';
 import { addIssue, finishRow, newRowFacts, validateRow, type RowFacts, type RowOutcome, type RuleContext } from './row-rules';
 import { FIELD_LABELS } from './types';
+import type { BulkAction } from './bulk-action';
 
 export interface PreviewInput {
 	/** The whole sheet, as read (header row included, cells untrimmed). */
@@ -17,6 +18,8 @@ export interface PreviewInput {
 	declaredCount: number;
 	/** The columns as matched in Match columns: replaces what the header row's names say. */
 	matching?: PreviewMatching;
+	/** What the rows do; User Update when absent. */
+	action?: BulkAction;
 }
 
 export interface PreviewMatching {
@@ -31,6 +34,7 @@ export interface PreviewCounts {
 	/** Non-blank data rows (what "Number of users" must equal). */
 	rows: number;
 	update: number;
+	add: number;
 	unchanged: number;
 	failed: number;
 	/** Warnings on rows plus warnings about the header. */
@@ -38,6 +42,7 @@ export interface PreviewCounts {
 }
 
 export interface Preview {
+	action: BulkAction;
 	fileName: string;
 	sheetName: string;
 	/** The header row's cells as written. Empty when the sheet has no non-blank row. */
@@ -121,7 +126,7 @@ export function checkSheet(input: PreviewInput, ctx: RuleContext, onProgress?: (
 	preview.blocking = declaredCountProblem(declaredCount, dataIndexes.length);
 
 	noteValuesUnderBlankHeaders(rows, dataIndexes, map.header, map.headerRow, preview.headerWarnings);
-	const checks = checkEachRow(rows, dataIndexes, columns, ctx, onProgress);
+	const checks = checkEachRow(rows, dataIndexes, columns, ctx, input.action ?? 'update', onProgress);
 	flagDuplicateUsers(checks);
 	flagSharedEmails(checks);
 	settleRows(preview, checks.outcomes);
@@ -136,8 +141,9 @@ function missingColumnsMessage(columns: ColumnMap, headerRow: number): string | 
 	return `No column of row ${headerRow} is matched to ${names}. Match them in Match columns, or add the columns to the file, and upload again.`;
 }
 
-function emptyPreview({ fileName, sheetName, declaredCount }: PreviewInput): Preview {
+function emptyPreview({ fileName, sheetName, declaredCount, action = 'update' }: PreviewInput): Preview {
 	return {
+		action,
 		fileName,
 		sheetName,
 		header: [],
@@ -146,7 +152,7 @@ function emptyPreview({ fileName, sheetName, declaredCount }: PreviewInput): Pre
 		headerWarnings: [],
 		declaredCount,
 		blocking: null,
-		counts: { rows: 0, update: 0, unchanged: 0, failed: 0, warnings: 0 },
+		counts: { rows: 0, update: 0, add: 0, unchanged: 0, failed: 0, warnings: 0 },
 		rows: []
 	};
 }
@@ -231,6 +237,8 @@ function lowerBound(sorted: readonly number[], value: number): number {
 
 /** Every data row checked on its own, with what the rules across rows need, in parallel arrays by position. */
 export interface RowChecks {
+	/** What the rows do: whether a row adds or updates is decided per row from it. */
+	action: BulkAction;
 	outcomes: RowOutcome[];
 	/** userKey per row, when the row names a user of a child account. */
 	keys: (string | undefined)[];
@@ -248,10 +256,12 @@ function checkEachRow(
 	dataIndexes: number[],
 	columns: ColumnMap,
 	ctx: RuleContext,
+	action: BulkAction,
 	onProgress?: (checked: number, total: number) => void
 ): RowChecks {
 	const n = dataIndexes.length;
 	const checks: RowChecks = {
+		action,
 		outcomes: new Array(n),
 		keys: new Array(n),
 		newEmails: new Array(n),
@@ -288,7 +298,7 @@ export function checkOneRow(
 	ctx: RuleContext,
 	facts: RowFacts = newRowFacts()
 ): RowOutcome {
-	const outcome = (checks.outcomes[position] = validateRow(cells, row, columns, ctx, facts));
+	const outcome = (checks.outcomes[position] = validateRow(cells, row, columns, ctx, facts, checks.action));
 	flagOverlongUnmappedCells(outcome, mapped);
 	checks.keys[position] = facts.key;
 	checks.newEmails[position] = facts.newEmail;

@@ -41,7 +41,7 @@ describe('finalizeRows', () => {
 
 	it('reconciles the counts', () => {
 		const summary = summarize(final);
-		expect(summary).toEqual({ rows: 5, updated: 1, unchanged: 1, failed: 2, queued: 1 });
+		expect(summary).toEqual({ rows: 5, added: 0, updated: 1, unchanged: 1, failed: 2, queued: 1 });
 		expect(summary.updated + summary.unchanged + summary.failed + summary.queued).toBe(summary.rows);
 		expect(outcomeSentence(summary)).toBe('1 row updated, 2 rows had errors, 1 row queued to sync.');
 		expect(outcomeSentence({ updated: 12_000, failed: 1 })).toBe('12,000 rows updated, 1 row had errors.');

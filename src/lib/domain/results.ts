@@ -6,10 +6,10 @@ import type { Preview } from './preview';
 import type { FieldEdit, RowOutcome } from './row-rules';
 import { EDITABLE_FIELDS, FIELD_LABELS, type EditableField } from './types';
 
-export type FinalStatus = 'Updated' | 'Unchanged' | 'Failed' | 'Queued';
+export type FinalStatus = 'Added' | 'Updated' | 'Unchanged' | 'Failed' | 'Queued';
 
 /**
- * What happened to an "update" row's mutation:
+ * What happened to an "update" or "add" row's mutation:
  * applied by the server; rejected (the server's reason, e.g. a conflict); queued (saved on this device,
  * not yet confirmed by the server, e.g. offline).
  */
@@ -22,7 +22,7 @@ export interface FinalRow {
 	status: FinalStatus;
 	/** Empty for a plain success; errors for a failure; warnings otherwise. */
 	reason: string;
-	/** Labels of the fields written ("Name", "Password"); empty unless Updated or Queued. */
+	/** Labels of the fields written ("Name", "Password"); empty unless Added, Updated or Queued. */
 	changed: string[];
 	/** The fields edited in the preview with the file's values: `Email: was "x@"; Password`. */
 	edited?: string;
@@ -30,6 +30,7 @@ export interface FinalRow {
 
 export interface ResultSummary {
 	rows: number;
+	added: number;
 	updated: number;
 	unchanged: number;
 	failed: number;
@@ -55,8 +56,8 @@ function changedLabels(row: RowOutcome): string[] {
 }
 
 /**
- * The final status of every previewed row, in file order. `outcomeOf` answers for "update" rows;
- * an update row without an answer is Queued (it was handed to the outbox but not confirmed).
+ * The final status of every previewed row, in file order. `outcomeOf` answers for "update" and "add"
+ * rows; such a row without an answer is Queued (it was handed to the outbox but not confirmed).
  * A blocked preview applied nothing: every row is Failed with the blocking reason.
  */
 export function finalizeRows(preview: Preview, outcomeOf: (row: RowOutcome) => ApplyOutcome | undefined): FinalRow[] {
@@ -78,16 +79,17 @@ export function finalizeRows(preview: Preview, outcomeOf: (row: RowOutcome) => A
 			};
 		}
 		if (outcome.status === 'rejected') return { ...base, status: 'Failed', reason: outcome.reason, changed: [] };
-		return { ...base, status: 'Updated', reason: warnings, changed: changedLabels(row) };
+		return { ...base, status: row.status === 'add' ? 'Added' : 'Updated', reason: warnings, changed: changedLabels(row) };
 	});
 }
 
-/** Totals by status; rows = updated + unchanged + failed + queued by construction. */
+/** Totals by status; rows = added + updated + unchanged + failed + queued by construction. */
 export function summarize(rows: readonly Pick<FinalRow, 'status'>[]): ResultSummary {
-	const summary: ResultSummary = { rows: 0, updated: 0, unchanged: 0, failed: 0, queued: 0 };
+	const summary: ResultSummary = { rows: 0, added: 0, updated: 0, unchanged: 0, failed: 0, queued: 0 };
 	for (const { status } of rows) {
 		summary.rows++;
-		if (status === 'Updated') summary.updated++;
+		if (status === 'Added') summary.added++;
+		else if (status === 'Updated') summary.updated++;
 		else if (status === 'Unchanged') summary.unchanged++;
 		else if (status === 'Failed') summary.failed++;
 		else summary.queued++;
@@ -97,12 +99,16 @@ export function summarize(rows: readonly Pick<FinalRow, 'status'>[]): ResultSumm
 
 /**
  * The help article's completion message: "5 rows updated, 1 row had errors." Rows still waiting for the
- * portal are said too: "0 rows updated" alone would read as if the upload did nothing.
+ * portal are said too: "0 rows updated" alone would read as if the upload did nothing. Added rows lead
+ * when there are any ("3 rows added, 0 rows updated, …"); an upload that only updates reads as before.
  */
-export function outcomeSentence(counts: Pick<ResultSummary, 'updated' | 'failed'> & Partial<Pick<ResultSummary, 'queued'>>): string {
+export function outcomeSentence(
+	counts: Pick<ResultSummary, 'updated' | 'failed'> & Partial<Pick<ResultSummary, 'queued' | 'added'>>
+): string {
 	const rows = (n: number) => `${n.toLocaleString('en-US')} ${n === 1 ? 'row' : 'rows'}`;
+	const added = counts.added ? `${rows(counts.added)} added, ` : '';
 	const queued = counts.queued ? `, ${rows(counts.queued)} queued to sync` : '';
-	return `${rows(counts.updated)} updated, ${rows(counts.failed)} had errors${queued}.`;
+	return `${added}${rows(counts.updated)} updated, ${rows(counts.failed)} had errors${queued}.`;
 }
 
 /**

@@ -1,5 +1,7 @@
 // Owns validating one data row of an upload against what the portal knows (accounts, users, roles)
-// and turning it into an outcome: failed (with errors), unchanged, or an update with its mutation.
+// and turning it into an outcome: failed (with errors), unchanged, an update or an add with its mutation.
+// Whether a row adds or updates is decided here, from the bulk action and whether Account ID + Username
+// names a user (bulk-action.ts); the rest of the pipeline reads the outcome's status.
 // Cross-row rules (duplicate users, the same email twice) need every row and live in preview.ts.
 // Single-field rules come from field-rules.ts so the server words rejections identically.
 import {
@@ -9,11 +11,16 @@ import {
 	checkGoogleDomain,
 	checkName,
 	checkNotForeignAccount,
+	checkNewUsername,
 	checkPassword,
 	checkUsername,
+	missingForAdd,
 	quote,
-	unknownRoleMessage
+	requiredToAdd,
+	unknownRoleMessage,
+	usernameTakenMessage
 } from './field-rules';
+import { addsUsers, type BulkAction } from './bulk-action';
 import type { ColumnField, ColumnMap } from './header-map';
 import { cellIssue, type Issue } from './issue';
 import type { EditableField, Institution, Parent, User, UserBase, UserChanges, VisibleField } from './types';
@@ -31,7 +38,7 @@ export interface RuleContext {
 	emailOwner(emailLower: string): { accountId: string; username: string } | undefined;
 }
 
-export type RowStatus = 'update' | 'unchanged' | 'failed';
+export type RowStatus = 'update' | 'add' | 'unchanged' | 'failed';
 
 /** One field's before -> after. Passwords are write-only: from and to are '' and `secret` is set. */
 export interface FieldDiff {
@@ -45,6 +52,8 @@ export interface RowMutation {
 	changes: UserChanges;
 	/** The current values of the changed visible fields, as the server's conflict check expects. */
 	base: UserBase;
+	/** The row adds a user: `changes` holds every field of the new user (base is empty). */
+	create?: true;
 }
 
 export interface RowOutcome {
@@ -62,9 +71,9 @@ export interface RowOutcome {
 	errors: Issue[];
 	/** Read-only, like errors. */
 	warnings: Issue[];
-	/** Filled for status "update" only (read-only, like errors). */
+	/** Filled for status "update" and "add" only (read-only, like errors); an add's fields go from ''. */
 	diff: FieldDiff[];
-	/** Set for status "update" only: what to send. */
+	/** Set for status "update" and "add" only: what to send. */
 	mutation: RowMutation | undefined;
 	/** The fields the admin changed in the preview, with the file's values (checked-upload.ts). */
 	edits: FieldEdit[] | undefined;
@@ -111,7 +120,7 @@ export function restoreNeutralized(value: string): string {
 export interface RowFacts {
 	/** userKey once the account is a child account and the username is given: duplicate detection. */
 	key: string | undefined;
-	/** Lower-cased email when the row gives its user a different address: in-file uniqueness. */
+	/** Lower-cased email when the row gives its user a different address (or a new user one): in-file uniqueness. */
 	newEmail: string | undefined;
 	/** That email as written. */
 	email: string | undefined;
@@ -191,8 +200,8 @@ function readCell(cells: string[], outcome: RowOutcome, columns: ColumnMap, fiel
 }
 
 /**
- * Validates one non-blank data row. `row` is the spreadsheet row number. Call finishRow after any
- * rules across rows to settle status, diff and mutation.
+ * Validates one non-blank data row for a bulk `action`. `row` is the spreadsheet row number. Call
+ * finishRow after any rules across rows to settle status, diff and mutation.
  * Order matters for the admin: a bad or foreign account stops the row ("row not processed");
  * otherwise every field is checked so one upload shows all of a row's problems.
  */
@@ -201,7 +210,8 @@ export function validateRow(
 	row: number,
 	columns: ColumnMap,
 	ctx: RuleContext,
-	facts: RowFacts = newRowFacts()
+	facts: RowFacts = newRowFacts(),
+	action: BulkAction = 'update'
 ): RowOutcome {
 	facts.key = undefined;
 	facts.newEmail = undefined;
@@ -210,18 +220,27 @@ export function validateRow(
 	const institution = checkAccountAndUsername(outcome, columns, ctx);
 	if (!institution) return outcome;
 	const { accountId, username } = outcome;
-	const user = ctx.user(accountId, username);
-	if (!user) addError(outcome, USERNAME_LABEL, `User ${username} not found in account ${accountId}`, username);
-	// Also for unknown users: two rows naming the same missing user are still duplicates of each other.
+	const found = ctx.user(accountId, username);
+	// User Add alone checks every row as a new user, so a taken username still shows the row's other problems.
+	const create = addsUsers(action) && (!found || action === 'add');
+	if (create && found) addError(outcome, USERNAME_LABEL, usernameTakenMessage(username, accountId, found.username), username);
+	else if (create) {
+		const problem = checkNewUsername(username);
+		if (problem) addError(outcome, USERNAME_LABEL, problem, username);
+	} else if (!found) addError(outcome, USERNAME_LABEL, `User ${username} not found in account ${accountId}`, username);
+	// Also for unknown users: two rows naming the same missing user are still duplicates of each other,
+	// and two rows adding one username too.
 	facts.key = userKey(accountId, username);
 
 	// Cells are read in column-template order, so trim warnings come out in that order too.
-	const check: FieldCheck = { outcome, columns, ctx, institution, user, facts, changes: undefined, base: undefined };
+	const user = create ? undefined : found;
+	const check: FieldCheck = { outcome, columns, ctx, institution, user, create, facts, changes: undefined, base: undefined };
 	checkNameCell(check);
 	checkEmailCell(check);
 	checkPasswordCell(check);
 	checkRoleCell(check);
-	if (check.changes) outcome.mutation = { changes: check.changes, base: check.base ?? {} };
+	if (create) outcome.mutation = { changes: check.changes ?? {}, base: {}, create: true };
+	else if (check.changes) outcome.mutation = { changes: check.changes, base: check.base ?? {} };
 	return outcome;
 }
 
@@ -276,8 +295,10 @@ interface FieldCheck {
 	columns: ColumnMap;
 	ctx: RuleContext;
 	institution: Institution;
-	/** Undefined when the account has no such user: the cells are still checked. */
+	/** Undefined when the account has no such user, or the row adds one: the cells are still checked. */
 	user: User | undefined;
+	/** The row adds a user: the required fields must be filled and every value is a change. */
+	create: boolean;
 	facts: RowFacts;
 	changes: UserChanges | undefined;
 	base: UserBase | undefined;
@@ -288,28 +309,46 @@ function recordChange(check: FieldCheck, field: VisibleField, to: string, from: 
 	(check.base ??= {})[field] = from;
 }
 
+/** A blank cell of a new user: an error when the account needs the field. */
+function requiredForAdd(check: FieldCheck, field: 'name' | 'email' | 'password' | 'role'): void {
+	if (!check.create || !requiredToAdd(check.institution).includes(field)) return;
+	addError(check.outcome, FIELD_LABELS[field], missingForAdd(field, check.institution, check.ctx.roles));
+}
+
+/** A new user's value: every field of an add is a change from nothing. */
+function recordNew(check: FieldCheck, field: VisibleField, value: string): void {
+	(check.changes ??= {})[field] = value;
+}
+
 function checkNameCell(check: FieldCheck): void {
 	const { outcome, user } = check;
 	const name = readCell(outcome.cells, outcome, check.columns, 'name');
-	if (name === '') return;
+	if (name === '') {
+		requiredForAdd(check, 'name');
+		return;
+	}
 	const problem = checkName(name);
 	if (problem) addError(outcome, FIELD_LABELS.name, problem, name);
+	else if (check.create) recordNew(check, 'name', name);
 	else if (user && name !== user.name) recordChange(check, 'name', name, user.name);
 }
 
 function checkEmailCell(check: FieldCheck): void {
 	const { outcome, user, facts } = check;
 	const email = readCell(outcome.cells, outcome, check.columns, 'email');
-	if (email === '') return;
+	if (email === '') {
+		requiredForAdd(check, 'email');
+		return;
+	}
 	const problem = checkEmailFormat(email);
 	if (problem) {
 		addError(outcome, FIELD_LABELS.email, problem, email);
 		return;
 	}
-	if (!user || email === user.email) return;
+	if (!check.create && (!user || email === user.email)) return;
 	const lower = email.toLowerCase();
 	// A change of letter case only is still the same address: no ownership or domain question.
-	if (lower !== user.email.toLowerCase()) {
+	if (check.create || lower !== user!.email.toLowerCase()) {
 		const domainProblem = checkGoogleDomain(email, check.institution);
 		if (domainProblem) addError(outcome, FIELD_LABELS.email, domainProblem, email);
 		const owner = check.ctx.emailOwner(lower);
@@ -324,13 +363,17 @@ function checkEmailCell(check: FieldCheck): void {
 		facts.newEmail = lower;
 		facts.email = email;
 	}
-	recordChange(check, 'email', email, user.email);
+	if (check.create) recordNew(check, 'email', email);
+	else recordChange(check, 'email', email, user!.email);
 }
 
 function checkPasswordCell(check: FieldCheck): void {
 	const { outcome } = check;
 	const password = readCell(outcome.cells, outcome, check.columns, 'password');
-	if (password === '') return;
+	if (password === '') {
+		requiredForAdd(check, 'password');
+		return;
+	}
 	if (check.institution.signIn === 'google') {
 		addIssue(
 			outcome,
@@ -347,9 +390,13 @@ function checkPasswordCell(check: FieldCheck): void {
 function checkRoleCell(check: FieldCheck): void {
 	const { outcome, user, ctx } = check;
 	const role = readCell(outcome.cells, outcome, check.columns, 'role');
-	if (role === '') return;
+	if (role === '') {
+		requiredForAdd(check, 'role');
+		return;
+	}
 	const canonical = canonicalRole(role, ctx.roles);
 	if (!canonical) addError(outcome, FIELD_LABELS.role, unknownRoleMessage(role, ctx.roles), role);
+	else if (check.create) recordNew(check, 'role', canonical);
 	else if (user && canonical !== user.role) recordChange(check, 'role', canonical, user.role);
 }
 
@@ -367,6 +414,7 @@ export function finishRow(outcome: RowOutcome): RowOutcome {
 	}
 	const { changes, base } = mutation;
 	const diff: FieldDiff[] = [];
+	// An add lists its fields like an update's changes, each from blank.
 	// EDITABLE_FIELDS' order is the order of a row's before -> after lines.
 	for (const field of EDITABLE_FIELDS) {
 		const to = changes[field];
@@ -374,7 +422,7 @@ export function finishRow(outcome: RowOutcome): RowOutcome {
 		if (field === 'password') diff.push({ field, from: '', to: '', secret: true });
 		else diff.push({ field, from: base[field] ?? '', to });
 	}
-	outcome.status = 'update';
+	outcome.status = mutation.create ? 'add' : 'update';
 	outcome.diff = diff;
 	return outcome;
 }

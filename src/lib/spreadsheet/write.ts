@@ -205,6 +205,7 @@ export interface ResultsInput {
 
 /** An undo's rows say what came back: its changes are restorations, the rest was not restored. */
 const UNDO_STATUS: Record<FinalStatus, string> = {
+	Added: 'Added',
 	Updated: 'Restored',
 	Unchanged: 'Not restored',
 	Failed: 'Not restored',

@@ -41,7 +41,7 @@ function summary(): PreviewSummary {
 		delimiter: ',',
 		declaredCount: 2,
 		blocking: null,
-		counts: { rows: 2, update: 1, unchanged: 0, failed: 1, warnings: 0 },
+		counts: { rows: 2, update: 1, add: 0, unchanged: 0, failed: 1, warnings: 0 },
 		edited: 0,
 		notices: [],
 		largeChange: null

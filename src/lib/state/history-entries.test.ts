@@ -3,7 +3,7 @@ import type { UploadSummary } from '../domain/history';
 import type { BatchRecord } from '../storage/db';
 import { historyEntries } from './history-entries';
 
-const counts = (updated: number, queued = 0) => ({ rows: updated + queued + 1, updated, unchanged: 1, failed: 0, queued });
+const counts = (updated: number, queued = 0) => ({ rows: updated + queued + 1, added: 0, updated, unchanged: 1, failed: 0, queued });
 
 function batch(id: string, over: Partial<BatchRecord> = {}): BatchRecord {
 	return {

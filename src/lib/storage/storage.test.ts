@@ -132,7 +132,7 @@ describe('outbox and settling', () => {
 					header: ['Account ID', 'Username', 'Email'],
 					columnMap: { accountId: 0, username: 1, email: 2 },
 					parentName: 'Springfield Public Schools',
-					counts: { rows: 3, updated: 0, unchanged: 1, failed: 0, queued: 2 },
+					counts: { rows: 3, added: 0, updated: 0, unchanged: 1, failed: 0, queued: 2 },
 					state: 'queued'
 				},
 				[
@@ -170,7 +170,7 @@ describe('outbox and settling', () => {
 		expect(all.find((u) => u.username === 'user0')).toMatchObject({ email: 'new0@example.org', rev: 50 });
 		expect(all.find((u) => u.username === 'user1')?.email).toBe('user1.1001@example.org');
 		const stored = (await getBatch('b1'))!;
-		expect(stored.batch.counts).toEqual({ rows: 3, updated: 1, unchanged: 1, failed: 1, queued: 0 });
+		expect(stored.batch.counts).toEqual({ rows: 3, added: 0, updated: 1, unchanged: 1, failed: 1, queued: 0 });
 		expect(stored.batch.state).toBe('done');
 		expect(stored.rows.map((r) => [r.status, r.reason])).toEqual([
 			['Updated', 'Name was trimmed'],

@@ -1,5 +1,5 @@
 // The portal's decisions that need no storage, network or crypto: the wording of refusals, how a pull
-// pages, how a push stays exactly-once and whether one user update applies. The reference server
+// pages, how a push stays exactly-once and whether one user update or user create applies. The reference server
 // (server/) and the in-memory portal the app's tests sync against (src/lib/testing/) both decide with
 // these functions, so the app is tested against the rules it meets in production, worded the same.
 import type { z } from 'zod/mini';
@@ -8,9 +8,12 @@ import {
 	checkEmailFormat,
 	checkGoogleDomain,
 	checkName,
+	checkNewUsername,
 	checkNotForeignAccount,
 	checkPassword,
+	missingForAdd,
 	quote,
+	requiredToAdd,
 	unknownRoleMessage
 } from '../domain/field-rules';
 import { FIELD_LABELS, userKey, type Institution, type Parent, type User, type UserRecord, type VisibleField } from '../domain/types';
@@ -21,6 +24,7 @@ import {
 	type MutationResult,
 	type PullResponse,
 	type PushRequest,
+	type UserCreate,
 	type UserUpdate
 } from './protocol';
 
@@ -269,4 +273,65 @@ function conflictReason(m: UserUpdate, current: User, next: Pick<User, VisibleFi
 	const labels = conflicts.map((f) => FIELD_LABELS[f]);
 	const subject = labels.length === 1 ? labels[0] : `${labels.slice(0, -1).join(', ')} and ${labels[labels.length - 1]}`;
 	return `${subject} ${labels.length === 1 ? 'was' : 'were'} changed by someone else since this file was checked`;
+}
+
+// ---- push: one user create -------------------------------------------------------------------
+
+export type CreateDecision =
+	| { status: 'rejected'; code: RejectionCode; reason: string }
+	| {
+			status: 'applied';
+			/** The new user (role in its canonical spelling, username as sent). */
+			next: User;
+			/** True when the mutation sets a (valid) password; Google sign-in accounts ignore one. */
+			setsPassword: boolean;
+	  };
+
+/** The rejection of a create whose username someone took after the file was checked. */
+export function takenSinceReason(m: Pick<UserCreate, 'accountId' | 'username'>): string {
+	return `Username ${m.username} was taken in account ${m.accountId} since this file was checked. Choose another username and upload the row again.`;
+}
+
+/**
+ * Whether a user create applies for an admin of `parent`, re-checking everything the client's preflight
+ * checked: scope, the username free (case-insensitive), the new-username rule, required fields per
+ * sign-in method, field rules and email uniqueness within the parent.
+ */
+export function decideUserCreate<U extends User>(portal: PortalView<U>, parent: Parent, m: UserCreate): CreateDecision {
+	const reject = (code: RejectionCode, reason: string): CreateDecision => ({ status: 'rejected', code, reason });
+	const institution = portal.childInstitution(parent.accountId, m.accountId);
+	const foreign = checkNotForeignAccount(m.accountId, institution, parent.name);
+	if (foreign || !institution) return reject('forbidden', foreign ?? '');
+	if (portal.user(m.accountId, m.username)) return reject('conflict', takenSinceReason(m));
+
+	const { fields } = m;
+	const reasons: string[] = [];
+	const username = checkNewUsername(m.username);
+	if (username) reasons.push(username);
+	const required = requiredToAdd(institution);
+	for (const field of required) if ((fields[field] ?? '') === '') reasons.push(missingForAdd(field, institution, portal.roles));
+	if (fields.name !== '') {
+		const reason = checkName(fields.name);
+		if (reason) reasons.push(reason);
+	}
+	if (fields.email !== '') {
+		const reason = checkEmailFormat(fields.email) ?? checkGoogleDomain(fields.email, institution);
+		if (reason) reasons.push(reason);
+	}
+	const role = fields.role === '' ? '' : canonicalRole(fields.role, portal.roles);
+	if (role === null) reasons.push(unknownRoleMessage(fields.role, portal.roles));
+	const setsPassword = institution.signIn !== 'google' && fields.password !== undefined && fields.password !== '';
+	if (setsPassword) {
+		const reason = checkPassword(fields.password!, m.username);
+		if (reason) reasons.push(reason);
+	}
+	if (reasons.length > 0) return reject('validation', reasons.join('; '));
+	if (fields.email !== '' && portal.emailTakenByOther(parent.accountId, fields.email, userKey(m.accountId, m.username))) {
+		return reject('validation', `Email ${quote(fields.email)} is already used by another user`);
+	}
+	return {
+		status: 'applied',
+		next: { accountId: m.accountId, username: m.username, name: fields.name, email: fields.email, role: role ?? '' },
+		setsPassword
+	};
 }

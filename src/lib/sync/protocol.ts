@@ -98,11 +98,28 @@ export const userUpdateSchema = z.object({
 });
 export type UserUpdate = z.infer<typeof userUpdateSchema>;
 
+/**
+ * Adds a user to a child account: the same ids, exactly-once answers and rejection codes as a
+ * user.update. Applied, it answers the created user's state; a username taken (in any letter case)
+ * since the file was checked is rejected with code "conflict"; a replay of an applied create gets its
+ * stored answer, never "taken". `fields.password` is required for password sign-in and ignored for
+ * Google sign-in (never stored or answered).
+ */
+export const userCreateSchema = z.object({
+	id: mutationId,
+	batchId,
+	kind: z.literal('user.create'),
+	accountId: accountIdSchema,
+	username: z.string().check(z.minLength(1), z.maxLength(200)),
+	fields: z.object({ name: changeValue, email: changeValue, role: changeValue, password: z.optional(changeValue) })
+});
+export type UserCreate = z.infer<typeof userCreateSchema>;
+
 // An applied upload's record for the portal's history: queued in the same outbox as its rows and after
 // them, so it goes exactly once and the portal has answered every row before it arrives. Cut into parts
 // that each fit a push (src/lib/domain/history.ts); part 0 carries the upload's facts.
 const recordText = z.string().check(z.maxLength(RECORD_CELL_MAX));
-const finalStatus = z.enum(['Updated', 'Unchanged', 'Failed', 'Queued']);
+const finalStatus = z.enum(['Added', 'Updated', 'Unchanged', 'Failed', 'Queued']);
 const columnFields = ['accountId', 'username', 'name', 'email', 'password', 'role'] as const satisfies readonly ColumnField[];
 
 export const recordMetaSchema = z.object({
@@ -112,7 +129,9 @@ export const recordMetaSchema = z.object({
 	header: z.array(recordText).check(z.maxLength(300)),
 	columnMap: z.partialRecord(z.enum(columnFields), z.int().check(z.nonnegative())),
 	undoOf: z.optional(z.object({ id: batchId, fileName: z.string().check(z.maxLength(RECORD_CELL_MAX)) })),
-	largeChangeConfirmed: z.optional(z.int().check(z.nonnegative()))
+	largeChangeConfirmed: z.optional(z.int().check(z.nonnegative())),
+	/** Absent for User Update (every upload before User Add). */
+	action: z.optional(z.enum(['update', 'add', 'add-or-update']))
 });
 
 export const recordRowSchema = z.object({
@@ -141,7 +160,7 @@ export const uploadRecordSchema = z
 	);
 export type UploadRecord = z.infer<typeof uploadRecordSchema>;
 
-export const mutationSchema = z.discriminatedUnion('kind', [userUpdateSchema, uploadRecordSchema]);
+export const mutationSchema = z.discriminatedUnion('kind', [userUpdateSchema, userCreateSchema, uploadRecordSchema]);
 export type Mutation = z.infer<typeof mutationSchema>;
 
 export const pushRequestSchema = z.object({
@@ -185,6 +204,8 @@ export const UPLOAD_ROWS_PAGE_MAX = 5000;
 
 const countsSchema = z.object({
 	rows: z.int().check(z.nonnegative()),
+	// A portal that predates User Add sends none.
+	added: z._default(z.int().check(z.nonnegative()), 0),
 	updated: z.int().check(z.nonnegative()),
 	unchanged: z.int().check(z.nonnegative()),
 	failed: z.int().check(z.nonnegative()),
@@ -214,7 +235,8 @@ export const historyRowSchema = z.object({
 			accountId: accountIdSchema,
 			username: z.string(),
 			fields: z.object({ name: fieldChange, email: fieldChange, role: fieldChange }),
-			password: z.boolean()
+			password: z.boolean(),
+			created: z.optional(z.literal(true))
 		})
 	)
 });
@@ -222,7 +244,7 @@ true satisfies z.infer<typeof historyRowSchema> extends HistoryRow ? true : fals
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every(isString);
-const FINAL = new Set(['Updated', 'Unchanged', 'Failed', 'Queued']);
+const FINAL = new Set(['Added', 'Updated', 'Unchanged', 'Failed', 'Queued']);
 
 function isChange(v: unknown): boolean {
 	if (v === undefined) return true;
@@ -243,6 +265,7 @@ export function isHistoryRow(v: unknown): v is HistoryRow {
 	const a = r.applied as Record<string, unknown> | null;
 	if (typeof a !== 'object' || a === null || !accountIdSchema.safeParse(a.accountId).success || !isString(a.username)) return false;
 	if (typeof a.password !== 'boolean' || typeof a.fields !== 'object' || a.fields === null) return false;
+	if (a.created !== undefined && a.created !== true) return false;
 	const f = a.fields as Record<string, unknown>;
 	return isChange(f.name) && isChange(f.email) && isChange(f.role);
 }

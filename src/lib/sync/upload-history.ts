@@ -14,7 +14,7 @@ import {
 	type UploadSummary
 } from '../domain/history';
 import type { User, VisibleField } from '../domain/types';
-import type { Checked } from './portal-rules';
+import type { Checked, CreateDecision } from './portal-rules';
 import { UPLOAD_ROWS_PAGE_MAX, UPLOADS_PAGE_MAX, type UploadRecord, type UserUpdate } from './protocol';
 
 export const DEFAULT_HISTORY_DAYS = 30;
@@ -91,6 +91,18 @@ export function outcomeOfUpdate(
 		password: decision.setsPassword
 	};
 	return { status: 'applied', change };
+}
+
+/** What the portal answered to a user create, for the history: every field of the new user, from blank. */
+export function outcomeOfCreate(decision: CreateDecision): PortalRowOutcome {
+	if (decision.status === 'rejected') return { status: 'rejected', reason: decision.reason };
+	const { next } = decision;
+	const fields: FieldChanges = {};
+	for (const field of ['name', 'email', 'role'] as const) if (next[field] !== '') fields[field] = { before: '', after: next[field] };
+	return {
+		status: 'applied',
+		change: { accountId: next.accountId, username: next.username, fields, password: decision.setsPassword, created: true }
+	};
 }
 
 export class UploadHistoryBook {
@@ -244,7 +256,7 @@ export class HistoryDraft {
 		this.seq = book.seq;
 	}
 
-	/** Keeps a user update's answer for its upload's record. */
+	/** Keeps a user update's or create's answer for its upload's record. */
 	noteOutcome(scope: HistoryScope, m: Pick<UserUpdate, 'id' | 'batchId'>, outcome: PortalRowOutcome): void {
 		const batch = batchKey(scope.clientKey, m.batchId);
 		this.delta.outcomes.push({ batch, at: this.now, id: m.id, outcome });

@@ -9,6 +9,7 @@ import { userKey, type Institution, type Parent, type UserRecord, type VisibleFi
 import {
 	answerPush,
 	clientKey,
+	decideUserCreate,
 	decideUserUpdate,
 	nonConsecutiveIds,
 	parseRequest,
@@ -24,6 +25,7 @@ import {
 import {
 	DEFAULT_HISTORY_DAYS,
 	HistoryDraft,
+	outcomeOfCreate,
 	outcomeOfUpdate,
 	uploadNotFound,
 	uploadRowsWindow,
@@ -43,6 +45,7 @@ import {
 	type SignInRequest,
 	type UploadRowsResponse,
 	type UploadsResponse,
+	type UserCreate,
 	type UserUpdate
 } from '../sync/protocol';
 import { TransportError, type PortalTransport } from '../sync/transport';
@@ -238,6 +241,7 @@ export class MemoryPortal implements PortalTransport {
 			(m) => this.results.get(`${client}:${m.id}`)!,
 			(m) => {
 				if (m.kind === 'user.update') return this.apply(parent, scope, draft, m);
+				if (m.kind === 'user.create') return this.create(parent, scope, draft, m);
 				const added = draft.addPart(scope, m);
 				return added.ok ? recordedResult(m) : refusedRecord(m, added.message);
 			}
@@ -263,6 +267,18 @@ export class MemoryPortal implements PortalTransport {
 		const key = userKey(next.accountId, next.username);
 		this.users.set(key, next);
 		if (decision.setsPassword) this.passwords.set(key, m.changes.password!);
+		this.appliedCount++;
+		return { id: m.id, status: 'applied', user: { ...next } };
+	}
+
+	private create(parent: Parent, scope: HistoryScope, draft: HistoryDraft, m: UserCreate): MutationResult {
+		const decision = decideUserCreate(this.view, parent, m);
+		draft.noteOutcome(scope, m, outcomeOfCreate(decision));
+		if (decision.status === 'rejected') return { id: m.id, status: 'rejected', code: decision.code, reason: decision.reason };
+		const next: UserRecord = { ...decision.next, rev: ++this.rev };
+		const key = userKey(next.accountId, next.username);
+		this.users.set(key, next);
+		if (decision.setsPassword) this.passwords.set(key, m.fields.password!);
 		this.appliedCount++;
 		return { id: m.id, status: 'applied', user: { ...next } };
 	}
@@ -300,6 +316,13 @@ export class MemoryPortal implements PortalTransport {
 			next.role = role;
 		}
 		this.users.set(key, next);
+	}
+
+	/** Someone else adds a user on the portal with another tool (a username this device has not seen yet). */
+	add(user: Omit<UserRecord, 'rev'>): void {
+		const key = userKey(user.accountId, user.username);
+		if (this.users.has(key)) throw new Error(`Username ${user.username} is already taken in account ${user.accountId}`);
+		this.users.set(key, { ...user, rev: ++this.rev });
 	}
 
 	/** The user as the portal holds it, or undefined. */

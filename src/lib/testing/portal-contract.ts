@@ -586,7 +586,7 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 							id: 'b-roster',
 							admin: 'admin',
 							receivedAt: expect.any(Number),
-							counts: { rows: 3, updated: 1, unchanged: 1, failed: 1, queued: 0 }
+							counts: { rows: 3, added: 0, updated: 1, unchanged: 1, failed: 1, queued: 0 }
 						}
 					],
 					next: null
