@@ -6,8 +6,10 @@ import type { ColumnGuess } from './header-match';
 import type { LargeChange } from './large-change';
 import type { PreviewCounts } from './preview';
 import type { RowStatus } from './row-rules';
+import type { BulkAction } from './bulk-action';
 
 export interface PreviewSummary {
+	action: BulkAction;
 	fileName: string;
 	sheetName: string;
 	/** Which sheet was used and why, when the workbook had several. */
@@ -38,7 +40,7 @@ export interface MatchProposal {
 export interface PreviewChange {
 	field: string;
 	from: string;
-	/** For a password: "will be reset"; never the value. */
+	/** For a password: "will be reset" ("will be set" for a new user); never the value. */
 	to: string;
 }
 

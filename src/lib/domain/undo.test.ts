@@ -88,7 +88,7 @@ describe('undo of an upload', () => {
 			],
 			users(u('pw'), u('edited', { email: 'someone-else@x.example' }))
 		);
-		expect(plan.counts).toEqual({ rows: 3, users: 0, fieldsRestored: 0, fieldsKept: 1, passwordsStay: 1, notRestored: 3 });
+		expect(plan.counts).toEqual({ rows: 3, users: 0, fieldsRestored: 0, fieldsKept: 1, passwordsStay: 1, addedStay: 0, notRestored: 3 });
 		expect(plan.apply.mutations).toEqual([]);
 		expect(plan.apply.rows.map((r) => [r.row, r.status, r.reason])).toEqual([
 			[2, 'Unchanged', 'Password changes cannot be taken back'],

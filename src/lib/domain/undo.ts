@@ -1,6 +1,9 @@
 // Taking an upload back: for every field the upload changed, whether it still holds the value the upload
 // set (then it gets back the value it replaced) or someone changed it since (then it is left alone).
-// Passwords cannot be taken back, only counted. The plan is an ApplyPlan, so an undo is committed, queued
+// Passwords cannot be taken back, only counted, and neither can users the upload added: undo has no way
+// to delete a user (there is no user.delete), and a user added days ago may be signing in by now, so
+// taking one away is not something an undo should do behind the admin's back. Added rows are counted and
+// said in words; the updates of the same upload are undone as usual. The plan is an ApplyPlan, so an undo is committed, queued
 // and settled exactly like an upload; each change's base is the value the upload set, so the portal's
 // field-level conflict check protects an edit made after this preview too.
 import type { ApplyPlan, PlannedMutation, PlannedRow } from './apply-plan';
@@ -44,6 +47,8 @@ export interface UndoCounts {
 	fieldsKept: number;
 	/** Users whose password the upload set, and which stays. */
 	passwordsStay: number;
+	/** Users the upload added: an undo leaves them. */
+	addedStay: number;
 	/** Users who get nothing back. */
 	notRestored: number;
 }
@@ -67,9 +72,10 @@ export function planUndo(rows: readonly HistoryRow[], userNow: (accountId: strin
 	const views: UndoRowView[] = [];
 	const planned: PlannedRow[] = [];
 	const mutations: PlannedMutation[] = [];
-	const counts: UndoCounts = { rows: 0, users: 0, fieldsRestored: 0, fieldsKept: 0, passwordsStay: 0, notRestored: 0 };
+	const counts: UndoCounts = { rows: 0, users: 0, fieldsRestored: 0, fieldsKept: 0, passwordsStay: 0, addedStay: 0, notRestored: 0 };
 	for (const source of rows) {
 		const applied = source.applied;
+		if (source.status === 'Added') counts.addedStay++;
 		if (source.status !== 'Updated' || !applied) continue;
 		counts.rows++;
 		const user = userNow(applied.accountId, applied.username);
@@ -129,6 +135,13 @@ export function planUndo(rows: readonly HistoryRow[], userNow: (accountId: strin
 		}
 	}
 	return { views, counts, apply: { rows: planned, mutations } };
+}
+
+/** "3 users this upload added stay": the count in words, for the dialog. */
+export function addedStaySentence(count: number): string {
+	if (count === 0) return '';
+	const who = count === 1 ? '1 user this upload added stays' : `${count.toLocaleString('en-US')} users this upload added stay`;
+	return `Undo does not remove users: ${who}. Remove them in the portal if they should not exist.`;
 }
 
 /** "12 users keep their new password": the count in words, for the dialog. */

@@ -6,7 +6,8 @@
 // Passwords are never written: the results show "(set)" where the upload had one.
 import { PASSWORD_MASK } from '../domain/apply-plan';
 import { utils, write, type CellObject, type ColInfo, type WorkBook, type WorkSheet } from 'xlsx';
-import { LIMITS } from '../domain/field-rules';
+import { actionFilePrefix, actionTitle, addsUsers, type BulkAction } from '../domain/bulk-action';
+import { LIMITS, NEW_USERNAME } from '../domain/field-rules';
 import { TEMPLATE_HEADERS, type ColumnMap } from '../domain/header-map';
 import { spreadsheetText, type FinalRow, type FinalStatus, type ResultSummary } from '../domain/results';
 import type { Institution, User } from '../domain/types';
@@ -54,6 +55,8 @@ export interface TemplateInput {
 	users?: readonly User[];
 	/** The parent account's name, for the Instructions sheet. */
 	parentName?: string;
+	/** Whose instructions: User Update's unless User Add's (both use the same columns, so one file can do both). */
+	action?: BulkAction;
 }
 
 /** Rows below the data that are pre-formatted as Text so typed IDs keep their leading zeros. */
@@ -83,7 +86,8 @@ export function writeTemplate(input: TemplateInput): Uint8Array {
  * The Instructions sheet. Column descriptions are the help article's words (admins know them), with the
  * rules this portal enforces added after them.
  */
-export function instructionLines(input: Pick<TemplateInput, 'roles' | 'parentName'>): string[][] {
+export function instructionLines(input: Pick<TemplateInput, 'roles' | 'parentName' | 'action'>): string[][] {
+	if (input.action && addsUsers(input.action)) return addInstructionLines(input);
 	const parent = input.parentName ? ` (${input.parentName})` : '';
 	const roles = input.roles.join(', ');
 	return [
@@ -126,6 +130,55 @@ export function instructionLines(input: Pick<TemplateInput, 'roles' | 'parentNam
 		['Results'],
 		[
 			'Upon completion you will get a message stating the number of rows updated or the number of rows that had errors, and a spreadsheet with this information is downloaded to your computer. It lists every row of your upload with its status (Updated, Unchanged, Failed or Queued) and, if it failed, why it failed.'
+		]
+	];
+}
+
+/** User Add's Instructions: the same columns, with what a new user needs. */
+function addInstructionLines(input: Pick<TemplateInput, 'roles' | 'parentName'>): string[][] {
+	const parent = input.parentName ? ` (${input.parentName})` : '';
+	return [
+		['Bulk User Add'],
+		[],
+		[
+			`Use the "Users" sheet to create new users in the child accounts of your parent account${parent}. One user per row; row 1 holds the headers. Do not rename the headers or the "Users" sheet.`
+		],
+		[
+			'To add the users that do not exist yet and update the ones that do from one file, tick both User Add and User Update in the Bulk Upload window: each row is decided by whether its Account ID and Username exist.'
+		],
+		[],
+		['Column', 'Required', 'What to enter'],
+		[
+			'Account ID',
+			'Required',
+			'Found in the Export Institutions List spreadsheet (and on the "Accounts" sheet of this workbook). The account must be a child account of your parent account. Keep leading zeros: the column is formatted as Text.'
+		],
+		[
+			'Username',
+			'Required',
+			`The new user's username: ${NEW_USERNAME.min} to ${NEW_USERNAME.max} characters, ${NEW_USERNAME.allowed}. It must not be taken in that account (in any letter case), and no two rows may add the same username.`
+		],
+		['Name', 'Required', `The new user's name. Up to ${LIMITS.nameMax} characters.`],
+		[
+			'Email',
+			'Required for Google sign-in',
+			`Required for accounts with Google sign-in, and it must use that account's Google domain (see the "Accounts" sheet). Optional otherwise. An email address can belong to only one user of your parent account.`
+		],
+		[
+			'Password',
+			'Required for password sign-in',
+			`Required for accounts with password sign-in: ${LIMITS.passwordMin} to ${LIMITS.passwordMax} characters, and not the same as the username. Accounts that use Google sign-in ignore this column. Passwords are never shown again, not even in the results.`
+		],
+		['Role', 'Required', `One of: ${input.roles.join(', ')}.`],
+		[],
+		['Number of users'],
+		[
+			'With the Bulk Upload window open, enter the number of users included in your spreadsheet, NOT counting the column header row. If the number does not match the file, nothing is added.'
+		],
+		[],
+		['Results'],
+		[
+			'Upon completion you will get a message stating the number of rows added or the number of rows that had errors, and a spreadsheet with this information is downloaded to your computer. It lists every row of your upload with its status (Added, Updated, Unchanged, Failed or Queued) and, if it failed, why it failed.'
 		]
 	];
 }
@@ -201,6 +254,8 @@ export interface ResultsInput {
 	largeChangeConfirmed?: number;
 	/** For the results of an undo: the file name of the upload it took back. */
 	undoOf?: string;
+	/** What the upload did; User Update when absent. */
+	action?: BulkAction;
 }
 
 /** An undo's rows say what came back: its changes are restorations, the rest was not restored. */
@@ -269,6 +324,7 @@ export function writeResults(input: ResultsInput): Uint8Array {
 		input.undoOf === undefined
 			? [
 					[text('Rows'), num(s.rows)],
+					...(input.action && addsUsers(input.action) ? [[text('Added'), num(s.added ?? 0)]] : []),
 					[text('Updated'), num(s.updated)],
 					[text('Unchanged'), num(s.unchanged)],
 					[text('Failed'), num(s.failed)],
@@ -283,6 +339,7 @@ export function writeResults(input: ResultsInput): Uint8Array {
 	const gate = input.largeChangeConfirmed;
 	const summaryRows: Cell[][] = [
 		...(input.undoOf !== undefined ? [[text('Undo of'), text(input.undoOf)]] : []),
+		...(input.action && input.action !== 'update' ? [[text('Bulk action'), text(actionTitle(input.action))]] : []),
 		[text('File'), text(input.fileName)],
 		...(input.sheetName ? [[text('Sheet'), text(input.sheetName)]] : []),
 		[text('Uploaded'), text(localTimestamp(input.time))],
@@ -314,14 +371,14 @@ function stamp(date: Date): string {
 	return `${date.getFullYear()}${pad(date.getMonth() + 1)}${pad(date.getDate())}-${pad(date.getHours())}${pad(date.getMinutes())}${pad(date.getSeconds())}`;
 }
 
-/** user-update-errors-YYYYMMDD-HHmmss.xlsx, local time. */
-export function errorsFileName(date: Date): string {
-	return `user-update-errors-${stamp(date)}.xlsx`;
+/** user-update-errors-YYYYMMDD-HHmmss.xlsx (user-add-…, user-add-update-… by action), local time. */
+export function errorsFileName(date: Date, action?: BulkAction): string {
+	return `${actionFilePrefix(action)}-errors-${stamp(date)}.xlsx`;
 }
 
-/** user-update-results-YYYYMMDD-HHmmss.xlsx, local time. */
-export function resultsFileName(date: Date): string {
-	return `user-update-results-${stamp(date)}.xlsx`;
+/** user-update-results-YYYYMMDD-HHmmss.xlsx (user-add-…, user-add-update-… by action), local time. */
+export function resultsFileName(date: Date, action?: BulkAction): string {
+	return `${actionFilePrefix(action)}-results-${stamp(date)}.xlsx`;
 }
 
 /** user-update-undo-results-YYYYMMDD-HHmmss.xlsx, local time. */
@@ -329,8 +386,8 @@ export function undoResultsFileName(date: Date): string {
 	return `user-update-undo-results-${stamp(date)}.xlsx`;
 }
 
-export function templateFileName(): string {
-	return 'user-update-template.xlsx';
+export function templateFileName(action?: BulkAction): string {
+	return `${actionFilePrefix(action)}-template.xlsx`;
 }
 
 export function usersExportFileName(date: Date): string {

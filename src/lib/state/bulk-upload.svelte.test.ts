@@ -29,10 +29,11 @@ vi.mock('./connectivity.svelte', () => ({ connectivity: { worthTrying: false } }
 
 const { BulkUploadState } = await import('./bulk-upload.svelte');
 
-const COUNTS = { rows: 2, updated: 1, unchanged: 0, failed: 1, queued: 0 };
+const COUNTS = { rows: 2, added: 0, updated: 1, unchanged: 0, failed: 1, queued: 0 };
 
 function summary(): PreviewSummary {
 	return {
+		action: 'update',
 		fileName: 'long.csv',
 		sheetName: 'long',
 		sheetNote: null,

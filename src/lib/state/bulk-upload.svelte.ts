@@ -1,4 +1,4 @@
-// The Bulk Upload dialog's flow: choose the action, fill the form, process in the worker with
+// The Bulk Upload dialog's flow: choose the action (User Add, User Update or both), fill the form, process in the worker with
 // progress, match columns when the header is not the template's, preview (where rows can be edited:
 // row-edit.svelte.ts), apply, and the results workbook. The screen renders `step` and calls methods.
 import type { PreviewRowView, PreviewSummary } from '../domain/preview-view';
@@ -10,6 +10,7 @@ import { fileTooLarge } from '../spreadsheet/refusals';
 import { CancelledError, dataWorker, TimeLimitError, type DataProgress, type PreviewFilter } from '../worker/client';
 import { getBatchRecord } from '../storage/batches-repo';
 import { confirmsLargeChange } from '../domain/large-change';
+import { bulkActionOf, type BulkAction } from '../domain/bulk-action';
 import { describe, session } from './session.svelte';
 import { saveFile } from './save-file';
 import { sync } from './sync.svelte';
@@ -34,6 +35,9 @@ export class BulkUploadState {
 	open = $state(false);
 	step = $state<UploadStep>('action');
 	userUpdate = $state(false);
+	userAdd = $state(false);
+	/** What the ticked boxes mean; null until one is ticked. */
+	readonly action = $derived(bulkActionOf(this.userAdd, this.userUpdate));
 	declaredCount = $state<number | null>(null);
 	file = $state.raw<File | null>(null);
 	/** Problems with the form itself or with the whole file; the dialog shows them in an alert. */
@@ -98,6 +102,7 @@ export class BulkUploadState {
 	reset(): void {
 		this.step = 'action';
 		this.userUpdate = false;
+		this.userAdd = false;
 		this.declaredCount = null;
 		this.file = null;
 		this.error = null;
@@ -113,8 +118,8 @@ export class BulkUploadState {
 	}
 
 	next(): void {
-		if (!this.userUpdate) {
-			this.error = 'Select "User Update" as the bulk action.';
+		if (!this.action) {
+			this.error = 'Select "User Add", "User Update" or both as the bulk action.';
 			return;
 		}
 		this.error = null;
@@ -128,9 +133,9 @@ export class BulkUploadState {
 		if (draft && this.declaredCount === null && this.step === 'form') this.declaredCount = draft.declaredCount;
 	}
 
-	async downloadTemplate(withUsers = false): Promise<void> {
+	async downloadTemplate(withUsers = false, action: BulkAction = 'update'): Promise<void> {
 		try {
-			const file = await dataWorker.call('template', { withUsers });
+			const file = await dataWorker.call('template', { withUsers, action });
 			saveFile(file.blob, file.fileName);
 		} catch (error) {
 			this.error = describe(error);
@@ -162,7 +167,7 @@ export class BulkUploadState {
 			const bytes = await this.file.arrayBuffer();
 			const result = await dataWorker.call(
 				'preflight',
-				{ fileName: this.file.name, bytes, declaredCount: count },
+				{ fileName: this.file.name, bytes, declaredCount: count, action: this.action ?? 'update' },
 				{
 					onProgress: (p) => (this.progress = p),
 					transfer: [bytes],
@@ -293,7 +298,7 @@ export class BulkUploadState {
 		if (this.step !== 'preview' || !this.summary || !previewId || !session.owner || !this.largeChangeConfirmed) return;
 		this.step = 'applying';
 		this.error = null;
-		this.progress = { phase: 'applying', done: 0, total: this.summary.counts.update };
+		this.progress = { phase: 'applying', done: 0, total: this.summary.counts.update + this.summary.counts.add };
 		const batchId = `b${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 		this.activeBatchId = batchId;
 		performance.mark('bulk:apply-start');

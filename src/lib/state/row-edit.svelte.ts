@@ -98,7 +98,9 @@ function savedSentence(row: PreviewRowView, shown: boolean): string {
 	const what =
 		row.status === 'update'
 			? 'it will update'
-			: row.status === 'unchanged'
+			: row.status === 'add'
+				? 'it will be added'
+				: row.status === 'unchanged'
 				? 'it has no changes'
 				: `it still has ${row.errors.length === 1 ? 'an error' : `${row.errors.length} errors`}`;
 	return `Row ${row.row} saved: ${what}.${shown ? '' : ' It no longer matches "Show", so it left this list.'}`;

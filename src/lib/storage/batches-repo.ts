@@ -23,7 +23,7 @@ export async function createBatchInTx(batch: BatchRecord, rows: StoredRowResult[
 
 export interface RowFinal {
 	rowIndex: number;
-	status: 'Updated' | 'Failed';
+	status: 'Added' | 'Updated' | 'Failed';
 	reason: string;
 }
 
@@ -48,13 +48,15 @@ export async function finalizeRowsInTx(batchId: string, finals: RowFinal[], data
 			const row = chunk.rows[final.rowIndex - seq * ROWS_PER_CHUNK];
 			if (!row || row.status !== 'Queued') continue;
 			batch.counts.queued--;
-			if (final.status === 'Updated') batch.counts.updated++;
+			// Batches stored before User Add have no count of added rows.
+			if (final.status === 'Added') batch.counts.added = (batch.counts.added ?? 0) + 1;
+			else if (final.status === 'Updated') batch.counts.updated++;
 			else {
 				batch.counts.failed++;
 				row.changed = [];
 			}
 			row.status = final.status;
-			// An Updated row keeps its warnings; only the "waiting to be sent" note goes.
+			// An Added or Updated row keeps its warnings; only the "waiting to be sent" note goes.
 			row.reason = final.status === 'Failed' ? final.reason : withoutQueuedNote(row.reason);
 		}
 		await database.batchRows.put(chunk);

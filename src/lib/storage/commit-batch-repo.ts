@@ -3,7 +3,7 @@
 import type { ApplyPlan } from '../domain/apply-plan';
 import { recordPartStarts } from '../domain/history';
 import { summarize } from '../domain/results';
-import type { SealedSecret } from '../domain/types';
+import type { SealedSecret, UserRecord } from '../domain/types';
 import { createBatchInTx } from './batches-repo';
 import { db, guarded, type BatchRecord, type PortalDb, type StoredMutation, type StoredRowResult } from './db';
 import { appendMutationsInTx, appendRecordInTx, reserveMutationIdsInTx } from './outbox-repo';
@@ -47,7 +47,8 @@ export async function commitBatch(
 					username: m.username,
 					changes: visible,
 					...(sealed ? { password: sealed } : {}),
-					base: m.base
+					base: m.base,
+					...(m.create ? { create: true as const } : {})
 				};
 			});
 			const rows: StoredRowResult[] = plan.rows.map((r) => ({
@@ -67,7 +68,13 @@ export async function commitBatch(
 				...(counts.queued ? {} : { finishedAt: Date.now() })
 			};
 			const patches: UserPatch[] = [];
-			for (const { accountId, username, changes } of plan.mutations) {
+			// Added users show at once; rev 0 says the portal has no version of them yet (waiting to sync).
+			const added: UserRecord[] = [];
+			for (const { accountId, username, changes, create } of plan.mutations) {
+				if (create) {
+					added.push({ accountId, username, name: changes.name ?? '', email: changes.email ?? '', role: changes.role ?? '', rev: 0 });
+					continue;
+				}
 				const set: UserPatch['set'] = {};
 				if (changes.name !== undefined) set.name = changes.name;
 				if (changes.email !== undefined) set.email = changes.email;
@@ -77,7 +84,7 @@ export async function commitBatch(
 					patches.push({ accountId, username, set, queued: true });
 				}
 			}
-			await patchUsersInTx({ patches, snapshot }, database);
+			await patchUsersInTx({ patches, added, snapshot }, database);
 			await appendMutationsInTx(batch.id, mutations, database);
 			await appendRecordInTx(batch.id, starts, rows.length, database);
 			await createBatchInTx(record, rows, database);

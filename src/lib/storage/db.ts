@@ -17,6 +17,7 @@ import Dexie, { type EntityTable } from 'dexie';
 import type { HistoryRow, UploadSummary } from '../domain/history';
 import type { FinalStatus, ResultSummary } from '../domain/results';
 import type { Institution, SealedSecret, UserRecord } from '../domain/types';
+import type { BulkAction } from '../domain/bulk-action';
 
 export const DB_NAME = 'admin-portal';
 export const USERS_PER_CHUNK = 1000;
@@ -69,6 +70,8 @@ export interface BatchRecord {
 	largeChangeConfirmed?: number;
 	/** The portal keeps this upload in its history ('refused': it would not, with its reason in the log). */
 	history?: 'recorded' | 'refused';
+	/** What the upload did; absent for User Update (and every upload before User Add). */
+	action?: BulkAction;
 }
 
 export interface BatchRowChunk {
@@ -104,8 +107,8 @@ export interface OutboxChunk {
 }
 
 /**
- * One queued user update. Kept lean because Apply writes 100,000 of them: the batch is the chunk's and
- * the kind is always "user.update".
+ * One queued user update, or user create when `create` is set. Kept lean because Apply writes 100,000
+ * of them: the batch is the chunk's.
  */
 export interface StoredMutation {
 	id: number;
@@ -122,6 +125,11 @@ export interface StoredMutation {
 	 * changed before it commits, so these are also the values the optimistic change replaced.)
 	 */
 	base: { name?: string; email?: string; role?: string };
+	/**
+	 * Adds the user (sent as user.create): `changes` holds every field of the new user, who is stored on
+	 * this device at once with rev 0 (no portal version yet) and taken away again if the portal rejects it.
+	 */
+	create?: true;
 }
 
 export interface HistoryRowChunk {

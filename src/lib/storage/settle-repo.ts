@@ -45,6 +45,7 @@ export async function settleOutboxChunk(chunk: OutboxChunk, results: MutationOut
 			// Another tab may have settled this chunk already (it held the lock before us).
 			if (!(await database.outbox.get(chunk.id))) return [];
 			const patches: UserPatch[] = [];
+			const removed: { accountId: string; username: string }[] = [];
 			const finals = new Map<string, RowFinal[]>();
 			for (const mutation of chunk.mutations) {
 				const result = byId.get(mutation.id);
@@ -54,8 +55,14 @@ export async function settleOutboxChunk(chunk: OutboxChunk, results: MutationOut
 				const answered = changedFields(mutation.changes);
 				if (result.status === 'applied') {
 					const { name, email, role, rev } = result.user;
-					patches.push({ accountId: mutation.accountId, username: mutation.username, set: { name, email, role, rev }, answered });
-					list.push({ rowIndex: mutation.rowIndex, status: 'Updated', reason: '' });
+					// An added user was never queued field by field: the portal's values simply replace the local ones.
+					const settled = mutation.create ? [] : answered;
+					patches.push({ accountId: mutation.accountId, username: mutation.username, set: { name, email, role, rev }, answered: settled });
+					list.push({ rowIndex: mutation.rowIndex, status: mutation.create ? 'Added' : 'Updated', reason: '' });
+				} else if (result.status === 'rejected' && mutation.create) {
+					// The portal has no such user: the one shown here since Apply goes.
+					removed.push({ accountId: mutation.accountId, username: mutation.username });
+					list.push({ rowIndex: mutation.rowIndex, status: 'Failed', reason: result.reason });
 				} else if (result.status === 'rejected') {
 					// The optimistic change goes; the field shows the portal's value again (or a later queued
 					// change of this device). Not `base`: that may be an earlier queued change the portal refused.
@@ -63,7 +70,7 @@ export async function settleOutboxChunk(chunk: OutboxChunk, results: MutationOut
 					list.push({ rowIndex: mutation.rowIndex, status: 'Failed', reason: result.reason });
 				} else throw new Error(`The portal answered change ${mutation.id} as a record, not a user update`);
 			}
-			await patchUsersInTx({ patches }, database);
+			await patchUsersInTx({ patches, removed }, database);
 			const finished: BatchRecord[] = [];
 			for (const [batchId, list] of finals) {
 				const done = await finalizeRowsInTx(batchId, list, database);

@@ -138,6 +138,8 @@ export interface UsersUpdate {
 	patches: readonly UserPatch[];
 	/** Users to insert. */
 	added?: readonly UserRecord[];
+	/** Users to take away (an add the portal rejected), matched case-insensitively. */
+	removed?: readonly Pick<UserRecord, 'accountId' | 'username'>[];
 	/**
 	 * The stored users as the caller read them: while still current (same usersVersion, checked inside this
 	 * transaction) the chunks come from it instead of the database. Never modified, only copied where they change.
@@ -153,6 +155,10 @@ export interface UsersUpdate {
 export async function patchUsersInTx(update: UsersUpdate, database: PortalDb = db()): Promise<string[]> {
 	const patchesByAccount = groupPatches(update.patches);
 	const addedByAccount = groupByAccount(update.added ?? []);
+	const removedByAccount = new Map<string, Set<string>>();
+	for (const [accountId, list] of groupByAccount(update.removed ?? [])) {
+		removedByAccount.set(accountId, new Set(list.map((u) => u.username.toLowerCase())));
+	}
 	const { snapshot } = update;
 	// Dexie promises are awaited right here, never inside an async helper: an extra native await between
 	// requests can let the transaction commit early.
@@ -162,7 +168,7 @@ export async function patchUsersInTx(update: UsersUpdate, database: PortalDb = d
 			: undefined;
 	const missing: string[] = [];
 	const changed: UserChunk[] = [];
-	for (const accountId of new Set([...patchesByAccount.keys(), ...addedByAccount.keys()])) {
+	for (const accountId of new Set([...patchesByAccount.keys(), ...addedByAccount.keys(), ...removedByAccount.keys()])) {
 		const known = current ? [...(current.get(accountId) ?? [])] : undefined;
 		const ids = known
 			? known.map((c) => c.id)
@@ -171,9 +177,11 @@ export async function patchUsersInTx(update: UsersUpdate, database: PortalDb = d
 		// From the database, one chunk per read and only until every patch found its user: on the page
 		// (sync settling 500 changes) each read is its own short task instead of one read of 10,000 users.
 		const pending = patchesByAccount.get(accountId) ?? new Map<string, UserPatch[]>();
-		for (let i = 0; i < ids.length && pending.size; i++) {
+		const removing = removedByAccount.get(accountId) ?? new Set<string>();
+		for (let i = 0; i < ids.length && (pending.size || removing.size); i++) {
 			if (!chunks.isLoaded(i)) chunks.load(i, await database.userChunks.get(ids[i]));
 			chunks.patch(i, pending);
+			chunks.remove(i, removing);
 		}
 		for (const list of pending.values()) missing.push(userKey(list[0].accountId, list[0].username));
 		const added = addedByAccount.get(accountId);
@@ -260,6 +268,20 @@ class AccountChunks {
 			chunk.users[j] = user;
 			if (copy) (chunk.portal ??= new Map()).set(key, copy);
 			else chunk.portal?.delete(key);
+		}
+	}
+
+	/** Takes the users chunk `i` holds whose lower-case username is in `removing` out of it, and out of `removing`. */
+	remove(i: number, removing: Set<string>): void {
+		if (removing.size === 0) return;
+		const users = this.loaded(i).users;
+		for (let j = users.length - 1; j >= 0; j--) {
+			const key = users[j].username.toLowerCase();
+			if (!removing.has(key)) continue;
+			removing.delete(key);
+			const chunk = this.own(i);
+			chunk.users.splice(j, 1);
+			chunk.portal?.delete(key);
 		}
 	}
 

@@ -32,6 +32,7 @@ export async function applyUpload(
 			header: preview.header,
 			columnMap: preview.columnMap,
 			parentName: meta.parentName,
+			...(preview.action !== 'update' ? { action: preview.action } : {}),
 			...(meta.largeChangeConfirmed !== undefined ? { largeChangeConfirmed: meta.largeChangeConfirmed } : {})
 		},
 		plan,

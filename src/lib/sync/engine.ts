@@ -29,11 +29,16 @@ async function toWire(chunk: OutboxChunk): Promise<Mutation[]> {
 	const sealed = chunk.mutations.filter((m) => m.password);
 	const plain = await unsealMany(sealed.map((m) => m.password!));
 	const passwords = new Map(sealed.map((m, i) => [m.id, plain[i]]));
-	return chunk.mutations.map((m) => {
-		const changes: UserUpdate['changes'] = { ...m.changes };
+	return chunk.mutations.map((m): Mutation => {
 		const password = passwords.get(m.id);
+		const to = { id: m.id, batchId: chunk.batchId, accountId: m.accountId, username: m.username };
+		if (m.create) {
+			const { name = '', email = '', role = '' } = m.changes;
+			return { ...to, kind: 'user.create', fields: { name, email, role, ...(password !== undefined ? { password } : {}) } };
+		}
+		const changes: UserUpdate['changes'] = { ...m.changes };
 		if (password !== undefined) changes.password = password;
-		return { id: m.id, batchId: chunk.batchId, kind: 'user.update', accountId: m.accountId, username: m.username, changes, base: m.base };
+		return { ...to, kind: 'user.update', changes, base: m.base };
 	});
 }
 
@@ -59,7 +64,8 @@ async function recordToWire(chunk: OutboxChunk, record: NonNullable<OutboxChunk[
 		header: batch.header,
 		columnMap: batch.columnMap,
 		...(batch.undoOf ? { undoOf: batch.undoOf } : {}),
-		...(batch.largeChangeConfirmed !== undefined ? { largeChangeConfirmed: batch.largeChangeConfirmed } : {})
+		...(batch.largeChangeConfirmed !== undefined ? { largeChangeConfirmed: batch.largeChangeConfirmed } : {}),
+		...(batch.action && batch.action !== 'update' ? { action: batch.action } : {})
 	};
 	return {
 		id: chunk.id,

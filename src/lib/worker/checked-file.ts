@@ -1,6 +1,7 @@
 // The file the data worker holds between Upload and Apply: its rows as read (so Match columns' Continue
 // and every Save row check again without reading the file), the checked upload with the admin's edits,
 // and the draft that keeps those edits on the device. Handlers in handlers.ts and fix-handlers.ts share it.
+import type { BulkAction } from '../domain/bulk-action';
 import { CheckedUpload, type RowEdit } from '../domain/checked-upload';
 import { columnsFromMatching, matchingNotes, type ColumnGuess, type MatchTarget } from '../domain/header-match';
 import { findHeaderIndex } from '../domain/header-map';
@@ -16,7 +17,7 @@ import { loadUserSnapshot, snapshotUsers, type UserSnapshot } from '../storage/u
 import type { SheetRead } from '../spreadsheet/read';
 import { sealMany, unsealMany } from '../sync/password-vault';
 
-export type PreviewFilter = 'all' | 'errors' | 'update' | 'unchanged' | 'warnings' | 'edited';
+export type PreviewFilter = 'all' | 'errors' | 'update' | 'add' | 'unchanged' | 'warnings' | 'edited';
 
 export interface HeldFile {
 	/** Names this check for Apply, which takes it once. */
@@ -24,6 +25,8 @@ export interface HeldFile {
 	file: { name: string; size: number; hash: string };
 	sheet: SheetRead;
 	declaredCount: number;
+	/** What the rows do: add users, update them, or both (decided per row). */
+	action: BulkAction;
 	ctx: RuleContext;
 	/** The stored users the context was built from; its version unchanged at Apply means the preview still holds. */
 	snapshot: UserSnapshot;
@@ -105,7 +108,7 @@ export function checkHeld(
 		matching = { columns: columnsFromMatching(chosen), notes: matchingNotes(header, findHeaderIndex(rows) + 1, chosen) };
 	}
 	file.upload = CheckedUpload.check(
-		{ rows, fileName: file.file.name, sheetName, declaredCount: file.declaredCount, ...(matching ? { matching } : {}) },
+		{ rows, fileName: file.file.name, sheetName, declaredCount: file.declaredCount, action: file.action, ...(matching ? { matching } : {}) },
 		file.ctx,
 		edits,
 		onProgress
@@ -118,6 +121,7 @@ export function summaryOf(file: HeldFile, extraNotices: string[] = []): PreviewS
 	const { preview, editedRows } = file.upload!;
 	const { sheet } = file;
 	return {
+		action: file.action,
 		fileName: file.file.name,
 		sheetName: sheet.sheetName,
 		sheetNote: file.readNotes.sheetNote,
@@ -142,7 +146,9 @@ export function toView(row: RowOutcome, upload: CheckedUpload): PreviewRowView {
 		errors: row.errors.map((e) => e.message),
 		warnings: row.warnings.map((w) => w.message),
 		changes: row.diff.map((d) =>
-			d.secret ? { field: FIELD_LABELS[d.field], from: '', to: 'will be reset' } : { field: FIELD_LABELS[d.field], from: d.from, to: d.to }
+			d.secret
+				? { field: FIELD_LABELS[d.field], from: '', to: row.status === 'add' ? 'will be set' : 'will be reset' }
+				: { field: FIELD_LABELS[d.field], from: d.from, to: d.to }
 		),
 		edited: row.edits?.map((e) => FIELD_LABELS[e.field]) ?? [],
 		values: upload.values(row.row),

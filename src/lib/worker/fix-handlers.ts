@@ -1,6 +1,7 @@
 // The data worker's calls for fixing an upload in place: Match columns' Continue, Save row in the preview,
 // the draft that keeps edits across a reload, and "Download rows with errors". Registered with the
 // others in handlers.ts; the file they work on is the one checked-file.ts holds.
+import type { BulkAction } from '../domain/bulk-action';
 import type { RowValues } from '../domain/checked-upload';
 import { errorRowsOfPreview, errorRowsOfResults, type ErrorRow } from '../domain/error-rows';
 import { headerKey, matchingProblems, targetsByColumn, type MatchTarget } from '../domain/header-match';
@@ -119,23 +120,23 @@ async function discardDraft(): Promise<void> {
  * The rows of "Download rows with errors" this device holds: of the checked file (no batchId), or of an
  * upload applied here, the portal's rejections included. (An upload only the portal keeps: handlers.ts.)
  */
-export async function localErrorRows({ batchId }: { batchId?: string }): Promise<ErrorRow[]> {
+export async function localErrorRows({ batchId }: { batchId?: string }): Promise<{ rows: ErrorRow[]; action?: BulkAction }> {
 	if (batchId === undefined) {
 		const upload = heldFile()?.upload;
 		if (!upload) throw new Error('This file is no longer checked on this device. Upload the file again.');
-		return errorRowsOfPreview(upload.preview);
+		return { rows: errorRowsOfPreview(upload.preview), action: upload.preview.action };
 	}
 	const found = await getBatch(batchId);
 	if (!found) throw new Error('That upload is no longer on this device.');
-	return errorRowsOfResults(found.batch.columnMap, found.rows);
+	return { rows: errorRowsOfResults(found.batch.columnMap, found.rows), action: found.batch.action };
 }
 
-/** The rows with errors as the template with Reason last. */
-export async function errorRowsWorkbook(rows: ErrorRow[]): Promise<WorkbookFile> {
+/** The rows with errors as the action's template with Reason last. */
+export async function errorRowsWorkbook(rows: ErrorRow[], action: BulkAction = 'update'): Promise<WorkbookFile> {
 	if (rows.length === 0) throw new Error('No row has errors, so there is nothing to download.');
 	const [owner, institutions] = await Promise.all([getMeta('owner'), listInstitutions()]);
-	const bytes = writeErrorRows({ rows, institutions, roles: owner?.roles ?? [], parentName: owner?.parentName });
-	return workbook(errorsFileName(new Date()), bytes);
+	const bytes = writeErrorRows({ rows, institutions, roles: owner?.roles ?? [], parentName: owner?.parentName, action });
+	return workbook(errorsFileName(new Date(), action), bytes);
 }
 
 export const fixHandlers = { matchColumns, editRow, draftStatus, resumeDraft, discardDraft };

@@ -2,6 +2,7 @@
 // users at sign-in, reads an uploaded file, checks every row against the local copy, keeps the preview
 // in memory (the page asks for pages), commits Apply to IndexedDB, and builds every workbook we download.
 // The page calls these through WorkerClient<DataHandlers>, typed from this object (see rpc/worker-rpc.ts).
+import type { BulkAction } from '../domain/bulk-action';
 import { errorRowsOfResults } from '../domain/error-rows';
 import { uploadTitle, type HistoryRow, type UploadSummary } from '../domain/history';
 import { confirmsLargeChange, type LargeChange } from '../domain/large-change';
@@ -88,7 +89,7 @@ export type PreflightAnswer =
 	{ previewId: string; summary: PreviewSummary; match?: undefined } | { previewId: string; match: MatchProposal };
 
 async function preflight(
-	{ fileName, bytes, declaredCount }: { fileName: string; bytes: ArrayBuffer; declaredCount: number },
+	{ fileName, bytes, declaredCount, action = 'update' }: { fileName: string; bytes: ArrayBuffer; declaredCount: number; action?: BulkAction },
 	call: Ctx
 ): Promise<PreflightAnswer> {
 	holdFile(undefined);
@@ -109,6 +110,7 @@ async function preflight(
 		file: { name: fileName, size, hash },
 		sheet,
 		declaredCount,
+		action,
 		ctx,
 		snapshot,
 		owner,
@@ -209,7 +211,8 @@ async function applyHeld(call: Ctx, checked: HeldFile, batchId: string, admin: s
 		}
 		const fresh = upload.preview;
 		const { largeChange } = checked;
-		call.progress({ phase: 'applying', done: 0, total: fresh.counts.update });
+		const total = fresh.counts.update + fresh.counts.add;
+		call.progress({ phase: 'applying', done: 0, total });
 		try {
 			const meta = {
 				batchId,
@@ -221,7 +224,7 @@ async function applyHeld(call: Ctx, checked: HeldFile, batchId: string, admin: s
 			if (heldFile() === checked) holdFile(undefined);
 			// Applied: the edits are in the batch now; a draft of them would offer them again.
 			await deleteDraft(checked.file.hash).catch(() => {});
-			call.progress({ phase: 'applying', done: fresh.counts.update, total: fresh.counts.update });
+			call.progress({ phase: 'applying', done: total, total });
 			return batch.counts;
 		} catch (error) {
 			// Changed between the check above and the commit: rare (a sync settling just then); check again.
@@ -244,11 +247,12 @@ async function results({ batchId }: { batchId: string }): Promise<WorkbookFile> 
 		parentName: batch.parentName,
 		time: new Date(batch.createdAt),
 		summary: summarize(rows),
+		action: batch.action,
 		...(batch.undoOf ? { undoOf: batch.undoOf.fileName } : {}),
 		...(batch.largeChangeConfirmed !== undefined ? { largeChangeConfirmed: batch.largeChangeConfirmed } : {})
 	});
 	const at = new Date(batch.finishedAt ?? batch.createdAt);
-	return workbook(batch.undoOf ? undoResultsFileName(at) : resultsFileName(at), bytes);
+	return workbook(batch.undoOf ? undoResultsFileName(at) : resultsFileName(at, batch.action), bytes);
 }
 
 /** The results workbook of any upload in the portal's history, rebuilt from the portal's rows (final statuses). */
@@ -270,11 +274,12 @@ async function historyResults({ uploadId }: { uploadId: string }, call: Ctx): Pr
 		parentName: owner?.parentName,
 		time: new Date(upload.uploadedAt),
 		summary: upload.counts,
+		action: upload.action,
 		...(upload.undoOf ? { undoOf: upload.undoOf.fileName } : {}),
 		...(upload.largeChangeConfirmed !== undefined ? { largeChangeConfirmed: upload.largeChangeConfirmed } : {})
 	});
 	const at = new Date(upload.uploadedAt);
-	return workbook(upload.undoOf ? undoResultsFileName(at) : resultsFileName(at), bytes);
+	return workbook(upload.undoOf ? undoResultsFileName(at) : resultsFileName(at, upload.action), bytes);
 }
 
 /**
@@ -282,12 +287,15 @@ async function historyResults({ uploadId }: { uploadId: string }, call: Ctx): Pr
  * of one only the portal keeps (uploadId, from the portal's rows); rejections at sync are Failed rows too.
  */
 async function errorRows({ batchId, uploadId }: { batchId?: string; uploadId?: string }, call: Ctx): Promise<WorkbookFile> {
-	if (uploadId === undefined) return errorRowsWorkbook(await localErrorRows({ batchId }));
+	if (uploadId === undefined) {
+		const { rows, action } = await localErrorRows({ batchId });
+		return errorRowsWorkbook(rows, action);
+	}
 	const { upload, rows, saved } = await uploadWithRows(portal, uploadId, (done, total) =>
 		call.progress({ phase: 'downloading', done, total })
 	);
 	await saved;
-	return errorRowsWorkbook(errorRowsOfResults(upload.columnMap, rows));
+	return errorRowsWorkbook(errorRowsOfResults(upload.columnMap, rows), upload.action);
 }
 
 // ---- undo ------------------------------------------------------------------------------------
@@ -398,12 +406,13 @@ function lap(name: string, start: number): number {
 	return end;
 }
 
-async function template({ withUsers }: { withUsers: boolean }): Promise<WorkbookFile> {
+/** The template of a bulk action, or (withUsers) the update template filled with every user: Export users. */
+async function template({ withUsers, action = 'update' }: { withUsers: boolean; action?: BulkAction }): Promise<WorkbookFile> {
 	const owner = await getMeta('owner');
 	const institutions = await listInstitutions();
 	const users = withUsers ? await loadAllUsers() : undefined;
-	const bytes = writeTemplate({ institutions, roles: owner?.roles ?? [], users, parentName: owner?.parentName });
-	return workbook(withUsers ? usersExportFileName(new Date()) : templateFileName(), bytes);
+	const bytes = writeTemplate({ institutions, roles: owner?.roles ?? [], users, parentName: owner?.parentName, action });
+	return workbook(withUsers ? usersExportFileName(new Date()) : templateFileName(action), bytes);
 }
 
 function previewPage(request: PageRequest): PreviewPage {
