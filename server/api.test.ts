@@ -323,17 +323,36 @@ describe('push', () => {
 		expect(res.body.lastAppliedId).toBe(6);
 	});
 
-	it('stores passwords only as hashes', async () => {
+	it('stores passwords only as hashes, of updated and of created users alike', async () => {
 		const secret = 'Plaintext-Must-Not-Leak-91';
-		const res = await push(admin, newClientId(), [mutation(1, { accountId: '1001', username: 'jdoe', changes: { password: secret } })]);
-		expect(res.body.results[0].status).toBe('applied');
+		const created = 'Created-Must-Not-Leak-92';
+		const res = await push(admin, newClientId(), [
+			mutation(1, { accountId: '1001', username: 'jdoe', changes: { password: secret } }),
+			{
+				id: 2,
+				batchId: 'b-api',
+				kind: 'user.create',
+				accountId: '1001',
+				username: 'newbie',
+				fields: { name: 'New Bie', email: '', role: 'Student', password: created }
+			}
+		]);
+		expect(res.body.results.map((r: { status: string }) => r.status)).toEqual(['applied', 'applied']);
 		expect(JSON.stringify(res.body)).not.toContain(secret);
+		expect(JSON.stringify(res.body)).not.toContain(created);
 		const check = await admin.call('POST', '/api/__test/check-password', { accountId: '1001', username: 'jdoe', password: secret });
 		expect(check.body.matches).toBe(true);
+		const checkCreated = await admin.call('POST', '/api/__test/check-password', {
+			accountId: '1001',
+			username: 'newbie',
+			password: created
+		});
+		expect(checkCreated.body.matches).toBe(true);
 		for (const file of await readdir(dir)) {
 			if (file === 'no-build-here') continue;
 			const content = await readFile(path.join(dir, file), 'utf8');
 			expect(content).not.toContain(secret);
+			expect(content).not.toContain(created);
 			expect(content).not.toContain('Initial-pass-1');
 			expect(content).not.toContain(ADMIN_100.password);
 		}

@@ -92,6 +92,8 @@ const editUserSchema = userRefSchema.extend({
 
 const checkPasswordSchema = userRefSchema.extend({ password: z.string() });
 
+const addUserSchema = userRefSchema.extend({ name: z.string(), email: z.string(), role: z.string() });
+
 function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
 	const result = schema.safeParse(body);
 	if (!result.success) {
@@ -139,6 +141,32 @@ export async function handleTestRoute(
 				}
 				if (changes.password !== undefined) next.passwordHash = await hashPassword(changes.password, ctx.userPasswordCost);
 				next.rev = state.seq + 1;
+				await ctx.store.commit({ seq: next.rev, applied: state.appliedMutationCount, users: [toTuple(next)] });
+				return next;
+			});
+			sendJson(res, 200, { user: toWire(user) });
+			return;
+		}
+		case 'POST add-user': {
+			// "Someone else" adding a user through another tool (e.g. taking a username a queued add wants).
+			const { accountId, username, name, email, role } = parse(addUserSchema, await readJsonBody(req, ctx.bodyLimit));
+			const user = await ctx.store.withLock(async () => {
+				const state = ctx.store.state;
+				if (!state.institutions.has(accountId)) throw new HttpError(404, 'not_found', `No account ${accountId}`);
+				if (state.getUser(accountId, username))
+					throw new HttpError(409, 'conflict', `Username ${username} is already taken in account ${accountId}`);
+				const canonical = canonicalRole(role, state.roles);
+				if (canonical === null) throw new HttpError(400, 'bad_request', unknownRoleMessage(role, state.roles));
+				const next: StoredUser = {
+					accountId,
+					username,
+					name,
+					email,
+					role: canonical,
+					rev: state.seq + 1,
+					passwordHash: null,
+					appliedCount: 0
+				};
 				await ctx.store.commit({ seq: next.rev, applied: state.appliedMutationCount, users: [toTuple(next)] });
 				return next;
 			});

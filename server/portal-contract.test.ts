@@ -23,6 +23,9 @@ registerPortalContractTests('reference server over HTTP', async (dataset) => {
 		async editAsSomeoneElse(accountId, username, changes) {
 			expect((await testRoute('POST', 'edit-user', { accountId, username, changes })).status).toBe(200);
 		},
+		async addAsSomeoneElse(user) {
+			expect((await testRoute('POST', 'add-user', user)).status).toBe(200);
+		},
 		async userOnPortal(accountId, username) {
 			const res = await testRoute('GET', `state?${new URLSearchParams({ accountId, username })}`);
 			return res.status === 404 ? undefined : (res.body.user as UserRecord);

@@ -60,3 +60,32 @@ describe('planApply', () => {
 		expect(() => planApply(blocked, ctx)).toThrow(/Nothing can be applied/);
 	});
 });
+
+describe('planApply: adds', () => {
+	it('queues an add with every field of the new user as the file spells its username, and masks its password', () => {
+		const preview = buildPreview(
+			{
+				rows: sheet(['1001', 'jdoe', 'Janet Doe'], ['1001', 'New.Kid', 'New Kid', '', 'Correct-Horse-2', 'student']),
+				fileName: 'f.xlsx',
+				sheetName: 'Users',
+				declaredCount: 2,
+				action: 'add-or-update'
+			},
+			ctx
+		);
+		const result = planApply(preview, ctx);
+		expect(result.mutations).toEqual([
+			{ rowIndex: 0, accountId: '1001', username: 'jdoe', changes: { name: 'Janet Doe' }, base: { name: 'Jane Doe' } },
+			{
+				rowIndex: 1,
+				accountId: '1001',
+				username: 'New.Kid',
+				changes: { name: 'New Kid', role: 'Student', password: 'Correct-Horse-2' },
+				base: {},
+				create: true
+			}
+		]);
+		expect(result.rows[1]).toMatchObject({ status: 'Queued', changed: ['Name', 'Password', 'Role'], mutationIndex: 1 });
+		expect(result.rows[1].cells[4]).toBe(PASSWORD_MASK);
+	});
+});

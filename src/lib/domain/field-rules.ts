@@ -78,7 +78,8 @@ export function checkUsername(username: string): string | null {
 /** The rule for a username a row creates; null when it may be used. */
 export function checkNewUsername(username: string): string | null {
 	if (username.length < NEW_USERNAME.min || username.length > NEW_USERNAME.max) {
-		return `Username ${quote(username)} has ${count(username.length)} characters; a new username needs ${NEW_USERNAME.min} to ${NEW_USERNAME.max}. Choose another and upload again.`;
+		const n = username.length;
+		return `Username ${quote(username)} has ${count(n)} ${n === 1 ? 'character' : 'characters'}; a new username needs ${NEW_USERNAME.min} to ${NEW_USERNAME.max}. Choose another and upload again.`;
 	}
 	if (!NEW_USERNAME.pattern.test(username)) {
 		return `Username ${quote(username)} may only hold ${NEW_USERNAME.allowed} (no spaces or accents). Choose another and upload again.`;

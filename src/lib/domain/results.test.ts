@@ -106,3 +106,43 @@ describe('spreadsheetText', () => {
 		}
 	});
 });
+
+describe('added rows', () => {
+	it('count and read as added, before the updated rows; an upload without adds reads as before', () => {
+		expect(summarize([{ status: 'Added' }, { status: 'Added' }, { status: 'Updated' }, { status: 'Failed' }])).toEqual({
+			rows: 4,
+			added: 2,
+			updated: 1,
+			unchanged: 0,
+			failed: 1,
+			queued: 0
+		});
+		expect(outcomeSentence({ added: 2, updated: 1, failed: 1, queued: 3 })).toBe(
+			'2 rows added, 1 row updated, 1 row had errors, 3 rows queued to sync.'
+		);
+		expect(outcomeSentence({ added: 0, updated: 1, failed: 0 })).toBe('1 row updated, 0 rows had errors.');
+	});
+
+	it('an add the portal applied is Added with every field it set; one it rejected Failed with its reason', () => {
+		const preview = buildPreview(
+			{
+				rows: sheet(
+					['1001', 'kid.one', 'Kid One', '', 'Secret-pass-1', 'Student'],
+					['1001', 'kid.two', 'Kid Two', '', 'Secret-pass-2', 'Student']
+				),
+				fileName: 'add.xlsx',
+				sheetName: 'Users',
+				declaredCount: 2,
+				action: 'add'
+			},
+			ruleContext()
+		);
+		const rows = finalizeRows(preview, (row) =>
+			row.username === 'kid.one' ? { status: 'applied' } : { status: 'rejected', reason: 'Username kid.two was taken' }
+		);
+		expect(rows.map((r) => [r.status, r.reason, r.changed])).toEqual([
+			['Added', '', ['Name', 'Password', 'Role']],
+			['Failed', 'Username kid.two was taken', []]
+		]);
+	});
+});

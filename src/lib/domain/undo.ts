@@ -141,7 +141,7 @@ export function planUndo(rows: readonly HistoryRow[], userNow: (accountId: strin
 export function addedStaySentence(count: number): string {
 	if (count === 0) return '';
 	const who = count === 1 ? '1 user this upload added stays' : `${count.toLocaleString('en-US')} users this upload added stay`;
-	return `Undo does not remove users: ${who}. Remove them in the portal if they should not exist.`;
+	return `Undo does not remove users: ${who}. Remove ${count === 1 ? 'that user' : 'them'} in the portal if they should not exist.`;
 }
 
 /** "12 users keep their new password": the count in words, for the dialog. */

@@ -14,6 +14,8 @@ describe('history rows on the wire', () => {
 	const cases: [string, unknown][] = [
 		['an applied row', applied],
 		['a failed row', { row: 3, cells: [], status: 'Failed', reason: 'nope', changed: [] }],
+		['an added row', { ...applied, status: 'Added', applied: { ...applied.applied, created: true } }],
+		['an added row whose created is not true', { ...applied, status: 'Added', applied: { ...applied.applied, created: false } }],
 		['a row number that is not a whole number', { ...applied, row: 2.5 }],
 		['a number among the cells', { ...applied, cells: ['1001', 7] }],
 		['an unknown status', { ...applied, status: 'Done' }],
@@ -43,6 +45,9 @@ describe('history rows on the wire', () => {
 			counts: { rows: 1, updated: 1, unchanged: 0, failed: 0, queued: 0 }
 		};
 		expect(uploadRowsResponseSchema.safeParse({ protocolVersion: 1, upload, rows: [applied], nextOffset: null }).success).toBe(true);
+		// A portal from before User Add counts no added rows: read as 0.
+		const parsed = uploadRowsResponseSchema.safeParse({ protocolVersion: 1, upload, rows: [applied], nextOffset: null });
+		expect(parsed.success && parsed.data.upload.counts.added).toBe(0);
 		expect(uploadRowsResponseSchema.safeParse({ protocolVersion: 1, upload, rows: [applied, { row: 1 }], nextOffset: null }).success).toBe(
 			false
 		);

@@ -9,6 +9,9 @@ registerPortalContractTests('in-memory portal', async (dataset) => {
 		async editAsSomeoneElse(accountId, username, changes) {
 			portal.edit(accountId, username, changes);
 		},
+		async addAsSomeoneElse(user) {
+			portal.add(user);
+		},
 		async userOnPortal(accountId, username) {
 			return portal.user(accountId, username);
 		},

@@ -16,6 +16,7 @@ import {
 	type PushRequest,
 	type PushResponse,
 	type UploadRecord,
+	type UserCreate,
 	type UserUpdate
 } from '../sync/protocol';
 import type { PortalTransport, TransportError } from '../sync/transport';
@@ -25,6 +26,8 @@ export interface PortalUnderTest {
 	transport: PortalTransport;
 	/** Someone else edits a user on the portal with another tool: no field rules, but a new rev like any change. */
 	editAsSomeoneElse(accountId: string, username: string, changes: Partial<Pick<User, VisibleField>>): Promise<void>;
+	/** Someone else adds a user on the portal with another tool. */
+	addAsSomeoneElse(user: User): Promise<void>;
 	/** The user as the portal holds it now, or undefined when it has no such user. */
 	userOnPortal(accountId: string, username: string): Promise<UserRecord | undefined>;
 	/** Whether the portal would take this password for the user. */
@@ -100,6 +103,16 @@ function update(
 	batchId = 'contract-batch'
 ): UserUpdate {
 	return { id, batchId, kind: 'user.update', accountId, username, changes, base };
+}
+
+function create(
+	id: number,
+	accountId: string,
+	username: string,
+	fields: Partial<UserCreate['fields']>,
+	batchId = 'contract-batch'
+): UserCreate {
+	return { id, batchId, kind: 'user.create', accountId, username, fields: { name: '', email: '', role: '', ...fields } };
 }
 
 const META: RecordMeta = {
@@ -554,6 +567,145 @@ export function registerPortalContractTests(name: string, factory: PortalFactory
 				const answer = await push(p.t, [update(1, '1001', 'jdoe', { name: 'John Doe' }, { name: 'John Doe' })]);
 				expect(answer.results[0]).toMatchObject({ status: 'applied', user: { name: 'John Doe' } });
 				expect((await p.userOnPortal('1001', 'jdoe'))!.rev).toBeGreaterThan(before.rev);
+			});
+		});
+
+		describe('push: user create', () => {
+			const NEW = { name: 'New Kid', email: 'new.kid@example.org', role: 'student', password: 'New-Kid-pass-1' };
+
+			it('adds a user, answers its state with a new rev, keeps only a hash of its password, and a pull brings it', async () => {
+				const p = await portal();
+				const { cursor } = await pullAll(p.t, 100);
+				const answer = await push(p.t, [create(1, '1001', 'New.Kid', NEW)]);
+				expect(answer).toEqual({
+					protocolVersion: PROTOCOL_VERSION,
+					results: [
+						{
+							id: 1,
+							status: 'applied',
+							user: {
+								accountId: '1001',
+								username: 'New.Kid',
+								name: 'New Kid',
+								email: 'new.kid@example.org',
+								role: 'Student',
+								rev: expect.any(Number)
+							}
+						}
+					],
+					lastAppliedId: 1
+				});
+				expect(JSON.stringify(answer)).not.toContain(NEW.password);
+				expect(await p.passwordMatches('1001', 'new.kid', NEW.password)).toBe(true);
+				const later = await pullAll(p.t, 100, cursor);
+				expect(later.users).toEqual([answer.results[0].status === 'applied' && answer.results[0].user]);
+				expect(await p.userOnPortal('1001', 'NEW.KID')).toEqual(later.users[0]);
+			});
+
+			it('rejects a username taken since the file was checked, in any letter case, also by a create earlier in the push', async () => {
+				const p = await portal();
+				await p.addAsSomeoneElse({ accountId: '1001', username: 'Late.Comer', name: 'Theirs', email: '', role: 'Teacher' });
+				const answer = await push(p.t, [
+					create(1, '1001', 'late.comer', NEW),
+					create(2, '1001', 'JDOE', { ...NEW, email: 'x@example.org' }),
+					create(3, '01003', 'twin', { ...NEW, email: 'twin1@example.org' }),
+					create(4, '01003', 'TWIN', { ...NEW, email: 'twin2@example.org' })
+				]);
+				expect(answer.results.map((r) => (r.status === 'rejected' ? `${r.code}: ${r.reason}` : r.status))).toEqual([
+					'conflict: Username late.comer was taken in account 1001 since this file was checked. Choose another username and upload the row again.',
+					'conflict: Username JDOE was taken in account 1001 since this file was checked. Choose another username and upload the row again.',
+					'applied',
+					'conflict: Username TWIN was taken in account 01003 since this file was checked. Choose another username and upload the row again.'
+				]);
+				expect((await p.userOnPortal('1001', 'late.comer'))?.name).toBe('Theirs');
+				expect((await p.userOnPortal('1001', 'jdoe'))?.name).toBe('John Doe');
+			});
+
+			it('when the answer to a create is lost, resending gets the stored answer: added once, never "taken"', async () => {
+				const p = await portal();
+				const mutations = [create(1, '1001', 'dropped', NEW)];
+				await p.loseNextPushAnswer();
+				expect((await transportFailure(push(p.t, mutations))).kind).toBe('offline');
+				const created = (await p.userOnPortal('1001', 'dropped'))!;
+				expect(created.name).toBe('New Kid');
+				const retry = await push(p.t, mutations);
+				expect(retry).toEqual({
+					protocolVersion: PROTOCOL_VERSION,
+					results: [{ id: 1, status: 'applied', user: created }],
+					lastAppliedId: 1
+				});
+				expect(await p.userOnPortal('1001', 'dropped')).toEqual(created);
+				// Replayed again after the user changed: still the stored answer, no second user and no "taken".
+				await p.editAsSomeoneElse('1001', 'dropped', { name: 'Renamed' });
+				expect(await push(p.t, mutations)).toEqual(retry);
+				expect((await p.userOnPortal('1001', 'dropped'))?.name).toBe('Renamed');
+			});
+
+			it('re-checks every rule of a new user, naming every problem; other parents’ accounts are forbidden', async () => {
+				const p = await portal();
+				const answer = await push(p.t, [
+					create(1, '2001', 'spy', NEW),
+					create(2, '1001', 'no spaces', NEW),
+					create(3, '1001', 'ab', NEW),
+					create(4, '1001', 'blank.kid', {}),
+					create(5, '1002', 'gkid', { name: 'G Kid', role: 'Student' }),
+					create(6, '1002', 'gkid', { name: 'G Kid', role: 'Student', email: 'gkid@gmail.com' }),
+					create(7, '1001', 'weak', { ...NEW, email: '', password: 'WEAK' }),
+					create(8, '1001', 'janitor', { ...NEW, email: '', role: 'Janitor' }),
+					create(9, '1001', 'copycat', { ...NEW, email: 'JDOE@example.org' }),
+					create(10, '1001', 'first.mail', { ...NEW, email: 'fresh@example.org' }),
+					create(11, '01003', 'second.mail', { ...NEW, email: 'FRESH@example.org' }),
+					create(12, '1002', 'gpass', { name: 'G Pass', role: 'Teacher', email: 'gpass@schools.example.org', password: 'Ignored-pass-1' }),
+					create(13, '1001', 'other.parent.mail', { ...NEW, email: 'jane@shelby.example.net' })
+				]);
+				const reasons = answer.results.map((r) => (r.status === 'rejected' ? `${r.code}: ${r.reason}` : r.status));
+				expect(reasons).toEqual([
+					'forbidden: Account 2001 is not a child account of Springfield Public Schools; row not processed',
+					'validation: Username "no spaces" may only hold letters, digits and . _ - (no spaces or accents). Choose another and upload again.',
+					'validation: Username "ab" has 2 characters; a new username needs 3 to 64. Choose another and upload again.',
+					'validation: Name is required to add a user. Fill it in and upload again.; Password is required to add a user to account 1001, which uses password sign-in (8 to 128 characters, not the username). Fill it in and upload again.; Role is required to add a user: one of Student, Teacher, Librarian, Administrator. Fill it in and upload again.',
+					'validation: Email is required to add a user to account 1002, which uses Google sign-in (@schools.example.org). Fill it in and upload again.',
+					'validation: Email "gkid@gmail.com" does not match the Google sign-in domain of account 1002 (@schools.example.org)',
+					'validation: Password is too short (4 characters; at least 8)',
+					'validation: Role "Janitor" is not one of Student, Teacher, Librarian, Administrator',
+					'validation: Email "JDOE@example.org" is already used by another user',
+					'applied',
+					'validation: Email "FRESH@example.org" is already used by another user',
+					'applied',
+					'applied'
+				]);
+				expect(await p.userOnPortal('1001', 'blank.kid')).toBeUndefined();
+				expect(await p.passwordMatches('1002', 'gpass', 'Ignored-pass-1')).toBe(false);
+			});
+
+			it('keeps a create’s answer in the upload’s history as Added, every field from blank, never the password', async () => {
+				const p = await portal();
+				await push(p.t, [create(1, '1001', 'hist.kid', NEW, 'b-add'), create(2, '1001', 'jdoe', NEW, 'b-add')]);
+				await push(p.t, [
+					record(3, 'b-add', 0, 1, [row(2, ['1001', 'hist.kid', 'New Kid', '', '(set)', 'student'], 1), row(3, ['1001', 'jdoe'], 2)], {
+						action: 'add'
+					})
+				]);
+				const { upload, rows } = await p.t.uploadRows('b-add', 0, 10);
+				expect(upload).toMatchObject({ action: 'add', counts: { rows: 2, added: 1, updated: 0, failed: 1 } });
+				expect(rows.map((r) => [r.status, r.applied])).toEqual([
+					[
+						'Added',
+						{
+							accountId: '1001',
+							username: 'hist.kid',
+							fields: {
+								name: { before: '', after: 'New Kid' },
+								email: { before: '', after: 'new.kid@example.org' },
+								role: { before: '', after: 'Student' }
+							},
+							password: true,
+							created: true
+						}
+					],
+					['Failed', undefined]
+				]);
+				expect(JSON.stringify(rows)).not.toContain(NEW.password);
 			});
 		});
 
