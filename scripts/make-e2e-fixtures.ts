@@ -116,4 +116,42 @@ writeFileSync(
 		.map(csvLine)
 		.join('\r\n') + '\r\n'
 );
+// User Add: new users of password and Google accounts beside rows each rule fails (the row numbers are
+// the spreadsheet's). Usernames ending in 26 are not in the demo dataset.
+export const ADD: string[][] = [
+	HEADER,
+	['1001', 'nina.new26', 'Nina New', '', 'Welcome-2026a', 'Student'], // 2 added, password sign-in
+	['1003', 'tom.teach26', 'Tom Teach', 'tom.teach26@springfieldschools.org', '', 'teacher'], // 3 added, Google sign-in
+	['1001', 'JDOE', 'Another Doe', '', 'Welcome-2026c', 'Student'], // 4 username taken (other letter case)
+	['1001', 'bad name!', 'Bad Name', '', 'Welcome-2026d', 'Student'], // 5 username rule
+	['1003', 'gnomail26', 'G No Mail', '', '', 'Student'], // 6 Google account without an email
+	['1001', 'nopass26', 'No Pass', '', '', 'Student'], // 7 password account without a password
+	['1004', 'twin26', 'Twin One', '', 'Welcome-2026e', 'Student'], // 8 duplicate of row 9
+	['1004', 'TWIN26', 'Twin Two', '', 'Welcome-2026f', 'Student'], // 9 duplicate of row 8
+	['01015', 'zero.kid26', 'Zero Kid', '', 'Welcome-2026b', 'Librarian'] // 10 added, leading-zero Account ID
+];
+writeFileSync(`${dir}/user-add-good-and-bad-rows.xlsx`, xlsx(ADD));
+
+// Queued offline; "offline.two26" is taken on the portal before the device is back online.
+writeFileSync(
+	`${dir}/user-add-offline-username-taken.xlsx`,
+	xlsx([
+		HEADER,
+		['1012', 'offline.one26', 'Offline One', '', 'Welcome-2026g', 'Student'],
+		['1012', 'offline.two26', 'Offline Two', '', 'Welcome-2026h', 'Student']
+	])
+);
+
+// Both boxes ticked: existing users are updated, the others added, each row by its own rules.
+writeFileSync(
+	`${dir}/user-add-and-update-mixed.xlsx`,
+	xlsx([
+		HEADER,
+		['1010', 'jdoe', 'Jordan Doe', '', '', ''], // 2 updated
+		['1010', 'new.face26', 'New Face', 'new.face26@example.org', 'Welcome-2026i', 'Teacher'], // 3 added
+		['1010', 'asmith', '', '', '', ''], // 4 unchanged
+		['1010', 'no.role26', 'No Role', '', 'Welcome-2026j', ''] // 5 a new user without a role
+	])
+);
+
 console.log('wrote e2e fixtures to', dir);

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import * as XLSX from 'xlsx';
 
 export type EditorField = 'Account ID' | 'Username' | 'Name' | 'Email' | 'Password' | 'Role';
+export type BulkActionBox = 'User Add' | 'User Update';
 
 export const DEMO = {
 	admin: { username: 'admin', password: 'springfield-demo', parent: 'Springfield Public Schools' },
@@ -66,9 +67,14 @@ export class PortalPage {
 
 	/** Opens Bulk Upload, picks User Update, Next: leaves the dialog at the upload form. */
 	async startUserUpdate(): Promise<void> {
+		await this.startBulkAction(['User Update']);
+	}
+
+	/** Opens Bulk Upload, ticks the bulk actions (both: add the new users, update the others), Next. */
+	async startBulkAction(actions: readonly BulkActionBox[]): Promise<void> {
 		await this.bulkTool('Bulk upload');
 		const dialog = this.dialog();
-		await dialog.getByLabel('User Update').check();
+		for (const action of actions) await dialog.getByLabel(action, { exact: true }).check();
 		await dialog.getByRole('button', { name: 'Next' }).click();
 		await expect(dialog.getByLabel('Number of users')).toBeVisible();
 	}
@@ -80,9 +86,9 @@ export class PortalPage {
 		await dialog.getByRole('button', { name: 'Upload' }).click();
 	}
 
-	/** Bulk upload → User Update → file and count → Upload, then waits for the preview. */
-	async preflight(path: string, count: number): Promise<void> {
-		await this.startUserUpdate();
+	/** Bulk upload → User Update (or the actions given) → file and count → Upload, then waits for the preview. */
+	async preflight(path: string, count: number, actions: readonly BulkActionBox[] = ['User Update']): Promise<void> {
+		await this.startBulkAction(actions);
 		await this.uploadFile(path, count);
 		await expect(this.dialog().getByRole('heading', { name: 'Check before applying' })).toBeVisible({ timeout: 30_000 });
 	}
@@ -104,7 +110,7 @@ export class PortalPage {
 	}
 
 	/** The preview's count of a kind, e.g. count('with errors') → 8. */
-	async count(kind: 'will update' | 'unchanged' | 'with errors' | 'edited'): Promise<number> {
+	async count(kind: 'will update' | 'will be added' | 'unchanged' | 'with errors' | 'edited'): Promise<number> {
 		const text = await this.dialog().getByRole('list', { name: 'Summary' }).innerText();
 		const match = new RegExp(`([\\d,]+)\\s*${kind}`).exec(text);
 		return match ? Number(match[1].replace(/,/g, '')) : 0;
@@ -187,6 +193,15 @@ export async function serverUser(request: APIRequestContext, accountId: string, 
 		hasPassword: boolean;
 		appliedMutationCount: number;
 	};
+}
+
+/** Someone else adds a user on the portal (test-only endpoint of the reference server started with --faults). */
+export async function addUserOnPortal(
+	request: APIRequestContext,
+	user: { accountId: string; username: string; name: string; email: string; role: string }
+): Promise<void> {
+	const response = await request.post('/api/__test/add-user', { data: user });
+	expect(response.status()).toBe(200);
 }
 
 /** Cell type of a downloaded workbook's cell, e.g. "s" for text. */
