@@ -146,3 +146,52 @@ test('keyboard only: a row fixed in the preview (Escape cancels, focus comes bac
 	await page.keyboard.press('Enter');
 	await expect(dialog.getByRole('heading', { name: 'Check before applying' })).toBeVisible();
 });
+
+test('keyboard only: User Add and User Update ticked, the User Add template, a new user fixed in the preview, and Apply', async ({
+	page
+}) => {
+	const portal = new PortalPage(page);
+	await portal.openAsAdmin();
+	await portal.bulkTool('Bulk upload');
+	const dialog = portal.dialog();
+	await tabTo(page, /^User Add$/);
+	await expectFocusRing(page);
+	await page.keyboard.press('Space');
+	await tabTo(page, /^User Update$/);
+	await page.keyboard.press('Space');
+	await expect(dialog.getByLabel('User Add', { exact: true })).toBeChecked();
+	await expect(dialog.getByLabel('User Update', { exact: true })).toBeChecked();
+	await tabTo(page, /^Next$/);
+	await page.keyboard.press('Enter');
+
+	await expect(dialog.getByLabel('Number of users')).toBeVisible();
+	await tabTo(page, /^User Add$/);
+	await expectFocusRing(page);
+	const template = await portal.expectDownload(() => page.keyboard.press('Enter'));
+	expect(template.suggestedFilename()).toBe('user-add-template.xlsx');
+	await tabTo(page, /Number of users/);
+	await page.keyboard.type('4');
+	await tabTo(page, /Spreadsheet file/);
+	const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+	await chooser.setFiles('tests/fixtures/e2e/user-add-and-update-mixed.xlsx');
+	await tabTo(page, /^Upload$/);
+	await page.keyboard.press('Enter');
+
+	await expect(dialog.getByRole('heading', { name: 'Check before applying' })).toBeVisible({ timeout: 30_000 });
+	await tabTo(page, /^Edit row 5\b/);
+	await page.keyboard.press('Enter');
+	const editor = portal.rowEditor(5);
+	await expect(editor.getByLabel('Account ID')).toBeFocused();
+	await tabTo(page, /^Role/);
+	await page.keyboard.type('Student');
+	await tabTo(page, /^Save row$/);
+	await page.keyboard.press('Enter');
+	await expect(dialog.getByRole('status').filter({ hasText: 'Row 5 saved: it will be added.' })).toBeVisible();
+	expect(await portal.count('will be added')).toBe(2);
+	await tabTo(page, /^Apply$/);
+	const results = await portal.expectDownload(() => page.keyboard.press('Enter'));
+	expect((await readWorkbook(results)).Results.slice(1).map((r) => r[7])).toEqual(['Updated', 'Added', 'Unchanged', 'Added']);
+	await expect(dialog.getByText('2 rows added, 1 row updated, 0 rows had errors.', { exact: false })).toBeVisible();
+	await page.keyboard.press('Escape');
+	await expect(dialog).toBeHidden();
+});

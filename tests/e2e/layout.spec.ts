@@ -114,3 +114,49 @@ for (const width of [390, 1280]) {
 		await context.close();
 	});
 }
+
+for (const width of [390, 1280]) {
+	test(`at ${width} px wide User Add with User Update fits every step, and so does an added user waiting to sync`, async ({ browser }) => {
+		const context = await browser.newContext({ viewport: { width, height: width < 700 ? 740 : 800 }, acceptDownloads: true });
+		const page = await context.newPage();
+		const portal = new PortalPage(page);
+		await portal.openAsAdmin();
+		await portal.bulkTool('Bulk upload');
+		const dialog = portal.dialog();
+		await dialog.getByLabel('User Add', { exact: true }).check();
+		await dialog.getByLabel('User Update', { exact: true }).check();
+		await expect(dialog.getByRole('note')).toContainText('Both ticked');
+		await expectFits(page, 'dialog: both actions');
+		await expectInViewport(page, dialog.getByRole('button', { name: 'Next' }), 'Next');
+		// As on the update's action step, the 44 px target is each checkbox's whole label row, not the box.
+		await expectAccessible(page, width, 'dialog: both actions');
+		await dialog.getByRole('button', { name: 'Next' }).click();
+
+		await expect(dialog.getByRole('link', { name: 'User Add' })).toBeVisible();
+		await expectFits(page, 'dialog: form with both templates');
+		await expectInViewport(page, dialog.getByRole('button', { name: 'Upload' }), 'Upload');
+		await expectTouchSized(dialog, width);
+		await expectAccessible(page, width, 'dialog: form with both templates');
+		// Offline, so the added user is still waiting to sync in the Users tab afterwards.
+		await context.setOffline(true);
+		await portal.uploadFile('tests/fixtures/e2e/user-add-and-update-mixed.xlsx', 4);
+		await expect(dialog.getByRole('heading', { name: 'Check before applying' })).toBeVisible({ timeout: 30_000 });
+		await dialog.getByLabel('Show').selectOption('all');
+		await expect(dialog.getByText('Will be added', { exact: true })).toBeVisible();
+		await expectFits(page, 'preview of adds and updates');
+		for (const name of ['Apply', 'Cancel']) await expectInViewport(page, dialog.getByRole('button', { name, exact: true }), name);
+		await expectTouchSized(dialog, width);
+		await expectAccessible(page, width, 'preview of adds and updates');
+
+		await portal.expectDownload(() => dialog.getByRole('button', { name: 'Apply' }).click());
+		await expect(dialog.getByText(/rows are queued/)).toBeVisible();
+		await expectFits(page, 'done, queued');
+		await expectAccessible(page, width, 'done, queued');
+		await portal.closeDialog();
+		await portal.search('new.face26');
+		await expect(portal.usersTable().getByText('Waiting to sync')).toBeVisible();
+		await expectFits(page, 'Users with an added user waiting to sync');
+		await expectAccessible(page, width, 'Users with an added user waiting to sync');
+		await context.close();
+	});
+}
