@@ -115,7 +115,7 @@ for (const width of [390, 1280]) {
 	});
 }
 
-for (const width of [390, 1280]) {
+for (const width of [390, 768, 1280]) {
 	test(`at ${width} px wide User Add with User Update fits every step, and so does an added user waiting to sync`, async ({ browser }) => {
 		const context = await browser.newContext({ viewport: { width, height: width < 700 ? 740 : 800 }, acceptDownloads: true });
 		const page = await context.newPage();
@@ -157,6 +157,12 @@ for (const width of [390, 1280]) {
 		await expect(portal.usersTable().getByText('Waiting to sync')).toBeVisible();
 		await expectFits(page, 'Users with an added user waiting to sync');
 		await expectAccessible(page, width, 'Users with an added user waiting to sync');
+		// Synced, the history gains its Added column: the table still fits (cards on a phone).
+		await context.setOffline(false);
+		await expect(page.getByText('All changes synced')).toBeVisible({ timeout: 30_000 });
+		await expect(portal.history().getByRole('columnheader', { name: 'Added' })).toHaveCount(1);
+		await expect(portal.usersTable().getByText('Waiting to sync')).toHaveCount(0);
+		await expectFits(page, 'history with added users');
 		await context.close();
 	});
 }
