@@ -101,7 +101,7 @@ function savedSentence(row: PreviewRowView, shown: boolean): string {
 			: row.status === 'add'
 				? 'it will be added'
 				: row.status === 'unchanged'
-				? 'it has no changes'
-				: `it still has ${row.errors.length === 1 ? 'an error' : `${row.errors.length} errors`}`;
+					? 'it has no changes'
+					: `it still has ${row.errors.length === 1 ? 'an error' : `${row.errors.length} errors`}`;
 	return `Row ${row.row} saved: ${what}.${shown ? '' : ' It no longer matches "Show", so it left this list.'}`;
 }

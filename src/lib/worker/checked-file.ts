@@ -108,7 +108,14 @@ export function checkHeld(
 		matching = { columns: columnsFromMatching(chosen), notes: matchingNotes(header, findHeaderIndex(rows) + 1, chosen) };
 	}
 	file.upload = CheckedUpload.check(
-		{ rows, fileName: file.file.name, sheetName, declaredCount: file.declaredCount, action: file.action, ...(matching ? { matching } : {}) },
+		{
+			rows,
+			fileName: file.file.name,
+			sheetName,
+			declaredCount: file.declaredCount,
+			action: file.action,
+			...(matching ? { matching } : {})
+		},
 		file.ctx,
 		edits,
 		onProgress

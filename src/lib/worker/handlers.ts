@@ -89,7 +89,12 @@ export type PreflightAnswer =
 	{ previewId: string; summary: PreviewSummary; match?: undefined } | { previewId: string; match: MatchProposal };
 
 async function preflight(
-	{ fileName, bytes, declaredCount, action = 'update' }: { fileName: string; bytes: ArrayBuffer; declaredCount: number; action?: BulkAction },
+	{
+		fileName,
+		bytes,
+		declaredCount,
+		action = 'update'
+	}: { fileName: string; bytes: ArrayBuffer; declaredCount: number; action?: BulkAction },
 	call: Ctx
 ): Promise<PreflightAnswer> {
 	holdFile(undefined);
