@@ -1,6 +1,10 @@
 // `npm run bench`: the bulk-update benchmark, in one run, for 100,000 and 150,000 users.
 //
-//   node scripts/bench.mjs [--sizes 100000,150000] [--runs 3] [--no-build] [--keep] [--trace] [--timeout 300]
+//   node scripts/bench.mjs [--sizes 100000,150000] [--runs 3] [--no-build] [--keep] [--trace] [--timeout 300] [--action add]
+//
+// --action add: the same targets for User Add: a file of as many NEW users as the dataset has (every row
+// valid, passwords for password sign-in accounts), previewed and applied; (j) and (k) are skipped (an
+// upload that only adds users offers no undo, and Save row is measured on the update file).
 //
 // Per size: a dataset (server/demo-data.ts) and a realistic all-update .xlsx for every user, the
 // reference server on a free port with a fresh state dir, then per run (fresh browser contexts):
@@ -28,7 +32,7 @@ import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from './chromium.mjs';
 import { baselineRun, portalRun } from './bench/browser.mjs';
-import { makeDataset, makeUpdateFile } from './bench/data.mjs';
+import { makeAddFile, makeDataset, makeUpdateFile } from './bench/data.mjs';
 import { startServer } from './bench/server.mjs';
 import { prepareStatic } from './bench/static.mjs';
 import { printReport, summarize } from './bench/report.mjs';
@@ -43,6 +47,7 @@ const { values: args } = parseArgs({
 		trace: { type: 'boolean', default: false },
 		timeout: { type: 'string', default: '300' },
 		out: { type: 'string', default: 'bench-results' },
+		action: { type: 'string', default: 'update' },
 		help: { type: 'boolean', short: 'h', default: false }
 	},
 	strict: true
@@ -53,6 +58,11 @@ if (args.help) {
 	);
 	process.exit(0);
 }
+if (args.action !== 'update' && args.action !== 'add') {
+	console.error('--action must be update or add');
+	process.exit(2);
+}
+const adding = args.action === 'add';
 const sizes = args.sizes.split(',').map((s) => Number(s.trim().replace(/_/g, '')));
 const runs = Number(args.runs);
 const timeoutMs = Number(args.timeout) * 1000;
@@ -100,7 +110,7 @@ async function main() {
 
 	const report = {
 		startedAt: new Date(t0).toISOString(),
-		options: { sizes, runs, build: !args['no-build'], searchQueries: SEARCH_QUERIES },
+		options: { sizes, runs, build: !args['no-build'], searchQueries: SEARCH_QUERIES, action: args.action },
 		machine: {
 			node: process.version,
 			cpus: os.cpus().length,
@@ -128,11 +138,11 @@ async function main() {
 		let server;
 		let browser;
 		try {
-			log(`== ${users.toLocaleString('en-US')} users: dataset and update file`);
+			log(`== ${users.toLocaleString('en-US')} users: dataset and ${adding ? 'add' : 'update'} file`);
 			const dataFile = path.join(work, `dataset-${users}.json`);
 			const dataset = makeDataset(users, dataFile);
-			const xlsxFile = path.join(benchDir, `update-${users}.xlsx`);
-			const file = makeUpdateFile(dataset, xlsxFile);
+			const xlsxFile = path.join(benchDir, `${adding ? 'add' : 'update'}-${users}.xlsx`);
+			const file = adding ? makeAddFile(dataset, xlsxFile, users) : makeUpdateFile(dataset, xlsxFile);
 			writeFileSync(path.join(benchDir, `users-${users}.json`), JSON.stringify(file.users));
 			entry.rows = file.rows;
 			entry.file = { bytes: file.size, changes: file.stats };
@@ -163,7 +173,7 @@ async function main() {
 					baseline = await baselineRun({
 						browser,
 						baseURL: server.url,
-						fileUrl: `/bench/update-${users}.xlsx`,
+						fileUrl: `/bench/${path.basename(xlsxFile)}`,
 						usersUrl: `/bench/users-${users}.json`,
 						timeoutMs
 					});
@@ -182,6 +192,9 @@ async function main() {
 					rows: file.rows,
 					searchQueries: SEARCH_QUERIES,
 					timeoutMs,
+					action: args.action,
+					undo: !adding,
+					rowEdits: !adding,
 					progress: (step) => log(`${label}:   ${step}`)
 				});
 				if (portal.times) {
@@ -198,9 +211,10 @@ async function main() {
 						);
 					}
 				}
-				if (portal.preview && portal.preview.update !== file.rows) {
+				const previewed = adding ? portal.preview?.add : portal.preview?.update;
+				if (portal.preview && previewed !== file.rows) {
 					log(
-						`${label}: WARNING: the preview says ${portal.preview.update} rows will update, not ${file.rows}: the bench file is not all-valid, so times are not comparable`
+						`${label}: WARNING: the preview says ${previewed} rows will ${adding ? 'be added' : 'update'}, not ${file.rows}: the bench file is not all-valid, so times are not comparable`
 					);
 				}
 				if (portal.ok) log(`${label}: done: ${portal.completion.text.slice(0, 120)}`);
@@ -226,6 +240,9 @@ async function main() {
 					rows: file.rows,
 					searchQueries: SEARCH_QUERIES,
 					timeoutMs,
+					action: args.action,
+					undo: !adding,
+					rowEdits: !adding,
 					traceFile,
 					progress: (step) => log(`   traced run:   ${step}`)
 				});

@@ -377,6 +377,8 @@ export async function portalRun({
 	timeoutMs,
 	traceFile,
 	undo = true,
+	rowEdits = true,
+	action = 'update',
 	progress = () => {}
 }) {
 	const context = await browser.newContext({ baseURL, acceptDownloads: true, viewport: { width: 1280, height: 900 } });
@@ -412,7 +414,7 @@ export async function portalRun({
 		await page.getByRole('button', { name: /Bulk tools/ }).click();
 		await page.getByRole('menuitem', { name: 'Bulk upload' }).click();
 		const dialog = page.getByRole('dialog', { name: 'Bulk Upload' });
-		await dialog.getByLabel('User Update').check();
+		await dialog.getByLabel(action === 'add' ? 'User Add' : 'User Update', { exact: true }).check();
 		await dialog.getByRole('button', { name: 'Next' }).click();
 		await dialog.getByLabel('Number of users').fill(String(rows));
 		await dialog.getByLabel('Spreadsheet file').setInputFiles(xlsxFile);
@@ -422,13 +424,16 @@ export async function portalRun({
 		const summary = await dialog.getByRole('list', { name: 'Summary' }).innerText();
 		result.preview = {
 			update: numberIn(summary, /([\d,]+)\s*will update/),
+			add: numberIn(summary, /([\d,]+)\s*will be added/),
 			unchanged: numberIn(summary, /([\d,]+)\s*unchanged/),
 			failed: numberIn(summary, /([\d,]+)\s*with errors/),
 			warnings: numberIn(summary, /([\d,]+)\s*warnings/)
 		};
 
-		step('row edits');
-		result.rowEdits = await measureRowEdits(page);
+		if (rowEdits) {
+			step('row edits');
+			result.rowEdits = await measureRowEdits(page);
+		}
 
 		// The bench file changes every user: the large-change gate asks for the number first.
 		const gate = dialog.getByRole('region', { name: 'Large change' });

@@ -1,5 +1,5 @@
 // Bench inputs: the server dataset (server/demo-data.ts via tsx) and a realistic all-update .xlsx
-// for every user of parent 100, written with SheetJS from Node.
+// for every user of parent 100, or (User Add) a file of as many new users, written with SheetJS from Node.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as XLSX from 'xlsx';
@@ -70,10 +70,44 @@ export function makeUpdateFile(dataset, file, { passwords = 20 } = {}) {
 		aoa.push([user.accountId, user.username, name, email, password, role]);
 	});
 	stats.rows = users.length;
+	const size = writeSheet(aoa, file);
+	return { rows: users.length, stats, size, users };
+}
+
+function writeSheet(aoa, file) {
 	const ws = XLSX.utils.aoa_to_sheet(aoa); // strings stay text cells: "01015" keeps its zero
 	const wb = XLSX.utils.book_new();
 	XLSX.utils.book_append_sheet(wb, ws, 'Users');
 	const bytes = XLSX.write(wb, { type: 'buffer', bookType: 'xlsx', compression: true });
 	writeFileSync(file, bytes);
-	return { rows: users.length, stats, size: bytes.length, users };
+	return bytes.length;
+}
+
+/**
+ * User Add: `count` new users spread over parent 100's child accounts as a start-of-year roster would be,
+ * every row valid: a username no one has (letters, digits and dots), a name, an email in the Google
+ * domain for Google sign-in accounts (about a third of the others get one too) and a password for
+ * password sign-in accounts, and a role. Returns { rows, stats, size, users } like makeUpdateFile.
+ */
+export function makeAddFile(dataset, file, count) {
+	const random = prng(2626);
+	const institutions = dataset.institutions.filter((i) => i.parentAccountId === PARENT);
+	const aoa = [HEADER];
+	const users = [];
+	const stats = { rows: count, name: count, email: 0, role: count, password: 0 };
+	for (let i = 0; i < count; i++) {
+		const inst = institutions[i % institutions.length];
+		const username = `new${i}.b${(i % 97).toString(36)}`;
+		const name = `New Student ${i}`;
+		let email = '';
+		if (inst.signIn === 'google') email = `${username}@${inst.googleDomains[0]}`;
+		else if (random() < 0.33) email = `${username}@newcomers.example.com`;
+		if (email) stats.email++;
+		const password = inst.signIn === 'google' ? '' : `Bench-Add-${i}-x`;
+		if (password) stats.password++;
+		const role = random() < 0.9 ? 'Student' : ROLES[1 + Math.floor(random() * 3)];
+		aoa.push([inst.accountId, username, name, email, password, role]);
+		users.push({ accountId: inst.accountId, username, name, email, role });
+	}
+	return { rows: count, stats, size: writeSheet(aoa, file), users };
 }

@@ -157,7 +157,7 @@ export function printReport(report) {
 	const widths = header.map((_, i) => Math.max(header[i].length, ...rows.map((r) => String(r[i]).length)));
 	const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ');
 	console.log(
-		`\nBulk update benchmark — medians (min–max) of ${report.options.runs} runs; Chromium ${report.machine.chromium ?? '?'}, ${report.machine.cpus} CPUs`
+		`\nBulk ${report.options.action === 'add' ? 'User Add' : 'update'} benchmark — medians (min–max) of ${report.options.runs} runs; Chromium ${report.machine.chromium ?? '?'}, ${report.machine.cpus} CPUs`
 	);
 	console.log(line(header));
 	console.log(widths.map((w) => '-'.repeat(w)).join('  '));
