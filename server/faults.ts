@@ -153,8 +153,9 @@ export async function handleTestRoute(
 			const user = await ctx.store.withLock(async () => {
 				const state = ctx.store.state;
 				if (!state.institutions.has(accountId)) throw new HttpError(404, 'not_found', `No account ${accountId}`);
-				if (state.getUser(accountId, username))
+				if (state.getUser(accountId, username)) {
 					throw new HttpError(409, 'conflict', `Username ${username} is already taken in account ${accountId}`);
+				}
 				const canonical = canonicalRole(role, state.roles);
 				if (canonical === null) throw new HttpError(400, 'bad_request', unknownRoleMessage(role, state.roles));
 				const next: StoredUser = {

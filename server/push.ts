@@ -8,16 +8,17 @@ import type { Mutation, MutationResult, PushRequest, UploadRecord, UserCreate, U
 import {
 	answerPush,
 	clientKey,
-	decideUserCreate,
-	decideUserUpdate,
+	decideUserMutation,
 	nonConsecutiveIds,
 	notFoundReason,
+	passwordOf,
 	pushGap,
 	recordedResult,
 	refusedRecord,
+	rejectedResult,
 	type PortalView
 } from '../src/lib/sync/portal-rules';
-import { outcomeOfCreate, outcomeOfUpdate, type HistoryScope } from '../src/lib/sync/upload-history';
+import type { HistoryScope } from '../src/lib/sync/upload-history';
 import { HttpError } from './http';
 import { hashPassword, type ScryptCost } from './passwords';
 import { StateDraft, toWire, type CommitRecord, type PortalState, type StoredUser } from './state';
@@ -51,11 +52,6 @@ export async function prehashPasswords(mutations: Mutation[], lastAppliedId: num
 	}
 	const hashes = await Promise.all(pending.map((p) => hashPassword(p.password, cost)));
 	return new Map(pending.map((p, i) => [p.id, hashes[i]]));
-}
-
-/** The password a user mutation sets, if any. */
-function passwordOf(m: UserUpdate | UserCreate): string | undefined {
-	return m.kind === 'user.update' ? m.changes.password : m.fields.password || undefined;
 }
 
 export interface PushOutcome {
@@ -92,12 +88,7 @@ export async function applyPush(
 		request.mutations,
 		lastAppliedId,
 		(m) => client?.results.get(m.id) ?? (m.kind === 'upload.record' ? recordedResult(m) : replayFallback(state, scope, m)),
-		(m) =>
-			m.kind === 'upload.record'
-				? recordPart(draft, history, m)
-				: m.kind === 'user.create'
-					? applyCreate(draft, view, scope, history, m, hashFor)
-					: applyMutation(draft, view, scope, history, m, hashFor)
+		(m) => (m.kind === 'upload.record' ? recordPart(draft, history, m) : applyUserMutation(draft, view, scope, history, m, hashFor))
 	);
 
 	if (fresh.length === 0) return { results, lastAppliedId, record: null };
@@ -124,45 +115,25 @@ function draftView(draft: StateDraft): PortalView<StoredUser> {
 	};
 }
 
-async function applyMutation(
+async function applyUserMutation(
 	draft: StateDraft,
 	view: PortalView<StoredUser>,
 	scope: PushScope,
 	history: HistoryScope,
-	m: UserUpdate,
+	m: UserUpdate | UserCreate,
 	hashFor: (m: UserUpdate | UserCreate) => Promise<string>
 ): Promise<MutationResult> {
-	const decision = decideUserUpdate(view, scope.parent, m);
-	draft.history.noteOutcome(history, m, outcomeOfUpdate(m, decision));
-	if (decision.status === 'rejected') return { id: m.id, status: 'rejected', code: decision.code, reason: decision.reason };
+	const decision = decideUserMutation(view, scope.parent, m);
+	draft.history.noteOutcome(history, m, decision.outcome);
+	if (decision.status === 'rejected') return rejectedResult(m, decision);
 	const { current } = decision;
-	const next: StoredUser = { ...current, ...decision.next };
-	if (decision.setsPassword) next.passwordHash = await hashFor(m);
 	// Every applied mutation gets a new rev (even one that changes nothing visible), so a rev names exactly
 	// one version of a user; journal replay relies on that.
-	next.rev = ++draft.seq;
-	next.appliedCount = current.appliedCount + 1;
-	draft.putUser(next);
-	draft.appliedMutationCount++;
-	return { id: m.id, status: 'applied', user: toWire(next) };
-}
-
-async function applyCreate(
-	draft: StateDraft,
-	view: PortalView<StoredUser>,
-	scope: PushScope,
-	history: HistoryScope,
-	m: UserCreate,
-	hashFor: (m: UserUpdate | UserCreate) => Promise<string>
-): Promise<MutationResult> {
-	const decision = decideUserCreate(view, scope.parent, m);
-	draft.history.noteOutcome(history, m, outcomeOfCreate(decision));
-	if (decision.status === 'rejected') return { id: m.id, status: 'rejected', code: decision.code, reason: decision.reason };
 	const next: StoredUser = {
 		...decision.next,
 		rev: ++draft.seq,
-		passwordHash: decision.setsPassword ? await hashFor(m) : null,
-		appliedCount: 1
+		passwordHash: decision.setsPassword ? await hashFor(m) : (current?.passwordHash ?? null),
+		appliedCount: (current?.appliedCount ?? 0) + 1
 	};
 	draft.putUser(next);
 	draft.appliedMutationCount++;

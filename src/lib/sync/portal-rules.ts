@@ -27,6 +27,8 @@ import {
 	type UserCreate,
 	type UserUpdate
 } from './protocol';
+import { outcomeOfCreate, outcomeOfUpdate } from './upload-history';
+import type { PortalRowOutcome } from '../domain/history';
 
 // ---- session ---------------------------------------------------------------------------------
 
@@ -334,4 +336,49 @@ export function decideUserCreate<U extends User>(portal: PortalView<U>, parent: 
 		next: { accountId: m.accountId, username: m.username, name: fields.name, email: fields.email, role: role ?? '' },
 		setsPassword
 	};
+}
+
+// ---- push: either user mutation ----------------------------------------------------------------
+
+export type UserMutationDecision<U extends User> =
+	| { status: 'rejected'; code: RejectionCode; reason: string; outcome: PortalRowOutcome }
+	| {
+			status: 'applied';
+			/** The user as stored before; undefined for a create. */
+			current: U | undefined;
+			/** The user after the mutation (visible fields; role in its canonical spelling). */
+			next: User;
+			setsPassword: boolean;
+			outcome: PortalRowOutcome;
+	  };
+
+/**
+ * A user update or create decided, with the answer its upload's history keeps for the row: the one
+ * entry point the reference server and the in-memory portal apply user mutations through.
+ */
+export function decideUserMutation<U extends User>(
+	portal: PortalView<U>,
+	parent: Parent,
+	m: UserUpdate | UserCreate
+): UserMutationDecision<U> {
+	if (m.kind === 'user.create') {
+		const decision = decideUserCreate(portal, parent, m);
+		const outcome = outcomeOfCreate(decision);
+		return decision.status === 'rejected' ? { ...decision, outcome } : { ...decision, current: undefined, outcome };
+	}
+	const decision = decideUserUpdate(portal, parent, m);
+	const outcome = outcomeOfUpdate(m, decision);
+	if (decision.status === 'rejected') return { ...decision, outcome };
+	const { current, next, setsPassword } = decision;
+	return { status: 'applied', current, next: { accountId: current.accountId, username: current.username, ...next }, setsPassword, outcome };
+}
+
+/** The answer to a rejected mutation. */
+export function rejectedResult(m: Pick<Mutation, 'id'>, decision: { code: RejectionCode; reason: string }): MutationResult {
+	return { id: m.id, status: 'rejected', code: decision.code, reason: decision.reason };
+}
+
+/** The password a user mutation sets, if any (a create's empty one sets none). */
+export function passwordOf(m: UserUpdate | UserCreate): string | undefined {
+	return m.kind === 'user.update' ? m.changes.password : m.fields.password || undefined;
 }

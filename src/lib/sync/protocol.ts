@@ -84,12 +84,17 @@ const changeValue = z.string().check(z.maxLength(1000));
 const mutationId = z.int().check(z.positive());
 const batchId = z.string().check(z.minLength(1), z.maxLength(100));
 
-export const userUpdateSchema = z.object({
+/** What every change to one user carries: its id, its upload, and whose it is. */
+const userMutation = {
 	id: mutationId,
 	batchId,
-	kind: z.literal('user.update'),
 	accountId: accountIdSchema,
-	username: z.string().check(z.minLength(1), z.maxLength(200)),
+	username: z.string().check(z.minLength(1), z.maxLength(200))
+};
+
+export const userUpdateSchema = z.object({
+	...userMutation,
+	kind: z.literal('user.update'),
 	changes: z
 		.partial(z.object({ name: changeValue, email: changeValue, password: changeValue, role: changeValue }))
 		.check(z.refine((c) => Object.keys(c).length > 0, 'a mutation must change at least one field')),
@@ -106,11 +111,8 @@ export type UserUpdate = z.infer<typeof userUpdateSchema>;
  * Google sign-in (never stored or answered).
  */
 export const userCreateSchema = z.object({
-	id: mutationId,
-	batchId,
+	...userMutation,
 	kind: z.literal('user.create'),
-	accountId: accountIdSchema,
-	username: z.string().check(z.minLength(1), z.maxLength(200)),
 	fields: z.object({ name: changeValue, email: changeValue, role: changeValue, password: z.optional(changeValue) })
 });
 export type UserCreate = z.infer<typeof userCreateSchema>;

@@ -9,24 +9,23 @@ import { userKey, type Institution, type Parent, type UserRecord, type VisibleFi
 import {
 	answerPush,
 	clientKey,
-	decideUserCreate,
-	decideUserUpdate,
+	decideUserMutation,
 	nonConsecutiveIds,
 	parseRequest,
+	passwordOf,
 	protocolVersionProblem,
 	pullResponse,
 	pullWindow,
 	pushGap,
 	recordedResult,
 	refusedRecord,
+	rejectedResult,
 	SESSION_MESSAGES,
 	type PortalView
 } from '../sync/portal-rules';
 import {
 	DEFAULT_HISTORY_DAYS,
 	HistoryDraft,
-	outcomeOfCreate,
-	outcomeOfUpdate,
 	uploadNotFound,
 	uploadRowsWindow,
 	uploadsWindow,
@@ -240,8 +239,7 @@ export class MemoryPortal implements PortalTransport {
 			last,
 			(m) => this.results.get(`${client}:${m.id}`)!,
 			(m) => {
-				if (m.kind === 'user.update') return this.apply(parent, scope, draft, m);
-				if (m.kind === 'user.create') return this.create(parent, scope, draft, m);
+				if (m.kind !== 'upload.record') return this.apply(parent, scope, draft, m);
 				const added = draft.addPart(scope, m);
 				return added.ok ? recordedResult(m) : refusedRecord(m, added.message);
 			}
@@ -258,27 +256,15 @@ export class MemoryPortal implements PortalTransport {
 		return { protocolVersion: PROTOCOL_VERSION, results, lastAppliedId };
 	}
 
-	private apply(parent: Parent, scope: HistoryScope, draft: HistoryDraft, m: UserUpdate): MutationResult {
-		const decision = decideUserUpdate(this.view, parent, m);
-		draft.noteOutcome(scope, m, outcomeOfUpdate(m, decision));
-		if (decision.status === 'rejected') return { id: m.id, status: 'rejected', code: decision.code, reason: decision.reason };
+	private apply(parent: Parent, scope: HistoryScope, draft: HistoryDraft, m: UserUpdate | UserCreate): MutationResult {
+		const decision = decideUserMutation(this.view, parent, m);
+		draft.noteOutcome(scope, m, decision.outcome);
+		if (decision.status === 'rejected') return rejectedResult(m, decision);
 		// A new rev even when nothing visible changes, as on the server: a rev names one version of a user.
-		const next: UserRecord = { ...decision.current, ...decision.next, rev: ++this.rev };
-		const key = userKey(next.accountId, next.username);
-		this.users.set(key, next);
-		if (decision.setsPassword) this.passwords.set(key, m.changes.password!);
-		this.appliedCount++;
-		return { id: m.id, status: 'applied', user: { ...next } };
-	}
-
-	private create(parent: Parent, scope: HistoryScope, draft: HistoryDraft, m: UserCreate): MutationResult {
-		const decision = decideUserCreate(this.view, parent, m);
-		draft.noteOutcome(scope, m, outcomeOfCreate(decision));
-		if (decision.status === 'rejected') return { id: m.id, status: 'rejected', code: decision.code, reason: decision.reason };
 		const next: UserRecord = { ...decision.next, rev: ++this.rev };
 		const key = userKey(next.accountId, next.username);
 		this.users.set(key, next);
-		if (decision.setsPassword) this.passwords.set(key, m.fields.password!);
+		if (decision.setsPassword) this.passwords.set(key, passwordOf(m)!);
 		this.appliedCount++;
 		return { id: m.id, status: 'applied', user: { ...next } };
 	}
