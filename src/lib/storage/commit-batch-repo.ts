@@ -3,7 +3,7 @@
 import type { ApplyPlan } from '../domain/apply-plan';
 import { recordPartStarts } from '../domain/history';
 import { summarize } from '../domain/results';
-import type { SealedSecret, UserRecord } from '../domain/types';
+import { PUSH_BATCH_MAX, type SealedSecret, type UserRecord } from '../domain/types';
 import { createBatchInTx } from './batches-repo';
 import { db, guarded, type BatchRecord, type PortalDb, type StoredMutation, type StoredRowResult } from './db';
 import { appendMutationsInTx, appendRecordInTx, reserveMutationIdsInTx } from './outbox-repo';
@@ -22,7 +22,10 @@ export class UsersChangedError extends Error {
 export async function commitBatch(
 	batch: Omit<BatchRecord, 'counts' | 'state'>,
 	plan: ApplyPlan,
-	/** Sealed passwords by mutation index; sealing is async WebCrypto, so it happens before the transaction. */
+	/**
+	 * The passwords of each push-sized slice of `plan.mutations` (slice k: mutations k×PUSH_BATCH_MAX
+	 * onwards), sealed as one (sealPasswordSlices); sealing is async WebCrypto, so it happens before the transaction.
+	 */
 	passwords: Map<number, SealedSecret>,
 	/** The users the plan was made against, if the caller holds them: saves reading them all again. */
 	snapshot?: UserSnapshot,
@@ -38,15 +41,15 @@ export async function commitBatch(
 			const firstId = plan.mutations.length ? await reserveMutationIdsInTx(plan.mutations.length, database) : 0;
 			const mutations: StoredMutation[] = plan.mutations.map((m, i) => {
 				const { password, ...visible } = m.changes;
-				const sealed = passwords.get(i);
-				if (password !== undefined && !sealed) throw new Error('A password was not encrypted; nothing was applied.');
+				if (password !== undefined && !passwords.has(Math.floor(i / PUSH_BATCH_MAX))) {
+					throw new Error('A password was not encrypted; nothing was applied.');
+				}
 				return {
 					id: firstId + i,
 					rowIndex: m.rowIndex,
 					accountId: m.accountId,
 					username: m.username,
 					changes: visible,
-					...(sealed ? { password: sealed } : {}),
 					base: m.base,
 					...(m.create ? { create: true as const } : {})
 				};
@@ -85,7 +88,7 @@ export async function commitBatch(
 				}
 			}
 			await patchUsersInTx({ patches, added, snapshot }, database);
-			await appendMutationsInTx(batch.id, mutations, database);
+			await appendMutationsInTx(batch.id, mutations, database, passwords);
 			await appendRecordInTx(batch.id, starts, rows.length, database);
 			await createBatchInTx(record, rows, database);
 			return record;

@@ -2,7 +2,7 @@
 // first mutation id. Chunks are written whole and never appended to, so the sync engine can push and
 // delete the oldest chunk while an upload in the worker adds new ones. The number waiting is kept in
 // meta.outboxCount by the same transactions, so showing it never reads 100,000 mutations.
-import { PUSH_BATCH_MAX } from '../domain/types';
+import { PUSH_BATCH_MAX, type SealedSecret } from '../domain/types';
 import { db, guarded, type OutboxChunk, type PortalDb, type StoredMutation } from './db';
 
 /** Reserves `count` consecutive mutation ids; must run inside a transaction that includes `meta`. */
@@ -17,13 +17,22 @@ async function adjustCountInTx(delta: number, database: PortalDb): Promise<void>
 	await database.meta.put({ key: 'outboxCount', value: Math.max(0, current + delta) });
 }
 
-/** Must run inside a transaction that includes `outbox` and `meta`. */
-export async function appendMutationsInTx(batchId: string, mutations: StoredMutation[], database: PortalDb = db()): Promise<void> {
+/**
+ * Queues mutations in chunks of PUSH_BATCH_MAX; `passwords` holds chunk k's sealed passwords (see
+ * OutboxChunk.passwords). Must run inside a transaction that includes `outbox` and `meta`.
+ */
+export async function appendMutationsInTx(
+	batchId: string,
+	mutations: StoredMutation[],
+	database: PortalDb = db(),
+	passwords: ReadonlyMap<number, SealedSecret> = new Map()
+): Promise<void> {
 	await adjustCountInTx(mutations.length, database);
 	const chunks: OutboxChunk[] = [];
 	for (let i = 0; i < mutations.length; i += PUSH_BATCH_MAX) {
 		const slice = mutations.slice(i, i + PUSH_BATCH_MAX);
-		chunks.push({ id: slice[0].id, batchId, mutations: slice });
+		const sealed = passwords.get(i / PUSH_BATCH_MAX);
+		chunks.push({ id: slice[0].id, batchId, mutations: slice, ...(sealed ? { passwords: sealed } : {}) });
 	}
 	await database.outbox.bulkPut(chunks);
 }

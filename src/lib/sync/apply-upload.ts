@@ -6,7 +6,7 @@ import type { RuleContext } from '../domain/row-rules';
 import { commitBatch } from '../storage/commit-batch-repo';
 import type { BatchRecord } from '../storage/db';
 import type { UserSnapshot } from '../storage/users-repo';
-import { sealMany, type SealedSecret } from './password-vault';
+import { sealPasswordSlices } from './password-vault';
 
 export async function applyUpload(
 	preview: Preview,
@@ -18,9 +18,7 @@ export async function applyUpload(
 	const plan = planApply(preview, ctx);
 	t = lap('apply:plan', t);
 	// Sealing is async WebCrypto, which cannot run inside an IndexedDB transaction: do it first.
-	const withPassword = plan.mutations.flatMap((m, i) => (m.changes.password !== undefined ? [i] : []));
-	const sealed = await sealMany(withPassword.map((i) => plan.mutations[i].changes.password!));
-	const passwords = new Map<number, SealedSecret>(withPassword.map((i, k) => [i, sealed[k]]));
+	const passwords = await sealPasswordSlices(plan.mutations.map((m) => m.changes.password));
 	t = lap('apply:seal', t);
 	const batch = await commitBatch(
 		{

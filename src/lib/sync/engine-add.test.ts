@@ -71,7 +71,10 @@ describe('User Add through the outbox', () => {
 		expect(await pendingMutationCount()).toBe(2);
 		const outbox = await db().outbox.toArray();
 		expect(JSON.stringify(outbox)).not.toContain(SECRET);
-		expect(outbox[0].mutations[0]).toMatchObject({ create: true, password: { iv: expect.any(Uint8Array) } });
+		// One seal per push-sized chunk, not per password.
+		expect(outbox[0].mutations[0]).toMatchObject({ create: true });
+		expect(outbox[0].mutations[0]).not.toHaveProperty('password');
+		expect(outbox[0].passwords).toMatchObject({ iv: expect.any(Uint8Array) });
 
 		await syncOnce(portal);
 		const added = portal.user('1001', 'new.kid')!;

@@ -13,6 +13,7 @@ import { loadAllUsers, loadUserSnapshot, patchUsers, snapshotUsers } from '../st
 import { applyUpload } from './apply-upload';
 import { downloadAll, pullChanges } from './download';
 import { syncOnce } from './engine';
+import { sealMany } from './password-vault';
 import { MemoryPortal } from '../testing/memory-portal';
 import { TransportError } from './transport';
 
@@ -182,7 +183,7 @@ describe('sync engine', () => {
 		await upload([['1001', 'u5', '', '', 'Correct-Horse-99', '']]);
 		const stored = await db().outbox.toArray();
 		expect(JSON.stringify(stored)).not.toContain('Correct-Horse-99');
-		expect(stored[0].mutations[0].password?.data).toBeInstanceOf(ArrayBuffer);
+		expect(stored[0].passwords?.data).toBeInstanceOf(ArrayBuffer);
 		let seen = '';
 		const push = portal.push.bind(portal);
 		portal.push = async (request) => {
@@ -193,6 +194,23 @@ describe('sync engine', () => {
 		await syncOnce(portal);
 		expect(seen).toBe('Correct-Horse-99');
 		expect(await db().outbox.count()).toBe(0);
+	});
+
+	it('a chunk queued by an earlier build, each password sealed on its own, still sends its passwords', async () => {
+		await upload([['1001', 'u7', '', '', 'Older-Build-Pass-1', '']]);
+		const [chunk] = await db().outbox.toArray();
+		const [sealed] = await sealMany(['Older-Build-Pass-1']);
+		await db().outbox.put({ id: chunk.id, batchId: chunk.batchId, mutations: [{ ...chunk.mutations[0], password: sealed }] });
+		let seen = '';
+		const push = portal.push.bind(portal);
+		portal.push = async (request) => {
+			const first = request.mutations[0];
+			if (first.kind === 'user.update') seen = first.changes.password ?? '';
+			return push(request);
+		};
+		await syncOnce(portal);
+		expect(seen).toBe('Older-Build-Pass-1');
+		expect(portal.passwordMatches('1001', 'u7', 'Older-Build-Pass-1')).toBe(true);
 	});
 
 	it('an expired session stops the pass with the queue kept', async () => {

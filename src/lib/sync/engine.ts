@@ -8,7 +8,7 @@ import { getOrPutMeta, setMeta } from '../storage/meta-repo';
 import { oldestOutboxChunk } from '../storage/outbox-repo';
 import { recordsUpload, settleOutboxChunk } from '../storage/settle-repo';
 import { pullChanges } from './download';
-import { unsealMany } from './password-vault';
+import { unsealMany, unsealPasswordSlice } from './password-vault';
 import { PROTOCOL_VERSION, type Mutation, type UserUpdate } from './protocol';
 import { TransportError, type PortalTransport } from './transport';
 
@@ -26,9 +26,18 @@ export async function clientId(): Promise<string> {
 
 async function toWire(chunk: OutboxChunk): Promise<Mutation[]> {
 	if (chunk.record) return [await recordToWire(chunk, chunk.record)];
+	const passwords = new Map<number, string>();
+	if (chunk.passwords) {
+		const plain = await unsealPasswordSlice(chunk.passwords);
+		chunk.mutations.forEach((m, i) => {
+			const password = plain[i];
+			if (typeof password === 'string') passwords.set(m.id, password);
+		});
+	}
+	// Chunks queued by earlier builds sealed each password on its own.
 	const sealed = chunk.mutations.filter((m) => m.password);
 	const plain = await unsealMany(sealed.map((m) => m.password!));
-	const passwords = new Map(sealed.map((m, i) => [m.id, plain[i]]));
+	sealed.forEach((m, i) => passwords.set(m.id, plain[i]));
 	return chunk.mutations.map((m): Mutation => {
 		const password = passwords.get(m.id);
 		const to = { id: m.id, batchId: chunk.batchId, accountId: m.accountId, username: m.username };

@@ -3,7 +3,7 @@
 // database files alone does not reveal any password. Passwords are deleted with their outbox chunk.
 // The key is read from the database on every call, never cached: sign-out deletes the database, and a
 // cached key in the worker or another tab would then seal with a key nobody can find again.
-import type { SealedSecret } from '../domain/types';
+import { PUSH_BATCH_MAX, type SealedSecret } from '../domain/types';
 import { getMeta, getOrPutMeta } from '../storage/meta-repo';
 
 export type { SealedSecret };
@@ -37,4 +37,28 @@ export async function unsealMany(sealed: readonly SealedSecret[]): Promise<strin
 			decoder.decode(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: s.iv as Uint8Array<ArrayBuffer> }, key, s.data))
 		)
 	);
+}
+
+/**
+ * The passwords of a list of mutations (undefined where one sets none), sealed one push-sized slice at a
+ * time as a JSON array: slice k (mutations k×PUSH_BATCH_MAX onwards) maps to its seal; slices without a
+ * password have none. The outbox stores each seal with its chunk (storage/db.ts OutboxChunk.passwords).
+ */
+export async function sealPasswordSlices(passwords: readonly (string | undefined)[]): Promise<Map<number, SealedSecret>> {
+	const slices: number[] = [];
+	const texts: string[] = [];
+	for (let start = 0; start < passwords.length; start += PUSH_BATCH_MAX) {
+		const slice = passwords.slice(start, start + PUSH_BATCH_MAX);
+		if (!slice.some((p) => p !== undefined)) continue;
+		slices.push(start / PUSH_BATCH_MAX);
+		texts.push(JSON.stringify(slice.map((p) => p ?? null)));
+	}
+	const sealed = await sealMany(texts);
+	return new Map(slices.map((slice, i) => [slice, sealed[i]]));
+}
+
+/** A chunk's passwords by position, from its seal (sealPasswordSlices). */
+export async function unsealPasswordSlice(sealed: SealedSecret): Promise<(string | null)[]> {
+	const [text] = await unsealMany([sealed]);
+	return JSON.parse(text) as (string | null)[];
 }
