@@ -106,10 +106,13 @@ async function preflight(
 	const size = bytes.byteLength;
 	const hashPromise = fileHash(bytes);
 	hashPromise.catch(() => {});
+	let t = performance.now();
 	const sheet = readUploadedSheet(new Uint8Array(bytes), fileName);
+	t = lap('preflight:read', t);
 	const dataRows = Math.max(0, sheet.rows.length - 1);
 	progress({ phase: 'checking', done: 0, total: dataRows });
 	const [{ ctx, snapshot, owner }, hash] = await Promise.all([contextPromise, hashPromise]);
+	t = lap('preflight:wait-users', t);
 	const file: HeldFile = {
 		id: crypto.randomUUID(),
 		file: { name: fileName, size, hash },
@@ -141,7 +144,9 @@ async function preflight(
 		file.guesses = guessColumns(map.header, sampleColumns(sheet.rows, map.headerIndex), remembered);
 		return { previewId: file.id, match: { fileName, headerRow: map.headerRow, columns: file.guesses } };
 	}
+	t = performance.now();
 	const upload = checkHeld(file, [], onProgress);
+	lap('preflight:check', t);
 	progress({ phase: 'checking', done: upload.preview.counts.rows, total: upload.preview.counts.rows });
 	return { previewId: file.id, summary: summaryOf(file) };
 }
