@@ -52,3 +52,18 @@ describe('large-change gate', () => {
 		expect(confirmsLargeChange('300', 300)).toBe(true);
 	});
 });
+
+describe('large-change gate and User Add', () => {
+	it('does not count added users: an add overwrites no one (a start-of-year roster is a large add by design)', () => {
+		const rows = Array.from({ length: 80 }, (_, i) => ['1001', `new${i}`, `New ${i}`, '', 'Secret-pass-1', 'Student']);
+		rows.push(['1001', 'jdoe', 'Renamed Jane', '', '', '']);
+		const preview = buildPreview(
+			{ rows: sheet(...rows), fileName: 'f.csv', sheetName: 'Users', declaredCount: rows.length, action: 'add-or-update' },
+			ruleContext()
+		);
+		expect(preview.counts).toMatchObject({ add: 80, update: 1 });
+		const totals = new Map([['1001', 4]]);
+		expect(largeChangeOf(preview, totals, () => undefined, { percent: 10, minUsers: 1 })).toMatchObject({ users: 1 });
+		expect(largeChangeOf(preview, totals, () => undefined, DEFAULT_LARGE_CHANGE)).toBeNull();
+	});
+});

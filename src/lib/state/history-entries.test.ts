@@ -68,3 +68,18 @@ describe('upload history entries', () => {
 		]);
 	});
 });
+
+describe('history entries of User Add', () => {
+	it('offer no undo for an upload that only added users, and undo for one that also updated some', () => {
+		const addOnly = { rows: 3, added: 3, updated: 0, unchanged: 0, failed: 0, queued: 0 };
+		const mixed = { ...addOnly, added: 2, updated: 1 };
+		const entries = historyEntries(
+			[batch('b-add', { counts: addOnly }), batch('b-mixed', { counts: mixed, createdAt: 2000 })],
+			[upload('b-add', { counts: addOnly }), upload('b-mixed', { counts: mixed })]
+		);
+		expect(entries.map((e) => [e.id, e.canUndo])).toEqual([
+			['b-mixed', true],
+			['b-add', false]
+		]);
+	});
+});
