@@ -134,7 +134,7 @@ export async function localErrorRows({ batchId }: { batchId?: string }): Promise
 export async function errorRowsWorkbook(rows: ErrorRow[]): Promise<WorkbookFile> {
 	if (rows.length === 0) throw new Error('No row has errors, so there is nothing to download.');
 	const [owner, institutions] = await Promise.all([getMeta('owner'), listInstitutions()]);
-	const bytes = writeErrorRows({ rows, institutions, roles: owner?.roles ?? [], parentName: owner?.parentName });
+	const bytes = await writeErrorRows({ rows, institutions, roles: owner?.roles ?? [], parentName: owner?.parentName });
 	return workbook(errorsFileName(new Date()), bytes);
 }
 

@@ -234,7 +234,7 @@ async function results({ batchId }: { batchId: string }): Promise<WorkbookFile> 
 	const found = await getBatch(batchId);
 	if (!found) throw new Error('That upload is no longer on this device.');
 	const { batch, rows } = found;
-	const bytes = writeResults({
+	const bytes = await writeResults({
 		header: batch.header,
 		columnMap: batch.columnMap,
 		rows,
@@ -260,7 +260,7 @@ async function historyResults({ uploadId }: { uploadId: string }, call: Ctx): Pr
 	await saved;
 	call.progress({ phase: 'writing', done: 0, total: 0 });
 	const owner = await getMeta('owner');
-	const bytes = writeResults({
+	const bytes = await writeResults({
 		header: upload.header,
 		columnMap: upload.columnMap,
 		rows,
@@ -402,7 +402,7 @@ async function template({ withUsers }: { withUsers: boolean }): Promise<Workbook
 	const owner = await getMeta('owner');
 	const institutions = await listInstitutions();
 	const users = withUsers ? await loadAllUsers() : undefined;
-	const bytes = writeTemplate({ institutions, roles: owner?.roles ?? [], users, parentName: owner?.parentName });
+	const bytes = await writeTemplate({ institutions, roles: owner?.roles ?? [], users, parentName: owner?.parentName });
 	return workbook(withUsers ? usersExportFileName(new Date()) : templateFileName(), bytes);
 }
 
@@ -419,7 +419,7 @@ async function download(_args: undefined, call: Ctx): Promise<{ users: number }>
 async function institutions(): Promise<WorkbookFile> {
 	const list = await listInstitutions();
 	list.sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
-	return workbook(institutionsFileName(new Date()), writeInstitutions(list));
+	return workbook(institutionsFileName(new Date()), await writeInstitutions(list));
 }
 
 export const dataHandlers = {
