@@ -50,6 +50,7 @@ import {
 	type PreviewPage
 } from './checked-file';
 import { errorRowsWorkbook, fixHandlers, localErrorRows } from './fix-handlers';
+import { syncHandlers } from './sync-handlers';
 import { workbook, type WorkbookFile } from './workbook-file';
 
 export type { PreviewFilter } from './checked-file';
@@ -435,7 +436,8 @@ export const dataHandlers = {
 	institutions,
 	download,
 	errorRows,
-	...fixHandlers
+	...fixHandlers,
+	...syncHandlers
 };
 
 export type DataHandlers = typeof dataHandlers;
