@@ -5,7 +5,7 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import { PortalPage } from './pages/portal';
 import { expectAccessible, expectFits, expectInViewport, expectTouchSized } from './pages/layout-checks';
 
-const WIDTHS = [360, 390, 768, 1280, 1920];
+const WIDTHS = [360, 390, 768, 1024, 1280, 1920];
 
 test.beforeEach(async ({ request }) => {
 	await request.post('/api/__test/reset', { data: {} });

@@ -35,7 +35,7 @@ function editedUpload() {
 	return upload;
 }
 
-function resultsOf(upload: CheckedUpload): Uint8Array {
+function resultsOf(upload: CheckedUpload): Promise<Uint8Array> {
 	const { preview } = upload;
 	const plan = planApply({ ...preview, blocking: null }, ctx);
 	return writeResults({
@@ -50,8 +50,8 @@ function resultsOf(upload: CheckedUpload): Uint8Array {
 }
 
 describe('the results workbook of an upload edited in the preview', () => {
-	it('shows the edited values, and what was edited with the file’s value in "Edited in preview"', () => {
-		const results = book(resultsOf(editedUpload())).Results;
+	it('shows the edited values, and what was edited with the file’s value in "Edited in preview"', async () => {
+		const results = book(await resultsOf(editedUpload())).Results;
 		expect(results[0]).toEqual([
 			'Account ID',
 			'Username',
@@ -82,16 +82,16 @@ describe('the results workbook of an upload edited in the preview', () => {
 		expect(JSON.stringify(results)).not.toContain('Sup3r-Secret-77');
 	});
 
-	it('has no such column when nothing was edited', () => {
+	it('has no such column when nothing was edited', async () => {
 		const upload = CheckedUpload.check(
 			{ rows: sheet(['1001', 'jdoe', 'Janet']), fileName: 'f.xlsx', sheetName: 'Users', declaredCount: 1 },
 			ctx
 		);
-		expect(book(resultsOf(upload)).Results[0].at(-1)).toBe('Changed');
+		expect(book(await resultsOf(upload)).Results[0].at(-1)).toBe('Changed');
 	});
 
-	it('uploads back: the Results sheet is read, Row, Status, Reason, Changed and Edited in preview are ignored in one note, "(set)" sets no password', () => {
-		const read = readUploadedSheet(resultsOf(editedUpload()), 'user-update-results-20250309-140507.xlsx');
+	it('uploads back: the Results sheet is read, Row, Status, Reason, Changed and Edited in preview are ignored in one note, "(set)" sets no password', async () => {
+		const read = readUploadedSheet(await resultsOf(editedUpload()), 'user-update-results-20250309-140507.xlsx');
 		expect(read).toMatchObject({ sheetName: 'Results', chosenBecause: 'named-results' });
 		const map = mapHeader(read.rows)!;
 		expect(needsMatching(map)).toBe(false);
@@ -105,10 +105,10 @@ describe('the results workbook of an upload edited in the preview', () => {
 });
 
 describe('the rows with errors', () => {
-	it('from a preview: only the failed rows, as edited, in the template layout with Reason last and no password', () => {
+	it('from a preview: only the failed rows, as edited, in the template layout with Reason last and no password', async () => {
 		const rows = errorRowsOfPreview(editedUpload().preview);
 		expect(rows.map((r) => r.row)).toEqual([3, 4]);
-		const bytes = writeErrorRows({ rows, institutions: INSTITUTIONS, roles: ROLES, parentName: 'Springfield Public Schools' });
+		const bytes = await writeErrorRows({ rows, institutions: INSTITUTIONS, roles: ROLES, parentName: 'Springfield Public Schools' });
 		const wb = book(bytes);
 		expect(Object.keys(wb)).toEqual(['Users', 'Instructions', 'Accounts']);
 		expect(wb.Users).toEqual([
@@ -140,8 +140,8 @@ describe('the rows with errors', () => {
 		]);
 	});
 
-	it('uploads back without Match columns; Reason is ignored with one note', () => {
-		const bytes = writeErrorRows({ rows: errorRowsOfPreview(editedUpload().preview), institutions: INSTITUTIONS, roles: ROLES });
+	it('uploads back without Match columns; Reason is ignored with one note', async () => {
+		const bytes = await writeErrorRows({ rows: errorRowsOfPreview(editedUpload().preview), institutions: INSTITUTIONS, roles: ROLES });
 		const read = readUploadedSheet(bytes, errorsFileName(new Date()));
 		expect(read.sheetName).toBe('Users');
 		expect(needsMatching(mapHeader(read.rows)!)).toBe(false);

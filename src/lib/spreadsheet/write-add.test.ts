@@ -15,8 +15,8 @@ function sheets(bytes: Uint8Array): Record<string, string[][]> {
 }
 
 describe('User Add workbooks', () => {
-	it('the template keeps the update template’s columns (one file can add and update) with instructions for new users', () => {
-		const book = sheets(writeTemplate({ institutions: INSTITUTIONS, roles: ROLES, action: 'add' }));
+	it('the template keeps the update template’s columns (one file can add and update) with instructions for new users', async () => {
+		const book = sheets(await writeTemplate({ institutions: INSTITUTIONS, roles: ROLES, action: 'add' }));
 		expect(Object.keys(book)).toEqual(['Users', 'Instructions', 'Accounts']);
 		expect(book.Users[0]).toEqual(['Account ID', 'Username', 'Name', 'Email', 'Password', 'Role']);
 		expect(book.Instructions[0][0]).toBe('Bulk User Add');
@@ -32,7 +32,7 @@ describe('User Add workbooks', () => {
 		expect(JSON.stringify(book.Instructions)).toContain('3 to 64 characters, letters, digits and . _ -');
 	});
 
-	it('the results say Added per row and count added rows on the Summary sheet, with the bulk action', () => {
+	it('the results say Added per row and count added rows on the Summary sheet, with the bulk action', async () => {
 		const preview = buildPreview(
 			{
 				rows: sheet(['1001', 'jdoe', 'Janet Doe'], ['1001', 'kid.one', 'Kid One', '', 'Secret-pass-1', 'Student']),
@@ -45,7 +45,7 @@ describe('User Add workbooks', () => {
 		);
 		const rows = finalizeRows(preview, () => ({ status: 'applied' }));
 		const book = sheets(
-			writeResults({
+			await writeResults({
 				header: preview.header,
 				columnMap: preview.columnMap,
 				rows,

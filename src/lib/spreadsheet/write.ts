@@ -1,40 +1,27 @@
 // Owns the workbooks the portal hands to admins: the upload template (optionally pre-filled: "Export
-// users"), the "Export Institutions" list, and the results of an upload. All .xlsx, compressed.
+// users"), the "Export Institutions" list, and the results of an upload. All .xlsx, compressed, written
+// by xlsx-writer.ts straight into a streaming ZIP.
 // Every text cell goes through spreadsheetText (formula guard, cut to what a cell holds); Account ID
 // and Username are text cells with number format "@" so Excel keeps leading zeros, also when the admin
 // types into the template.
 // Passwords are never written: the results show "(set)" where the upload had one.
 import { PASSWORD_MASK } from '../domain/apply-plan';
-import { utils, write, type CellObject, type ColInfo, type WorkBook, type WorkSheet } from 'xlsx';
 import { actionFilePrefix, actionTitle, addsUsers, type BulkAction } from '../domain/bulk-action';
 import { LIMITS, NEW_USERNAME } from '../domain/field-rules';
 import { TEMPLATE_HEADERS, type ColumnMap } from '../domain/header-map';
 import { spreadsheetText, type FinalRow, type FinalStatus, type ResultSummary } from '../domain/results';
 import type { Institution, User } from '../domain/types';
+import { writeXlsx, type XlsxCell, type XlsxSheet } from './xlsx-writer';
 
-type Cell = CellObject;
+type Cell = XlsxCell;
 
-const text = (value: string): Cell => ({ t: 's', v: spreadsheetText(value) });
+const text = (value: string): Cell => spreadsheetText(value);
 /** Text cell formatted as Text ("@"): Excel keeps what is typed there as text (leading zeros survive). */
-const textAt = (value: string): Cell => ({ t: 's', v: spreadsheetText(value), z: '@' });
-const num = (value: number): Cell => ({ t: 'n', v: value });
+const textAt = (value: string): Cell => ({ text: spreadsheetText(value) });
+const num = (value: number): Cell => value;
 
-function sheetOf(rows: (Cell | undefined)[][], widths: number[]): WorkSheet {
-	let maxCol = 0;
-	for (const row of rows) maxCol = Math.max(maxCol, row.length - 1);
-	const data = rows.length > 0 ? rows : [[]];
-	const ws = { '!data': data } as unknown as WorkSheet;
-	ws['!ref'] = utils.encode_range({ s: { r: 0, c: 0 }, e: { r: Math.max(data.length - 1, 0), c: Math.max(maxCol, 0) } });
-	ws['!cols'] = widths.map((wch): ColInfo => ({ wch }));
-	return ws;
-}
-
-// type "buffer", not "array": SheetJS builds "array" output through a binary string, one character per
-// byte (4 of the 6 seconds of a 100,000-row results file). "buffer" gives a Node Buffer in Node and a
-// Uint8Array in a browser worker; either way we hand out a plain Uint8Array view.
-function toBytes(wb: WorkBook): Uint8Array {
-	const out = write(wb, { type: 'buffer', bookType: 'xlsx', compression: true }) as Uint8Array | number[];
-	return out instanceof Uint8Array ? new Uint8Array(out.buffer, out.byteOffset, out.byteLength) : Uint8Array.from(out);
+function sheetOf(name: string, rows: Iterable<readonly Cell[]>, widths: number[], autofilter = false): XlsxSheet {
+	return { name, rows, widths, autofilter };
 }
 
 function signInText(institution: Institution): string {
@@ -68,18 +55,14 @@ const TEMPLATE_WIDTHS = [12, 24, 30, 36, 20, 16];
  * The upload template. All six columns are Text ("@"), not only Account ID and Username: Excel would
  * otherwise turn a password like "00123456" into the number 123456 or a name like "1-2" into a date.
  */
-export function writeTemplate(input: TemplateInput): Uint8Array {
+export function writeTemplate(input: TemplateInput): Promise<Uint8Array> {
 	const users = input.users ?? [];
 	const rows: (Cell | undefined)[][] = [TEMPLATE_HEADERS.map((h) => text(h))];
 	for (const u of users) rows.push([textAt(u.accountId), textAt(u.username), textAt(u.name), textAt(u.email), textAt(''), textAt(u.role)]);
 	const blank = () => TEMPLATE_HEADERS.map(() => textAt(''));
 	for (let i = 0; i < TEMPLATE_SPARE_ROWS; i++) rows.push(blank());
 
-	const wb = utils.book_new();
-	utils.book_append_sheet(wb, sheetOf(rows, TEMPLATE_WIDTHS), 'Users');
-	utils.book_append_sheet(wb, instructionsSheet(input), 'Instructions');
-	utils.book_append_sheet(wb, institutionsSheet(input.institutions), 'Accounts');
-	return toBytes(wb);
+	return writeXlsx([sheetOf('Users', rows, TEMPLATE_WIDTHS), instructionsSheet(input), institutionsSheet(input.institutions, 'Accounts')]);
 }
 
 /**
@@ -183,15 +166,15 @@ function addInstructionLines(input: Pick<TemplateInput, 'roles' | 'parentName'>)
 	];
 }
 
-function instructionsSheet(input: TemplateInput): WorkSheet {
+function instructionsSheet(input: TemplateInput): XlsxSheet {
 	const rows = instructionLines(input).map((line) => line.map((cell) => text(cell)));
-	return sheetOf(rows, [16, 10, 110]);
+	return sheetOf('Instructions', rows, [16, 10, 110]);
 }
 
-function institutionsSheet(institutions: readonly Institution[]): WorkSheet {
+function institutionsSheet(institutions: readonly Institution[], name: string): XlsxSheet {
 	const rows: Cell[][] = [['Account ID', 'Name', 'Sign-in method'].map((h) => text(h))];
 	for (const inst of sortedInstitutions(institutions)) rows.push([textAt(inst.accountId), text(inst.name), text(signInText(inst))]);
-	return sheetOf(rows, [12, 40, 36]);
+	return sheetOf(name, rows, [12, 40, 36]);
 }
 
 // ---- rows with errors ----------------------------------------------------------------------------------
@@ -205,7 +188,7 @@ export interface ErrorRowsInput extends Omit<TemplateInput, 'users'> {
  * "Download rows with errors": the template (Users, Instructions, Accounts) holding only the rows that
  * failed, with their values and a last column Reason. Uploading it back reads Reason as ours and ignores it.
  */
-export function writeErrorRows(input: ErrorRowsInput): Uint8Array {
+export function writeErrorRows(input: ErrorRowsInput): Promise<Uint8Array> {
 	const rows: (Cell | undefined)[][] = [[...TEMPLATE_HEADERS, 'Reason'].map((h) => text(h))];
 	for (const { values: v, reason } of input.rows) {
 		rows.push([textAt(v.accountId), textAt(v.username), textAt(v.name), textAt(v.email), textAt(''), textAt(v.role), text(reason)]);
@@ -216,20 +199,18 @@ export function writeErrorRows(input: ErrorRowsInput): Uint8Array {
 			'This file holds the rows of an upload that had errors, each with its reason in the last column. Correct the rows (and type new passwords where you want to set them), then upload this file; the Reason column is ignored.'
 		)
 	]);
-	const wb = utils.book_new();
-	utils.book_append_sheet(wb, sheetOf(rows, [...TEMPLATE_WIDTHS, 80]), 'Users');
-	utils.book_append_sheet(wb, sheetOf(instructions, [16, 10, 110]), 'Instructions');
-	utils.book_append_sheet(wb, institutionsSheet(input.institutions), 'Accounts');
-	return toBytes(wb);
+	return writeXlsx([
+		sheetOf('Users', rows, [...TEMPLATE_WIDTHS, 80]),
+		sheetOf('Instructions', instructions, [16, 10, 110]),
+		institutionsSheet(input.institutions, 'Accounts')
+	]);
 }
 
 // ---- institutions -------------------------------------------------------------------------------------
 
 /** "Export Institutions": the admin's child accounts, Account IDs as text. Sorted by name. */
-export function writeInstitutions(institutions: readonly Institution[]): Uint8Array {
-	const wb = utils.book_new();
-	utils.book_append_sheet(wb, institutionsSheet(institutions), 'Institutions');
-	return toBytes(wb);
+export function writeInstitutions(institutions: readonly Institution[]): Promise<Uint8Array> {
+	return writeXlsx([institutionsSheet(institutions, 'Institutions')]);
 }
 
 // ---- results ------------------------------------------------------------------------------------------
@@ -278,7 +259,7 @@ const EDITED_COLUMN = 'Edited in preview';
  * preview), then Row, Status, Reason, Changed, and Edited in preview when a row was. Sheet "Summary":
  * file, time, admin and the counts.
  */
-export function writeResults(input: ResultsInput): Uint8Array {
+export function writeResults(input: ResultsInput): Promise<Uint8Array> {
 	const { header, columnMap, rows } = input;
 	// A loop, not Math.max(...rows): spreading 100,000 arguments overflows the stack in a worker.
 	let width = header.length;
@@ -294,30 +275,30 @@ export function writeResults(input: ResultsInput): Uint8Array {
 	const headerRow: Cell[] = [];
 	for (let c = 0; c < width; c++) headerRow.push(text(header[c] ?? ''));
 	for (const h of resultColumns) headerRow.push(text(h));
-	const out: (Cell | undefined)[][] = [headerRow];
-	for (const row of rows) {
-		const cells: (Cell | undefined)[] = [];
-		for (let c = 0; c < width; c++) {
-			let value = row.cells[c] ?? '';
-			if (c === passwordColumn) value = value.trim() === '' ? '' : PASSWORD_SET;
-			if (textColumns.has(c)) cells.push(textAt(value));
-			else cells.push(value === '' ? undefined : text(value));
+	// Rows are made as the writer asks for them, so 100,000 rows never exist as cells all at once.
+	function* resultRows(): Generator<readonly Cell[]> {
+		yield headerRow;
+		for (const row of rows) {
+			const cells: Cell[] = [];
+			for (let c = 0; c < width; c++) {
+				let value = row.cells[c] ?? '';
+				if (c === passwordColumn) value = value.trim() === '' ? '' : PASSWORD_SET;
+				if (textColumns.has(c)) cells.push(textAt(value));
+				else cells.push(value === '' ? undefined : text(value));
+			}
+			const status = input.undoOf === undefined ? row.status : UNDO_STATUS[row.status];
+			cells.push(
+				num(row.row),
+				text(status),
+				row.reason ? text(row.reason) : undefined,
+				row.changed.length ? text(row.changed.join(', ')) : undefined
+			);
+			if (edited) cells.push(row.edited ? text(row.edited) : undefined);
+			yield cells;
 		}
-		const status = input.undoOf === undefined ? row.status : UNDO_STATUS[row.status];
-		cells.push(
-			num(row.row),
-			text(status),
-			row.reason ? text(row.reason) : undefined,
-			row.changed.length ? text(row.changed.join(', ')) : undefined
-		);
-		if (edited) cells.push(row.edited ? text(row.edited) : undefined);
-		out.push(cells);
 	}
 	const widths = [...Array.from({ length: width }, (_, c) => (c === passwordColumn ? 10 : 18)), 6, 11, 80, 24, ...(edited ? [40] : [])];
-	const results = sheetOf(out, widths);
-	results['!autofilter'] = {
-		ref: utils.encode_range({ s: { r: 0, c: 0 }, e: { r: out.length - 1, c: width + resultColumns.length - 1 } })
-	};
+	const results = sheetOf('Results', resultRows(), widths, true);
 
 	const s = input.summary;
 	const counts: Cell[][] =
@@ -352,10 +333,7 @@ export function writeResults(input: ResultsInput): Uint8Array {
 		...(input.blocking ? [[text('Not processed'), text(input.blocking)]] : [])
 	];
 
-	const wb = utils.book_new();
-	utils.book_append_sheet(wb, results, 'Results');
-	utils.book_append_sheet(wb, sheetOf(summaryRows, [16, 80]), 'Summary');
-	return toBytes(wb);
+	return writeXlsx([results, sheetOf('Summary', summaryRows, [16, 80])]);
 }
 
 // ---- file names -------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import {
 	type ReachabilityEvent,
 	type ReachabilityState
 } from '../sync/reachability';
+import type { RequestOutcome } from '../sync/transport';
 import { transport } from './services';
 
 function browserOnline(): boolean {
@@ -70,6 +71,11 @@ export class ConnectivityState {
 	stop(): void {
 		for (const stop of this.#stops.splice(0)) stop();
 		clearTimeout(this.#timer);
+	}
+
+	/** The outcome of a request made elsewhere (the data worker's sync pass). */
+	report(outcome: RequestOutcome): void {
+		this.#feed({ type: outcome });
 	}
 
 	/** Something suggests the answer may have changed (e.g. Background Sync fired): ask the portal now. */

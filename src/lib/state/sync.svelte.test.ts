@@ -4,8 +4,8 @@ import { TransportError } from '../sync/transport';
 
 const calls = vi.hoisted(() => ({ passes: 0, next: [] as (Error | null)[], backgroundSync: 0, worthTrying: true }));
 
-vi.mock('../sync/engine', () => ({
-	syncOnce: async () => {
+vi.mock('./sync-pass', () => ({
+	syncPass: async () => {
 		calls.passes++;
 		const outcome = calls.next.shift() ?? null;
 		if (outcome) throw outcome;
@@ -28,7 +28,6 @@ vi.mock('./connectivity.svelte', () => ({
 		recheck: () => undefined
 	}
 }));
-vi.mock('./services', () => ({ transport: {} }));
 
 const { SyncState, retryWait } = await import('./sync.svelte');
 

@@ -7,12 +7,12 @@ import type { BatchRecord } from '../storage/db';
 import { watch } from '../storage/live';
 import { getMeta } from '../storage/meta-repo';
 import { pendingMutationCount } from '../storage/outbox-repo';
-import { syncOnce, type SyncPassResult } from '../sync/engine';
+import type { SyncPassResult } from '../sync/engine';
 import { TransportError } from '../sync/transport';
 import { describe, session } from './session.svelte';
 import { connectivity } from './connectivity.svelte';
 import { pwa } from './pwa.svelte';
-import { transport } from './services';
+import { syncPass } from './sync-pass';
 
 export const BACKOFF = { baseMs: 1000, capMs: 60_000 };
 const LOCK = 'portal-outbox-sync';
@@ -129,7 +129,7 @@ export class SyncState {
 		if (this.running) return;
 		this.running = true;
 		try {
-			const result = await syncOnce(transport);
+			const result = await syncPass();
 			this.attempt = 0;
 			this.backoffUntil = 0;
 			this.error = null;

@@ -135,7 +135,7 @@ export async function localErrorRows({ batchId }: { batchId?: string }): Promise
 export async function errorRowsWorkbook(rows: ErrorRow[], action: BulkAction = 'update'): Promise<WorkbookFile> {
 	if (rows.length === 0) throw new Error('No row has errors, so there is nothing to download.');
 	const [owner, institutions] = await Promise.all([getMeta('owner'), listInstitutions()]);
-	const bytes = writeErrorRows({ rows, institutions, roles: owner?.roles ?? [], parentName: owner?.parentName, action });
+	const bytes = await writeErrorRows({ rows, institutions, roles: owner?.roles ?? [], parentName: owner?.parentName, action });
 	return workbook(errorsFileName(new Date(), action), bytes);
 }
 

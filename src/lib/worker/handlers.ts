@@ -51,6 +51,7 @@ import {
 	type PreviewPage
 } from './checked-file';
 import { errorRowsWorkbook, fixHandlers, localErrorRows } from './fix-handlers';
+import { syncHandlers } from './sync-handlers';
 import { workbook, type WorkbookFile } from './workbook-file';
 
 export type { PreviewFilter } from './checked-file';
@@ -112,7 +113,7 @@ async function preflight(
 	const dataRows = Math.max(0, sheet.rows.length - 1);
 	progress({ phase: 'checking', done: 0, total: dataRows });
 	const [{ ctx, snapshot, owner }, hash] = await Promise.all([contextPromise, hashPromise]);
-	t = lap('preflight:wait-users', t);
+	lap('preflight:wait-users', t);
 	const file: HeldFile = {
 		id: crypto.randomUUID(),
 		file: { name: fileName, size, hash },
@@ -247,7 +248,7 @@ async function results({ batchId }: { batchId: string }): Promise<WorkbookFile> 
 	const found = await getBatch(batchId);
 	if (!found) throw new Error('That upload is no longer on this device.');
 	const { batch, rows } = found;
-	const bytes = writeResults({
+	const bytes = await writeResults({
 		header: batch.header,
 		columnMap: batch.columnMap,
 		rows,
@@ -274,7 +275,7 @@ async function historyResults({ uploadId }: { uploadId: string }, call: Ctx): Pr
 	await saved;
 	call.progress({ phase: 'writing', done: 0, total: 0 });
 	const owner = await getMeta('owner');
-	const bytes = writeResults({
+	const bytes = await writeResults({
 		header: upload.header,
 		columnMap: upload.columnMap,
 		rows,
@@ -421,7 +422,7 @@ async function template({ withUsers, action = 'update' }: { withUsers: boolean; 
 	const owner = await getMeta('owner');
 	const institutions = await listInstitutions();
 	const users = withUsers ? await loadAllUsers() : undefined;
-	const bytes = writeTemplate({ institutions, roles: owner?.roles ?? [], users, parentName: owner?.parentName, action });
+	const bytes = await writeTemplate({ institutions, roles: owner?.roles ?? [], users, parentName: owner?.parentName, action });
 	return workbook(withUsers ? usersExportFileName(new Date()) : templateFileName(action), bytes);
 }
 
@@ -438,7 +439,7 @@ async function download(_args: undefined, call: Ctx): Promise<{ users: number }>
 async function institutions(): Promise<WorkbookFile> {
 	const list = await listInstitutions();
 	list.sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
-	return workbook(institutionsFileName(new Date()), writeInstitutions(list));
+	return workbook(institutionsFileName(new Date()), await writeInstitutions(list));
 }
 
 export const dataHandlers = {
@@ -454,7 +455,8 @@ export const dataHandlers = {
 	institutions,
 	download,
 	errorRows,
-	...fixHandlers
+	...fixHandlers,
+	...syncHandlers
 };
 
 export type DataHandlers = typeof dataHandlers;
