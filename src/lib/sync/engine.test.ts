@@ -73,6 +73,19 @@ afterEach(async () => {
 	await wipeDatabase();
 });
 
+/** Syncs once; answers the password the portal was sent in the first pushed update. */
+async function syncSeeingPassword(on: MemoryPortal): Promise<string> {
+	let seen = '';
+	const push = on.push.bind(on);
+	on.push = async (request) => {
+		const first = request.mutations[0];
+		if (first.kind === 'user.update') seen = first.changes.password ?? '';
+		return push(request);
+	};
+	await syncOnce(on);
+	return seen;
+}
+
 describe('sync engine', () => {
 	it('pushes a large queue in push-sized chunks, settles every row and finishes the batch', async () => {
 		await upload(Array.from({ length: 1200 }, (_, i) => ['1001', `u${i}`, `Renamed ${i}`, '', '', '']));
@@ -184,14 +197,7 @@ describe('sync engine', () => {
 		const stored = await db().outbox.toArray();
 		expect(JSON.stringify(stored)).not.toContain('Correct-Horse-99');
 		expect(stored[0].passwords?.data).toBeInstanceOf(ArrayBuffer);
-		let seen = '';
-		const push = portal.push.bind(portal);
-		portal.push = async (request) => {
-			const first = request.mutations[0];
-			if (first.kind === 'user.update') seen = first.changes.password ?? '';
-			return push(request);
-		};
-		await syncOnce(portal);
+		const seen = await syncSeeingPassword(portal);
 		expect(seen).toBe('Correct-Horse-99');
 		expect(await db().outbox.count()).toBe(0);
 	});
@@ -201,14 +207,7 @@ describe('sync engine', () => {
 		const [chunk] = await db().outbox.toArray();
 		const [sealed] = await sealMany(['Older-Build-Pass-1']);
 		await db().outbox.put({ id: chunk.id, batchId: chunk.batchId, mutations: [{ ...chunk.mutations[0], password: sealed }] });
-		let seen = '';
-		const push = portal.push.bind(portal);
-		portal.push = async (request) => {
-			const first = request.mutations[0];
-			if (first.kind === 'user.update') seen = first.changes.password ?? '';
-			return push(request);
-		};
-		await syncOnce(portal);
+		const seen = await syncSeeingPassword(portal);
 		expect(seen).toBe('Older-Build-Pass-1');
 		expect(portal.passwordMatches('1001', 'u7', 'Older-Build-Pass-1')).toBe(true);
 	});
