@@ -9,7 +9,8 @@ import { loadAllUsers, patchUsers } from '../storage/users-repo';
 import { MemoryPortal } from '../testing/memory-portal';
 import { transportFailure } from '../testing/transport-failure';
 import { downloadAll, pullChanges } from './download';
-import { TransportError, type PullResponse } from './transport';
+import type { PullResponse } from './protocol';
+import { TransportError } from './transport';
 
 const INSTITUTIONS: Institution[] = [
 	{ accountId: '1001', name: 'Lincoln Elementary', parentAccountId: '100', signIn: 'password', googleDomains: [] },
