@@ -3,6 +3,7 @@
 // The server runs with --faults: pullLimit makes the download take many small pages, dropPullsAfter
 // hangs up on every pull after the first N until it is switched off.
 import { expect, test, type APIRequestContext } from '@playwright/test';
+import { expectAccessible, expectFits } from './pages/layout-checks';
 import { DEMO, PortalPage } from './pages/portal';
 
 const PARENT_USERS = '2,400';
@@ -42,6 +43,11 @@ test('a download cut after 8 pages shows the progress bar, resumes from the last
 	await expect(bar).toHaveAttribute('aria-valuenow', '800');
 	await expect(bar).toHaveAttribute('aria-valuemax', '2400');
 	await expect(page.getByRole('status').filter({ hasText: 'The download will resume when the portal answers' })).toBeVisible();
+	for (const width of [390, 1280]) {
+		await page.setViewportSize({ width, height: 800 });
+		await expectFits(page, `the interrupted download at ${width} px`);
+		await expectAccessible(page, width, 'the interrupted download');
+	}
 
 	// Someone edits a user this device already has: the rest of the download sends them again.
 	expect(pulled.some((u) => u.accountId === '1001' && u.username === 'jdoe')).toBe(true);
