@@ -381,6 +381,17 @@ describe('faults and limits', () => {
 		expect((await admin.call('GET', '/api/institutions')).status).toBe(200);
 	});
 
+	it('answers pulls in small pages, then drops the connection of every pull after N, until told otherwise', async () => {
+		await admin.call('POST', '/api/__test/faults', { pullLimit: 7, dropPullsAfter: 2 });
+		const first = await admin.call('GET', '/api/pull?cursor=0&limit=5000');
+		expect(first.body.users.length).toBe(7);
+		expect((await admin.call('GET', `/api/pull?cursor=${first.body.cursor}&limit=5000`)).body.users.length).toBe(7);
+		await expect(admin.call('GET', '/api/pull?cursor=0&limit=5000')).rejects.toThrow();
+		expect((await admin.call('GET', '/api/institutions')).status).toBe(200);
+		await admin.call('POST', '/api/__test/faults', { pullLimit: 0, dropPullsAfter: -1 });
+		expect((await admin.call('GET', '/api/pull?cursor=0&limit=20')).body.users.length).toBe(20);
+	});
+
 	it('refuses bodies over the limit with 413, unknown routes with 404, all as JSON errors', async () => {
 		const big = await admin.call('POST', '/api/push', JSON.stringify({ protocolVersion: 1, pad: 'x'.repeat(1024 * 1024 + 10) }));
 		expect(big.status).toBe(413);

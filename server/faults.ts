@@ -19,6 +19,8 @@ export class FaultInjector {
 	private dropAfterApply = 0;
 	private delayMs = 0;
 	private retryAfterSeconds = 0;
+	private pullLimit = 0;
+	private dropPullsAfter = -1;
 
 	configure(update: {
 		failNext?: number;
@@ -26,7 +28,11 @@ export class FaultInjector {
 		dropAfterApply?: number;
 		delayMs?: number;
 		retryAfterSeconds?: number;
+		pullLimit?: number;
+		dropPullsAfter?: number;
 	}): FaultSettings {
+		if (update.pullLimit !== undefined) this.pullLimit = update.pullLimit;
+		if (update.dropPullsAfter !== undefined) this.dropPullsAfter = update.dropPullsAfter;
 		if (update.retryAfterSeconds !== undefined) this.retryAfterSeconds = update.retryAfterSeconds;
 		if (update.failNext !== undefined) this.failNext = update.failNext;
 		if (update.status !== undefined) this.failStatus = update.status;
@@ -41,12 +47,14 @@ export class FaultInjector {
 			status: this.failStatus,
 			dropAfterApply: this.dropAfterApply,
 			delayMs: this.delayMs,
-			retryAfterSeconds: this.retryAfterSeconds
+			retryAfterSeconds: this.retryAfterSeconds,
+			pullLimit: this.pullLimit,
+			dropPullsAfter: this.dropPullsAfter
 		};
 	}
 
 	clear(): void {
-		this.configure({ failNext: 0, status: 503, dropAfterApply: 0, delayMs: 0, retryAfterSeconds: 0 });
+		this.configure({ failNext: 0, status: 503, dropAfterApply: 0, delayMs: 0, retryAfterSeconds: 0, pullLimit: 0, dropPullsAfter: -1 });
 	}
 
 	/** Called before every non-test API request: delays it, or fails it while failNext > 0. */
@@ -57,6 +65,21 @@ export class FaultInjector {
 			const extra = this.retryAfterSeconds > 0 ? { retryAfterSeconds: this.retryAfterSeconds } : {};
 			throw new HttpError(this.failStatus, 'fault_injected', `Injected failure (${this.failStatus}) for testing`, extra);
 		}
+	}
+
+	/** The page size a pull gets: the client's, or smaller so a test's download takes many pages. */
+	pullPageSize(requested: number): number {
+		return this.pullLimit > 0 ? Math.min(requested, this.pullLimit) : requested;
+	}
+
+	/** True when this pull's connection should be dropped unanswered (counting down the pulls still answered). */
+	takeDroppedPull(): boolean {
+		if (this.dropPullsAfter < 0) return false;
+		if (this.dropPullsAfter > 0) {
+			this.dropPullsAfter--;
+			return false;
+		}
+		return true;
 	}
 
 	/** True when this push's answer should be lost (the push was applied and persisted already). */
@@ -74,6 +97,10 @@ export interface FaultSettings {
 	delayMs: number;
 	/** Sent as Retry-After (header and body) with each injected failure; 0: none. */
 	retryAfterSeconds: number;
+	/** Largest page a pull answers; 0: the client's limit. */
+	pullLimit: number;
+	/** Pulls still answered before every further pull's connection is dropped unanswered; -1: never. */
+	dropPullsAfter: number;
 }
 
 const faultsSchema = z.strictObject({
@@ -81,7 +108,9 @@ const faultsSchema = z.strictObject({
 	status: z.union([z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)]).optional(),
 	dropAfterApply: z.number().int().min(0).max(1000).optional(),
 	delayMs: z.number().int().min(0).max(60_000).optional(),
-	retryAfterSeconds: z.number().int().min(0).max(3600).optional()
+	retryAfterSeconds: z.number().int().min(0).max(3600).optional(),
+	pullLimit: z.number().int().min(0).max(5000).optional(),
+	dropPullsAfter: z.number().int().min(-1).max(100_000).optional()
 });
 
 const userRefSchema = z.object({ accountId: accountIdSchema, username: z.string().min(1) });

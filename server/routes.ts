@@ -153,6 +153,11 @@ async function pull(ctx: AppContext, req: IncomingMessage, res: ServerResponse, 
 	const state = ctx.store.state;
 	const wanted = pullWindow(url.searchParams.get('cursor'), url.searchParams.get('limit'), state.seq);
 	if (!wanted.ok) throw new HttpError(400, 'bad_request', wanted.message);
+	if (ctx.faults?.takeDroppedPull()) {
+		req.socket.destroy();
+		return;
+	}
+	if (ctx.faults) wanted.value.limit = ctx.faults.pullPageSize(wanted.value.limit);
 	const page = state.pull(admin.parent.accountId, wanted.value.from, wanted.value.limit);
 	sendJson(res, 200, pullResponse(page.users.map(toWire), wanted.value, page.hasMore, state.userCount(admin.parent.accountId)));
 }

@@ -1,15 +1,26 @@
-// The directory worker's logic, kept free of worker plumbing so tests can drive it: an index of every
-// local user, rebuilt when told the stored users changed (bursts coalesce into one reload), answering
-// one page of a search at a time. The last search is cached, so paging through it does not scan again.
-import { UserIndex } from '../domain/user-index';
+// The directory worker's logic, kept free of worker plumbing so tests can drive it: every local user and a
+// search index over them (domain/user-search.ts), rebuilt when told the stored users changed (bursts
+// coalesce into one reload), answering one page of a search at a time. The index keeps the last search, so
+// paging through it does not scan again and a query that extends it only checks its matches.
 import type { UserRecord } from '../domain/types';
+import { UserSearch } from '../domain/user-search';
 import type { DirectoryQuery, DirectoryView } from './protocol';
 
+interface Loaded {
+	search: UserSearch<UserRecord>;
+	counts: [accountId: string, users: number][];
+}
+
+function index(users: readonly UserRecord[]): Loaded {
+	const counts = new Map<string, number>();
+	for (const user of users) counts.set(user.accountId, (counts.get(user.accountId) ?? 0) + 1);
+	return { search: new UserSearch(users), counts: [...counts] };
+}
+
 export class DirectoryService {
-	private index = new UserIndex<UserRecord>();
+	private loaded: Loaded = index([]);
 	private stale = true;
 	private loading: Promise<void> | undefined;
-	private lastSearch: { query: string; accountId: string; index: UserIndex<UserRecord>; hits: number[] } | undefined;
 
 	constructor(private readonly load: () => Promise<UserRecord[]>) {}
 
@@ -20,24 +31,17 @@ export class DirectoryService {
 
 	async view(request: DirectoryQuery): Promise<DirectoryView> {
 		await this.fresh();
-		const { index } = this;
+		const { search, counts } = this.loaded;
+		const { users } = search;
 		const query = request.query.trim();
-		const hits = query || request.accountId ? this.search(index, query, request.accountId) : undefined;
-		const matchCount = hits ? hits.length : index.users.length;
+		const hits = query || request.accountId ? search.search(query, request.accountId) : undefined;
+		const matchCount = hits ? hits.length : users.length;
 		const pageSize = Math.max(1, Math.floor(request.pageSize));
 		const pageCount = Math.max(1, Math.ceil(matchCount / pageSize));
 		const page = Math.min(Math.max(0, Math.floor(request.page)), pageCount - 1);
 		const start = page * pageSize;
-		const users = hits ? hits.slice(start, start + pageSize).map((i) => index.users[i]) : index.users.slice(start, start + pageSize);
-		return { total: index.users.length, matchCount, page, pageCount, users, counts: [...index.countByAccount] };
-	}
-
-	private search(index: UserIndex<UserRecord>, query: string, accountId: string): number[] {
-		const last = this.lastSearch;
-		if (last && last.index === index && last.query === query && last.accountId === accountId) return last.hits;
-		const hits = index.search(query, accountId || undefined);
-		this.lastSearch = { query, accountId, index, hits };
-		return hits;
+		const shown = hits ? hits.slice(start, start + pageSize).map((i) => users[i]) : users.slice(start, start + pageSize);
+		return { total: users.length, matchCount, page, pageCount, users: shown, counts };
 	}
 
 	private async fresh(): Promise<void> {
@@ -48,12 +52,13 @@ export class DirectoryService {
 			}
 			if (!this.stale) return;
 			this.stale = false;
+			// The old index goes first, so two copies of every user are never held at once (answers wait
+			// for the load anyway).
+			this.loaded = index([]);
 			this.loading = this.load()
 				.then(
 					(users) => {
-						const next = new UserIndex(users);
-						next.prepareSearch();
-						this.index = next;
+						this.loaded = index(users);
 					},
 					(error: unknown) => {
 						this.stale = true;

@@ -89,6 +89,17 @@ export class ConnectivityState {
 		return () => this.#listeners.delete(listener);
 	}
 
+	/** Resolves at once unless the portal is known not to answer; then when it answers again. */
+	untilReachable(): Promise<void> {
+		if (this.#state.reach !== 'unreachable') return Promise.resolve();
+		return new Promise((resolve) => {
+			const stop = this.onReachable(() => {
+				stop();
+				resolve();
+			});
+		});
+	}
+
 	/** Called whenever `reach` changes. */
 	onChange(listener: () => void): () => void {
 		this.#changeListeners.add(listener);

@@ -4,6 +4,7 @@
 // superseded requests. It asks again whenever the local database says users changed
 // (meta.usersVersion), whichever tab or worker changed them.
 import { createDirectoryWorker } from '../directory/client';
+import type { DirectoryView } from '../directory/protocol';
 import type { Institution, UserRecord } from '../domain/types';
 import { listInstitutions } from '../storage/institutions-repo';
 import { watch } from '../storage/live';
@@ -34,7 +35,11 @@ export class DirectoryState {
 	readonly institutionsById = $derived(new Map(this.institutions.map((i) => [i.accountId, i])));
 
 	private stop: (() => void)[] = [];
-	private latest = 0;
+	/** Bumped by reset(): answers to requests from before it are dropped. */
+	private generation = 0;
+	private inFlight = false;
+	/** Asked while a request was on its way: sent when its answer arrives. */
+	private waiting: { reload: boolean } | null = null;
 
 	constructor(private readonly client = createDirectoryWorker()) {
 		session.on('ready', () => this.start());
@@ -63,30 +68,54 @@ export class DirectoryState {
 		this.stop = [];
 	}
 
-	/** Asks the worker for the current page; only the latest request's answer is shown. */
+	/**
+	 * Asks the worker for the current page. At most one request is on its way: what is asked meanwhile
+	 * waits and is sent, as the screen then stands, when the answer arrives, which is dropped as stale. So
+	 * fast typing never queues up searches the worker would run one after another for nobody.
+	 */
 	private async show(reload = false): Promise<void> {
-		const request = ++this.latest;
 		this.busy = true;
-		try {
-			const view = await this.client.call('view', {
-				query: { query: this.query, accountId: this.accountFilter, page: this.page, pageSize: PAGE_SIZE },
-				reload
-			});
-			if (request !== this.latest) return;
-			this.totalUsers = view.total;
-			this.matchCount = view.matchCount;
-			this.pageCount = view.pageCount;
-			this.page = view.page;
-			this.pageUsers = view.users;
-			this.userCounts = new Map(view.counts);
-			if (!this.loaded) performance.mark('users:ready');
-			this.loaded = true;
-			this.error = null;
-		} catch (error) {
-			if (request === this.latest) this.error = describe(error);
-		} finally {
-			if (request === this.latest) this.busy = false;
+		if (this.inFlight) {
+			this.waiting = { reload: reload || (this.waiting?.reload ?? false) };
+			return;
 		}
+		this.inFlight = true;
+		const generation = this.generation;
+		try {
+			for (;;) {
+				try {
+					const view = await this.client.call('view', {
+						query: { query: this.query, accountId: this.accountFilter, page: this.page, pageSize: PAGE_SIZE },
+						reload
+					});
+					if (generation !== this.generation) return;
+					if (!this.waiting) this.showView(view);
+				} catch (error) {
+					if (generation !== this.generation) return;
+					if (!this.waiting) this.error = describe(error);
+				}
+				if (!this.waiting) return;
+				reload = this.waiting.reload;
+				this.waiting = null;
+			}
+		} finally {
+			if (generation === this.generation) {
+				this.inFlight = false;
+				this.busy = false;
+			}
+		}
+	}
+
+	private showView(view: DirectoryView): void {
+		this.totalUsers = view.total;
+		this.matchCount = view.matchCount;
+		this.pageCount = view.pageCount;
+		this.page = view.page;
+		this.pageUsers = view.users;
+		this.userCounts = new Map(view.counts);
+		if (!this.loaded) performance.mark('users:ready');
+		this.loaded = true;
+		this.error = null;
 	}
 
 	/** "Export Institutions": the workbook is built in the worker from the local copy, so it works offline. */
@@ -120,7 +149,9 @@ export class DirectoryState {
 	reset(): void {
 		this.stopWatching();
 		this.client.stop();
-		this.latest++;
+		this.generation++;
+		this.inFlight = false;
+		this.waiting = null;
 		this.institutions = [];
 		this.totalUsers = 0;
 		this.matchCount = 0;

@@ -2,7 +2,7 @@
 // first: local data shows before the server answers), sign in and download, expiry, sign out.
 import type { SessionInfo } from '../sync/protocol';
 import { TransportError } from '../sync/transport';
-import type { DownloadProgress } from '../sync/download';
+import { downloadProgress } from '../domain/staged-download';
 import { getMeta, setMeta, type LocalOwner } from '../storage/meta-repo';
 
 export type { LocalOwner };
@@ -10,8 +10,25 @@ import { onVersionChange, StorageError, wipeDatabase } from '../storage/db';
 import { pendingMutationCount } from '../storage/outbox-repo';
 import { transport } from './services';
 import { dataWorker } from '../worker/client';
+import { connectivity } from './connectivity.svelte';
+import { failureError } from './sync-pass';
+import { retryWait } from './retry-wait';
 
 export type SessionStatus = 'loading' | 'signed-out' | 'downloading' | 'ready';
+
+/** The first download as the sign-in screen shows it. */
+export interface SignInProgress {
+	received: number;
+	total: number;
+	/**
+	 * Why the download is waiting, while it waits: 'no-answer' until the portal answers again (reachability
+	 * says when), 'portal-error' until a short wait after an error answer is over. Stored pages are kept.
+	 */
+	waiting: 'no-answer' | 'portal-error' | null;
+}
+
+/** Said when a session ends before the download finished: nothing downloaded so far is lost. */
+export const SIGN_IN_TO_FINISH = 'Sign in again to finish downloading your users. The users downloaded so far are kept on this device.';
 
 /** 'ready': a local copy is there to show and sync; 'ended': it is gone (sign-out, another admin). */
 export type SessionEvent = 'ready' | 'ended';
@@ -48,7 +65,7 @@ export class SessionState {
 	/** The server said our session is gone: local data stays, the admin is asked to sign in again. */
 	expired = $state(false);
 	error = $state<string | null>(null);
-	progress = $state<DownloadProgress | null>(null);
+	progress = $state<SignInProgress | null>(null);
 	/** Set when another tab upgraded the database: this tab must reload. */
 	blocked = $state<string | null>(null);
 
@@ -64,6 +81,9 @@ export class SessionState {
 				this.owner = owner;
 				this.status = 'ready';
 				void this.verify();
+			} else if (owner && (await getMeta('download'))) {
+				// The tab closed (or the session ended) mid-download: carry on from the last stored page.
+				void this.finishDownload(owner);
 			} else {
 				this.status = 'signed-out';
 			}
@@ -121,19 +141,50 @@ export class SessionState {
 			return true;
 		}
 		// Another admin's data never stays on this device once someone else signs in.
-		if (!sameOwner) await wipeDatabase();
-		this.status = 'downloading';
-		this.progress = { received: 0, total: 0 };
 		try {
+			if (!sameOwner) await wipeDatabase();
 			await setMeta('owner', owner);
-			// In the worker: storing 100,000 users would otherwise block this thread for a long moment.
-			await dataWorker.call('download', undefined, { onProgress: (p) => (this.progress = { received: p.done, total: p.total }) });
+		} catch (error) {
+			this.error = describe(error);
+			return false;
+		}
+		return this.finishDownload(owner);
+	}
+
+	/**
+	 * Runs the first download until it completes, however often the connection drops or the portal answers
+	 * with an error on the way: each attempt resumes from the last page stored (see sync/download.ts).
+	 * Only a refusal (the session ended, a protocol mismatch) stops it, keeping what was stored.
+	 */
+	private async finishDownload(owner: LocalOwner): Promise<boolean> {
+		const held = await getMeta('download').catch(() => undefined);
+		this.progress = { ...(held ? downloadProgress(held) : { received: 0, total: 0 }), waiting: null };
+		this.status = 'downloading';
+		try {
+			for (let attempt = 0; ;) {
+				// In the worker: storing the users would otherwise block this thread for a long moment.
+				const answer = await dataWorker.call('download', undefined, {
+					onProgress: (p) => (this.progress = { received: p.done, total: p.total, waiting: null })
+				});
+				if (answer.outcome) connectivity.report(answer.outcome);
+				if (answer.ok) break;
+				const error = failureError(answer.failure);
+				if (!(error instanceof TransportError) || !error.retryable) throw error;
+				const progress: SignInProgress = this.progress ?? { received: 0, total: 0, waiting: null };
+				if (error.kind === 'offline') {
+					this.progress = { ...progress, waiting: 'no-answer' };
+					await connectivity.untilReachable();
+				} else {
+					this.progress = { ...progress, waiting: 'portal-error' };
+					await new Promise((resolve) => setTimeout(resolve, retryWait(error, attempt++)));
+				}
+			}
 			this.owner = owner;
 			this.expired = false;
 			this.status = 'ready';
 			return true;
 		} catch (error) {
-			this.error = describe(error);
+			this.error = error instanceof TransportError && error.kind === 'unauthenticated' ? SIGN_IN_TO_FINISH : describe(error);
 			this.status = 'signed-out';
 			return false;
 		} finally {

@@ -10,6 +10,8 @@
 //  - batchRows: each upload's per-row outcomes, again in chunks, so results can be rebuilt later.
 //  - historyRows: rows of the portal's upload history this device fetched (an undo or a results
 //    workbook of an upload from another device), in chunks, so both work offline afterwards.
+//  - stagedUsers: the pages of a full download still in progress, in per-account chunk records, kept
+//    apart from userChunks until the last page is stored (storage/download-repo.ts).
 //  - institutions, batches, meta: small tables, one record each.
 // Every write that touches users also bumps meta.usersVersion, which screens observe with liveQuery
 // (Dexie propagates changes across tabs and workers), so a write in the worker refreshes the UI.
@@ -147,6 +149,14 @@ export interface HistoryRowChunk {
 	upload?: UploadSummary;
 }
 
+/** Users of one account from one page of a download in progress (see download-repo.ts). */
+export interface StagedChunk {
+	/** `${accountId}:${page}`, page zero-padded. */
+	id: string;
+	accountId: string;
+	users: UserRecord[];
+}
+
 export type PortalDb = Dexie & {
 	institutions: EntityTable<Institution, 'accountId'>;
 	userChunks: EntityTable<UserChunk, 'id'>;
@@ -155,6 +165,7 @@ export type PortalDb = Dexie & {
 	outbox: EntityTable<OutboxChunk, 'id'>;
 	meta: EntityTable<MetaRecord, 'key'>;
 	historyRows: EntityTable<HistoryRowChunk, 'id'>;
+	stagedUsers: EntityTable<StagedChunk, 'id'>;
 };
 
 export class StorageError extends Error {
@@ -178,6 +189,7 @@ export function createDb(name = DB_NAME): PortalDb {
 		meta: '&key'
 	});
 	db.version(2).stores({ historyRows: '&id, uploadId' });
+	db.version(3).stores({ stagedUsers: '&id, accountId' });
 	return db;
 }
 

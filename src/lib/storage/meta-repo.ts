@@ -1,6 +1,7 @@
 // Small key-value facts about this device's copy of the data: who it belongs to, pull cursor, clocks.
 import type { UploadSummary } from '../domain/history';
 import type { LargeChangeThreshold } from '../domain/large-change';
+import type { DownloadState } from '../domain/staged-download';
 import { db, guarded, type PortalDb } from './db';
 
 export interface LocalOwner {
@@ -19,6 +20,8 @@ export interface MetaValues {
 	pullCursor: string;
 	/** Set once the first full download completed; until then the local data is not trusted. */
 	downloadedAt: number;
+	/** A full download in progress: its pages are in stagedUsers (see download-repo.ts). */
+	download: DownloadState;
 	clientId: string;
 	nextMutationId: number;
 	/** Mutations waiting in the outbox, kept with every outbox write. */

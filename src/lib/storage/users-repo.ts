@@ -51,6 +51,20 @@ export async function replaceAllUsers(users: UserRecord[], database: PortalDb = 
 	);
 }
 
+/**
+ * Stores users of one account, sorted, as that account's chunks, after clearUsersInTx. Must run inside a
+ * transaction covering userChunks: a full download replaces the users account by account this way, so it
+ * never holds more than one account's users at a time.
+ */
+export async function putAccountUsersInTx(users: UserRecord[], database: PortalDb = db()): Promise<void> {
+	await database.userChunks.bulkPut(toChunks(users.sort(compareUsers)));
+}
+
+/** Must run inside a transaction covering userChunks; see putAccountUsersInTx. */
+export async function clearUsersInTx(database: PortalDb = db()): Promise<void> {
+	await database.userChunks.clear();
+}
+
 /** Reads all users at once; for the worker, where one long task blocks nobody. */
 export async function loadAllUsers(database: PortalDb = db()): Promise<UserRecord[]> {
 	return snapshotUsers(await loadUserSnapshot(database));

@@ -1,9 +1,12 @@
 // Bringing the server's data into the local database: the first full download after sign-in, and
 // later incremental pulls from the stored cursor so the local copy follows edits made elsewhere.
-import { PULL_PAGE_MAX, userKey, type UserRecord } from '../domain/types';
+import { downloadProgress } from '../domain/staged-download';
+import { PULL_PAGE_MAX, userKey } from '../domain/types';
+import { db, type PortalDb } from '../storage/db';
+import { finishDownload, resumeOrStartDownload, stagePage } from '../storage/download-repo';
 import { replaceInstitutions } from '../storage/institutions-repo';
 import { getMeta, setMeta } from '../storage/meta-repo';
-import { patchUsers, replaceAllUsers } from '../storage/users-repo';
+import { patchUsers } from '../storage/users-repo';
 import type { PortalTransport } from './transport';
 
 export interface DownloadProgress {
@@ -12,27 +15,27 @@ export interface DownloadProgress {
 }
 
 /**
- * Downloads institutions and every user, then replaces the local copy in one transaction, so an
- * interrupted download leaves the previous copy intact rather than half of a new one.
+ * Downloads every user page by page into staging (see storage/download-repo.ts), resuming a download an
+ * earlier attempt left unfinished from its last stored page, then the institutions, and replaces the local
+ * copy in one transaction. An interruption (a thrown TransportError) leaves the previous copy intact and
+ * every stored page kept for the next attempt; only one page is held in memory at a time.
  */
-export async function downloadAll(transport: PortalTransport, onProgress: (p: DownloadProgress) => void = () => {}): Promise<number> {
-	const institutions = await transport.institutions();
-	const users: UserRecord[] = [];
-	let cursor = '0';
-	for (;;) {
-		const page = await transport.pull(cursor, PULL_PAGE_MAX);
-		for (const user of page.users) users.push(user);
-		cursor = page.cursor;
-		onProgress({ received: users.length, total: Math.max(page.total, users.length) });
-		if (!page.hasMore) break;
+export async function downloadAll(
+	transport: PortalTransport,
+	onProgress: (p: DownloadProgress) => void = () => {},
+	database: PortalDb = db()
+): Promise<number> {
+	let state = await resumeOrStartDownload(Date.now(), database);
+	if (state.pages > 0) onProgress(downloadProgress(state));
+	while (!state.complete) {
+		const page = await transport.pull(state.cursor, PULL_PAGE_MAX);
+		state = await stagePage(state, page, database);
+		onProgress(downloadProgress(state));
 	}
 	// Benchmarks measure "ready to browse after the data arrived" from here.
 	performance.mark('signin:data-arrived');
-	await replaceInstitutions(institutions);
-	await replaceAllUsers(users);
-	await setMeta('pullCursor', cursor);
-	await setMeta('downloadedAt', Date.now());
-	return users.length;
+	const institutions = await transport.institutions();
+	return finishDownload(institutions, database);
 }
 
 /** Pulls changes since the stored cursor and merges them; returns how many users changed. */

@@ -21,7 +21,7 @@ import { loadAllUsers, type UserSnapshot } from '../storage/users-repo';
 import { applyPlan, applyUpload } from '../sync/apply-upload';
 import { downloadAll } from '../sync/download';
 import { uploadWithRows } from '../sync/history-fetch';
-import { HttpTransport, type PortalTransport } from '../sync/transport';
+import { HttpTransport, TransportError, type PortalTransport, type RequestOutcome } from '../sync/transport';
 import type { CallContext } from '../rpc/worker-rpc';
 import { readUploadedSheet, type SheetRead } from '../spreadsheet/read';
 import {
@@ -51,7 +51,7 @@ import {
 	type PreviewPage
 } from './checked-file';
 import { errorRowsWorkbook, fixHandlers, localErrorRows } from './fix-handlers';
-import { syncHandlers } from './sync-handlers';
+import { syncHandlers, type SyncFailure } from './sync-handlers';
 import { workbook, type WorkbookFile } from './workbook-file';
 
 export type { PreviewFilter } from './checked-file';
@@ -430,10 +430,26 @@ function previewPage(request: PageRequest): PreviewPage {
 	return pageOf(heldFile(), request);
 }
 
-/** Sign-in's first download. */
-async function download(_args: undefined, call: Ctx): Promise<{ users: number }> {
-	const users = await downloadAll(portal, (p) => call.progress({ phase: 'downloading', done: p.received, total: p.total }));
-	return { users };
+export type DownloadAnswer =
+	{ ok: true; users: number; outcome: RequestOutcome | null } | { ok: false; failure: SyncFailure; outcome: RequestOutcome | null };
+
+/**
+ * Sign-in's full download, resumed from the last stored page when an earlier attempt was cut short.
+ * Never throws for the network or the portal: the failure comes back as data, with the last request's
+ * outcome for reachability, and the page decides when to try again.
+ */
+async function download(_args: undefined, call: Ctx): Promise<DownloadAnswer> {
+	let outcome: RequestOutcome | null = null;
+	const stop = portal instanceof HttpTransport ? portal.observe((o) => (outcome = o)) : () => {};
+	try {
+		const users = await downloadAll(portal, (p) => call.progress({ phase: 'downloading', done: p.received, total: p.total }));
+		return { ok: true, users, outcome };
+	} catch (error) {
+		if (!(error instanceof TransportError)) throw error;
+		return { ok: false, failure: { kind: error.kind, message: error.message, status: error.status, details: error.details }, outcome };
+	} finally {
+		stop();
+	}
 }
 
 async function institutions(): Promise<WorkbookFile> {
