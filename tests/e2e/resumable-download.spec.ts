@@ -3,6 +3,7 @@
 // The server runs with --faults: pullLimit makes the download take many small pages, dropPullsAfter
 // hangs up on every pull after the first N until it is switched off.
 import { expect, test, type APIRequestContext } from '@playwright/test';
+import { dumpIndexedDb } from './pages/indexed-db';
 import { expectAccessible, expectFits } from './pages/layout-checks';
 import { DEMO, PortalPage } from './pages/portal';
 
@@ -71,4 +72,41 @@ test('a download cut after 8 pages shows the progress bar, resumes from the last
 	await portal.search('jdoe.1001@');
 	await expect(page.getByText(`1 of ${PARENT_USERS} users`)).toBeVisible();
 	await expect(portal.usersTable()).toContainText('Edited Meanwhile');
+});
+
+test('Stop and sign out during a cut download removes what was downloaded; signing in again starts afresh and finishes', async ({
+	page,
+	request
+}) => {
+	await faults(request, { pullLimit: 100, dropPullsAfter: 3 });
+	const cursors: string[] = [];
+	page.on('request', (r) => {
+		if (r.url().includes('/api/pull')) cursors.push(new URL(r.url()).searchParams.get('cursor') ?? '');
+	});
+	const portal = new PortalPage(page);
+	await portal.goto();
+	await page.getByLabel('Username').fill(DEMO.admin.username);
+	await page.getByLabel('Password').fill(DEMO.admin.password);
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await expect(page.getByRole('progressbar', { name: `Downloading users: 300 of ${PARENT_USERS}` })).toBeVisible();
+	await expect(page.getByText('The download will resume when the portal answers')).toBeVisible();
+
+	await page.getByRole('button', { name: 'Stop and sign out' }).click();
+	await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+	const stored = JSON.parse(await dumpIndexedDb(page)) as Record<string, unknown[]>;
+	for (const [store, records] of Object.entries(stored)) expect(records, `${store} is empty after Stop and sign out`).toEqual([]);
+
+	// The portal answering now does not bring the stopped download back.
+	await faults(request, { pullLimit: 0, dropPullsAfter: -1 });
+	await page.waitForTimeout(1500);
+	await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+	const before = cursors.length;
+
+	await page.getByLabel('Username').fill(DEMO.admin.username);
+	await page.getByLabel('Password').fill(DEMO.admin.password);
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await expect(page.getByRole('heading', { name: 'Institutions & Users' })).toBeVisible({ timeout: 30_000 });
+	expect(cursors[before], 'the new download starts from the beginning').toBe('0');
+	await portal.openUsers();
+	await expect(page.getByText(`${PARENT_USERS} of ${PARENT_USERS} users`)).toBeVisible();
 });

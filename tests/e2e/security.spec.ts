@@ -1,7 +1,8 @@
 // Security through the real app and real HTTP: headers and CSP, markup shown as text, formulas
 // neutralised, passwords never at rest in plaintext, sign-in throttling, and one admin's data never
 // visible to the next. Reader-level hostile files are covered by src/lib/spreadsheet tests.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { dumpIndexedDb } from './pages/indexed-db';
 import { DEMO, PortalPage, readWorkbook } from './pages/portal';
 
 const FIX = 'tests/fixtures/e2e';
@@ -9,27 +10,6 @@ const FIX = 'tests/fixtures/e2e';
 test.beforeEach(async ({ request }) => {
 	await request.post('/api/__test/reset', { data: {} });
 });
-
-/** Every record of every object store of the app's database, serialised. */
-async function dumpIndexedDb(page: Page): Promise<string> {
-	return page.evaluate(async () => {
-		const db = await new Promise<IDBDatabase>((resolve, reject) => {
-			const r = indexedDB.open('admin-portal');
-			r.onsuccess = () => resolve(r.result);
-			r.onerror = () => reject(r.error);
-		});
-		const out: Record<string, unknown[]> = {};
-		for (const name of Array.from(db.objectStoreNames)) {
-			out[name] = await new Promise((resolve) => {
-				const req = db.transaction(name).objectStore(name).getAll();
-				req.onsuccess = () => resolve(req.result);
-			});
-		}
-		db.close();
-		// ArrayBuffers (sealed passwords) serialise as bytes so a plaintext copy would still be found.
-		return JSON.stringify(out, (_k, v) => (v instanceof ArrayBuffer ? new TextDecoder().decode(v) : v));
-	});
-}
 
 test('every page is served with a strict CSP and security headers, and the app runs under it', async ({ page, request }) => {
 	const response = await request.get('/');

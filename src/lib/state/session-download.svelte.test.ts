@@ -6,15 +6,19 @@ import type { DownloadAnswer } from '../worker/handlers';
 
 const owner = { username: 'admin', parentAccountId: '100', parentName: 'Springfield Public Schools', roles: ['Student'] };
 const staged = { cursor: '200', received: 200, total: 450, pages: 2, complete: false, startedAt: 1 };
-const script = vi.hoisted(() => ({ answers: [] as DownloadAnswer[], calls: 0, reachable: () => {} }));
+const script = vi.hoisted(() => ({ answers: [] as DownloadAnswer[], calls: 0, reachable: () => {}, cancelled: 0, wiped: 0 }));
 
 vi.mock('../storage/meta-repo', () => ({
 	getMeta: async (key: string) => (key === 'owner' ? owner : key === 'download' ? staged : undefined),
 	setMeta: async () => undefined
 }));
-vi.mock('../storage/db', () => ({ onVersionChange: () => undefined, StorageError: class extends Error {}, wipeDatabase: async () => {} }));
+vi.mock('../storage/db', () => ({
+	onVersionChange: () => undefined,
+	StorageError: class extends Error {},
+	wipeDatabase: async () => void script.wiped++
+}));
 vi.mock('../storage/outbox-repo', () => ({ pendingMutationCount: async () => 0 }));
-vi.mock('./services', () => ({ transport: {} }));
+vi.mock('./services', () => ({ transport: { signOut: async () => undefined } }));
 vi.mock('./retry-wait', () => ({ retryWait: () => 0 }));
 vi.mock('./connectivity.svelte', () => ({
 	connectivity: {
@@ -28,7 +32,8 @@ vi.mock('../worker/client', () => ({
 			script.calls++;
 			options.onProgress({ done: 300, total: 450 });
 			return script.answers.shift();
-		}
+		},
+		cancel: () => void script.cancelled++
 	}
 }));
 
@@ -40,6 +45,8 @@ function failure(kind: 'offline' | 'server' | 'unauthenticated', status = 0): Do
 
 beforeEach(() => {
 	script.calls = 0;
+	script.cancelled = 0;
+	script.wiped = 0;
 });
 
 describe('the first download', () => {
@@ -71,5 +78,26 @@ describe('the first download', () => {
 		await session.restore();
 		await vi.waitFor(() => expect(session.status).toBe('signed-out'));
 		expect(session.error).toBe(SIGN_IN_TO_FINISH);
+	});
+});
+
+describe('Stop and sign out during the first download', () => {
+	it('while it waits for the portal: the loop stops for good, the worker is stopped and the device wiped', async () => {
+		script.answers = [failure('offline'), { ok: true, users: 450, outcome: 'answered' }];
+		const session = new SessionState();
+		const restoring = session.restore();
+		await vi.waitFor(() => expect(session.progress?.waiting).toBe('no-answer'));
+		await session.stopDownloadAndSignOut();
+		await restoring;
+		expect(session.status).toBe('signed-out');
+		expect(session.progress).toBeNull();
+		expect(script.cancelled).toBe(1);
+		expect(script.wiped).toBe(1);
+		// The portal answering later does not start the download again.
+		script.reachable();
+		await new Promise((resolve) => setTimeout(resolve, 10));
+		expect(script.calls).toBe(1);
+		expect(session.status).toBe('signed-out');
+		expect(session.error).toBeNull();
 	});
 });

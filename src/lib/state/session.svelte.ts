@@ -62,6 +62,9 @@ export class SessionState {
 		for (const listener of this.#listeners[event]) listener();
 	}
 	owner = $state<LocalOwner | null>(null);
+	/** Which first download is current; Stop and sign out moves it on so a running one stops. */
+	#downloadRun = 0;
+	#wakeDownload: (() => void) | null = null;
 	/** The server said our session is gone: local data stays, the admin is asked to sign in again. */
 	expired = $state(false);
 	error = $state<string | null>(null);
@@ -157,7 +160,12 @@ export class SessionState {
 	 * Only a refusal (the session ended, a protocol mismatch) stops it, keeping what was stored.
 	 */
 	private async finishDownload(owner: LocalOwner): Promise<boolean> {
+		const run = ++this.#downloadRun;
+		// Stop and sign out may come at any await below; the loop must then do nothing more.
+		const stopped = () => run !== this.#downloadRun;
+		const stop = new Promise<void>((resolve) => (this.#wakeDownload = resolve));
 		const held = await getMeta('download').catch(() => undefined);
+		if (stopped()) return false;
 		this.progress = { ...(held ? downloadProgress(held) : { received: 0, total: 0 }), waiting: null };
 		this.status = 'downloading';
 		try {
@@ -166,6 +174,7 @@ export class SessionState {
 				const answer = await dataWorker.call('download', undefined, {
 					onProgress: (p) => (this.progress = { received: p.done, total: p.total, waiting: null })
 				});
+				if (stopped()) return false;
 				if (answer.outcome) connectivity.report(answer.outcome);
 				if (answer.ok) break;
 				const error = failureError(answer.failure);
@@ -173,23 +182,39 @@ export class SessionState {
 				const progress: SignInProgress = this.progress ?? { received: 0, total: 0, waiting: null };
 				if (error.kind === 'offline') {
 					this.progress = { ...progress, waiting: 'no-answer' };
-					await connectivity.untilReachable();
+					await Promise.race([connectivity.untilReachable(), stop]);
 				} else {
 					this.progress = { ...progress, waiting: 'portal-error' };
-					await new Promise((resolve) => setTimeout(resolve, retryWait(error, attempt++)));
+					await Promise.race([new Promise((resolve) => setTimeout(resolve, retryWait(error, attempt++))), stop]);
 				}
+				if (stopped()) return false;
 			}
 			this.owner = owner;
 			this.expired = false;
 			this.status = 'ready';
 			return true;
 		} catch (error) {
+			if (stopped()) return false;
 			this.error = error instanceof TransportError && error.kind === 'unauthenticated' ? SIGN_IN_TO_FINISH : describe(error);
 			this.status = 'signed-out';
 			return false;
 		} finally {
-			this.progress = null;
+			if (!stopped()) this.progress = null;
 		}
+	}
+
+	/**
+	 * The admin gives up on the first download (the portal is gone for the day, or someone else needs
+	 * the device): the worker is stopped mid-page (its open transaction aborts), then Sign out wipes the
+	 * pages stored so far with everything else. Nothing can be waiting to sync yet: changes are only
+	 * possible once the download is complete.
+	 */
+	async stopDownloadAndSignOut(): Promise<void> {
+		this.#downloadRun++;
+		this.#wakeDownload?.();
+		dataWorker.cancel();
+		this.progress = null;
+		await this.signOut();
 	}
 
 	/** How many applied changes would be lost by signing out now. */
