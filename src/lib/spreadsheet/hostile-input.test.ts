@@ -87,6 +87,31 @@ describe('the size limit comes first', () => {
 			expect(e.message).toBe('The file "bomb.xlsx" is 842 bytes; the limit is 20 bytes. Split it into smaller files and upload each one.');
 		});
 	});
+
+	it('delimited text may be larger than a workbook, up to its own limit; markup may not', () => {
+		withReadLimits({ maxFileBytes: 20, maxCsvBytes: 40 }, () => {
+			const csv = new TextEncoder().encode('Account ID,Username\nA-1,jdoe\n');
+			expect(csv.length).toBeGreaterThan(20);
+			expect(readUploadedSheet(csv, 'big.csv').rows).toEqual([
+				['Account ID', 'Username'],
+				['A-1', 'jdoe']
+			]);
+			const tooBig = new TextEncoder().encode('Account ID,Username\n' + 'A-1,jdoe\n'.repeat(3));
+			const e = refusal(tooBig, 'big.csv');
+			expect(e.code).toBe('too-large');
+			expect(e.message).toBe(
+				'The file "big.csv" is 47 bytes; the limit for a CSV file is 40 bytes. Split it into smaller files and upload each one.'
+			);
+			// The larger limit needs both: a CSV name, and content that is not markup (nor a workbook).
+			expect(refusal(csv, 'big.xlsx').message).toBe(
+				'The file "big.xlsx" is 29 bytes; the limit is 20 bytes. Split it into smaller files and upload each one.'
+			);
+			const markup = refusal(new TextEncoder().encode('<table><td>A</td></table>'), 'big.csv');
+			expect(markup.message).toBe(
+				'The file "big.csv" is 25 bytes; the limit is 20 bytes. Split it into smaller files and upload each one.'
+			);
+		});
+	});
 });
 
 describe('compressed bombs and damaged ZIP archives', () => {

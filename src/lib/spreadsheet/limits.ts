@@ -14,8 +14,13 @@ const MB = 1024 * 1024;
 export type CellFormat = 'xlsx' | 'xlsb' | 'ods' | 'xls' | 'markup';
 
 export interface ReadLimits {
-	/** Largest upload read at all, in bytes. Checked before anything else looks at the bytes. */
+	/** Largest workbook (anything but delimited text) read at all, in bytes. Checked before anything but the
+	 * first bytes (what kind of file it is) are looked at. */
 	maxFileBytes: number;
+	/** Largest delimited text file (.csv, .tsv, .txt) read, in bytes. Larger than a workbook's: our own parser
+	 * reads CSV without SheetJS's cell objects, so a CSV of Excel's full 1,048,576 rows of our six columns fits
+	 * a worker's memory where no workbook of them does (README, Performance). */
+	maxCsvBytes: number;
 	/** .xlsx/.ods (ZIP): most files inside the archive. Our template has about 15; Excel rarely writes 100. */
 	maxZipEntries: number;
 	/** ZIP: largest sum of the sizes the archive declares its files expand to (what would be held in memory). */
@@ -34,7 +39,10 @@ export interface ReadLimits {
 	/** Filled cells of a workbook (all its sheets: SheetJS parses them all), per format. SheetJS needs per
 	 * cell about 250 bytes and 5 µs of CPU (here) from .xlsx, 250 bytes and 3 µs from .xlsb, 450 bytes and
 	 * 9 µs from .ods, 520 bytes and 5 µs from .xls, 300 bytes and 3.3 µs from SpreadsheetML 2003 and 150 bytes
-	 * and 1.8 µs from HTML tables (both read as text). Each limit is at most about 7 s and 600 MB. */
+	 * and 1.8 µs from HTML tables (both read as text). Each limit is at most about 7 s and 600 MB, except
+	 * .xlsx's: 2,000,000 cells (about 330,000 rows of the template's six columns) was measured in the browser
+	 * at 300,000 rows, the data worker at 522 MB in file → preview and 717 MB over the whole upload (README,
+	 * Performance). */
 	maxCells: Readonly<Record<CellFormat, number>>;
 	/** .xlsx/.xlsb: entries of the shared-string table (each costs about as much as a cell, used or not). */
 	maxSharedStrings: number;
@@ -51,6 +59,7 @@ export interface ReadLimits {
 
 export const DEFAULT_LIMITS: Readonly<ReadLimits> = Object.freeze({
 	maxFileBytes: 50 * MB,
+	maxCsvBytes: 100 * MB,
 	maxZipEntries: 10_000,
 	maxZipUncompressedBytes: 500 * MB,
 	maxZipRatio: 200,
@@ -58,11 +67,19 @@ export const DEFAULT_LIMITS: Readonly<ReadLimits> = Object.freeze({
 	maxRows: 1_000_000,
 	maxColumns: 200,
 	maxExpandedCells: 1_000_000,
-	maxCells: Object.freeze({ xlsx: 1_200_000, xlsb: 1_500_000, ods: 750_000, xls: 1_000_000, markup: 2_000_000 }),
-	maxSharedStrings: 1_500_000,
+	maxCells: Object.freeze({ xlsx: 2_000_000, xlsb: 1_500_000, ods: 750_000, xls: 1_000_000, markup: 2_000_000 }),
+	maxSharedStrings: 2_000_000,
 	maxParsedBytes: 192 * MB,
 	maxXlsbChainedChars: 10_000_000
 });
+
+/** Extensions of delimited text, which the page holds to maxCsvBytes before reading (the reader goes by content). */
+const CSV_EXTENSIONS = /\.(csv|tsv|txt)$/i;
+
+/** The size limit for an upload of this name, before its bytes are read. */
+export function uploadByteLimit(fileName: string, limits: Readonly<ReadLimits>): number {
+	return CSV_EXTENSIONS.test(fileName.trim()) ? Math.max(limits.maxCsvBytes, limits.maxFileBytes) : limits.maxFileBytes;
+}
 
 let current: Readonly<ReadLimits> = DEFAULT_LIMITS;
 

@@ -19,6 +19,11 @@ describe('the messages, pinned', () => {
 			refusals.fileTooLarge('f.xlsx', 77_000_000, L),
 			'The file "f.xlsx" is 73.5 MB; the limit is 50 MB. Split it into smaller files and upload each one.'
 		],
+		[
+			'fileTooLarge (CSV)',
+			refusals.fileTooLarge('f.csv', 177_000_000, L, true),
+			'The file "f.csv" is 168.9 MB; the limit for a CSV file is 100 MB. Split it into smaller files and upload each one.'
+		],
 		['emptyFile', refusals.emptyFile('f.xlsx'), 'The file "f.xlsx" is empty (0 bytes). Choose the saved spreadsheet and try again.'],
 		[
 			'notASpreadsheet',
@@ -87,18 +92,18 @@ describe('the messages, pinned', () => {
 		],
 		[
 			'tooManyCells (.xlsx)',
-			refusals.tooManyCells('f.xlsx', 1_500_006, 'xlsx', L),
-			'"f.xlsx" holds 1,500,006 filled cells (all its sheets together); we read at most 1,200,000 from an .xlsx file. Delete the sheets you do not need, or split the users into several smaller files and upload each one.'
+			refusals.tooManyCells('f.xlsx', 2_100_006, 'xlsx', L),
+			'"f.xlsx" holds 2,100,006 filled cells (all its sheets together); we read at most 2,000,000 from an .xlsx file. Delete the sheets you do not need, or split the users into several smaller files and upload each one.'
 		],
 		[
 			'tooManyCells (.ods: .xlsx holds more)',
 			refusals.tooManyCells('f.ods', 800_000, 'ods', L),
-			'"f.ods" holds 800,000 filled cells (all its sheets together); we read at most 750,000 from an .ods file. Delete the sheets you do not need, or split the users into several smaller files and upload each one. Or save it as .xlsx: from those we read up to 1,200,000 cells.'
+			'"f.ods" holds 800,000 filled cells (all its sheets together); we read at most 750,000 from an .ods file. Delete the sheets you do not need, or split the users into several smaller files and upload each one. Or save it as .xlsx: from those we read up to 2,000,000 cells.'
 		],
 		[
 			'tooManySharedStrings',
-			refusals.tooManySharedStrings('f.xlsx', 2_000_000, L),
-			'"f.xlsx" holds 2,000,000 different texts; we read at most 1,500,000. Split the users into several smaller files and upload each one.'
+			refusals.tooManySharedStrings('f.xlsx', 2_500_000, L),
+			'"f.xlsx" holds 2,500,000 different texts; we read at most 2,000,000. Split the users into several smaller files and upload each one.'
 		],
 		[
 			'tooMuchToUnpack',
