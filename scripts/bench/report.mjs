@@ -29,6 +29,11 @@ export function summarize(entry, targets) {
 		bUsers: stats(ok.map((r) => measured(r, 'preflight:wait-users'))),
 		bCheck: stats(ok.map((r) => measured(r, 'preflight:check'))),
 		c: stats(base.map((r) => r.baseline.idb.ms)),
+		dPlan: stats(ok.map((r) => measured(r, 'apply:plan'))),
+		dUsers: stats(ok.map((r) => measured(r, 'apply:commit-users'))),
+		dOutbox: stats(ok.map((r) => measured(r, 'apply:commit-outbox'))),
+		dRows: stats(ok.map((r) => measured(r, 'apply:commit-rows'))),
+		dCommit: stats(ok.map((r) => measured(r, 'apply:commit'))),
 		d: stats(ok.map((r) => r.portal.times.applyLocalMs)),
 		e: stats(ok.map((r) => r.portal.times.resultsMs)),
 		eBytes: stats(ok.map((r) => r.portal.resultsFile?.bytes)),
@@ -164,6 +169,10 @@ export function printReport(report) {
 	row('    (b) per row, µs', (s) => us(s.perRow.bUs));
 	row('(c) naive IndexedDB put, 1 tx, ms', (s) => ms(s.metrics.c));
 	row('(d) apply: local DB + outbox, ms', (s) => ms(s.metrics.d));
+	row(
+		'    of which plan / commit (users, outbox, rows), ms',
+		(s) => `${ms(s.metrics.dPlan)} / ${ms(s.metrics.dCommit)} (${ms(s.metrics.dUsers)}, ${ms(s.metrics.dOutbox)}, ${ms(s.metrics.dRows)})`
+	);
 	row(
 		'    ratio d/c (run by run)',
 		(s) => withPass(`${s.applyRatio?.toFixed(3) ?? 'n/a'} (${s.applyRatioPaired?.toFixed(3) ?? 'n/a'})`, s.pass.applyRatio),
