@@ -32,7 +32,8 @@ export interface ReadLimits {
 	 * tiny, highly repetitive part (a 40 KB styles.xml of identical entries) is never a false alarm. */
 	zipRatioMinBytes: number;
 	/** Rows of the sheet read, counted from row 1 (header and blank rows included) down to its last filled
-	 * cell. */
+	 * cell. Excel's maximum, 1,048,576: no workbook has more, and only a CSV can reach it within the other
+	 * limits (a 1,000,000-user CSV was measured within the data worker's memory: README, Performance). */
 	maxRows: number;
 	/** Columns of the sheet read, counted from column A (our template has 6) to its last filled cell. */
 	maxColumns: number;
@@ -64,7 +65,7 @@ export const DEFAULT_LIMITS: Readonly<ReadLimits> = Object.freeze({
 	maxZipUncompressedBytes: 500 * MB,
 	maxZipRatio: 200,
 	zipRatioMinBytes: 1 * MB,
-	maxRows: 1_000_000,
+	maxRows: 1_048_576,
 	maxColumns: 200,
 	maxExpandedCells: 1_000_000,
 	maxCells: Object.freeze({ xlsx: 2_000_000, xlsb: 1_500_000, ods: 750_000, xls: 1_000_000, markup: 2_000_000 }),

@@ -77,13 +77,13 @@ describe('the messages, pinned', () => {
 		],
 		[
 			'rowsBeyondLimit',
-			refusals.rowsBeyondLimit('f.xlsx', 'Users', { r: 1_048_575, c: 1 }, L),
-			'Sheet "Users" of "f.xlsx" has data in row 1,048,576 (cell B1048576); we read at most 1,000,000 rows. Delete the rows below your users (or split the users into several files), save, and upload again.'
+			refusals.rowsBeyondLimit('f.xlsx', 'Users', { r: 1_048_576, c: 1 }, L),
+			'Sheet "Users" of "f.xlsx" has data in row 1,048,577 (cell B1048577); we read at most 1,048,576 rows. Delete the rows below your users (or split the users into several files), save, and upload again.'
 		],
 		[
 			'rowsBeyondLimit (only "below" known)',
 			refusals.rowsBeyondLimit('f.xlsx', undefined, null, L),
-			'"f.xlsx" has data below row 1,000,000; we read at most 1,000,000 rows. Delete the rows below your users (or split the users into several files), save, and upload again.'
+			'"f.xlsx" has data below row 1,048,576; we read at most 1,048,576 rows. Delete the rows below your users (or split the users into several files), save, and upload again.'
 		],
 		[
 			'columnsBeyondLimit',
@@ -122,8 +122,8 @@ describe('the messages, pinned', () => {
 		],
 		[
 			'csvTooLarge (rows)',
-			refusals.csvTooLarge('f.csv', 'rows', 1_000_001, L, null),
-			'The file "f.csv" has more than 1,000,000 rows; we read at most 1,000,000. Delete the empty rows at the end, or split the users into several files, and upload again.'
+			refusals.csvTooLarge('f.csv', 'rows', 1_048_577, L, null),
+			'The file "f.csv" has more than 1,048,576 rows; we read at most 1,048,576. Delete the empty rows at the end, or split the users into several files, and upload again.'
 		],
 		[
 			'usersSheetEmpty',
