@@ -1,11 +1,12 @@
 // `npm run bench`: the bulk-update benchmark, in one run, for 100,000 and 150,000 users.
 //
 //   node scripts/bench.mjs [--sizes 100000,150000] [--runs 3] [--no-build] [--keep] [--trace] [--timeout 300] [--action add]
-//                          [--format csv] [--no-undo]
+//                          [--format csv] [--no-undo | --sync-only]
 //
 // Larger sizes are opt-in: `--sizes 300000` (an .xlsx of 300,000 rows), and the 1,000,000-user parent as
 // `--sizes 1000000 --format csv --timeout 1800` (a CSV update file: the app reads CSV without SheetJS, so
-// (a) is not measured for CSV and (b) is reported per row). --no-undo skips the sync and (j).
+// (a) is not measured for CSV and (b) is reported per row). --no-undo skips the sync and (j); --sync-only
+// syncs the queue (timed, with its longest main-thread task) and skips (j).
 //
 // --action add: the same targets for User Add: a file of as many NEW users as the dataset has (every row
 // valid, passwords for password sign-in accounts), previewed and applied; (j) and (k) are skipped (an
@@ -55,6 +56,7 @@ const { values: args } = parseArgs({
 		action: { type: 'string', default: 'update' },
 		format: { type: 'string', default: 'xlsx' },
 		'no-undo': { type: 'boolean', default: false },
+		'sync-only': { type: 'boolean', default: false },
 		help: { type: 'boolean', short: 'h', default: false }
 	},
 	strict: true
@@ -67,6 +69,7 @@ if (args.help) {
 			'             writes DIR/trace-<users>.json and prints what the long main-thread tasks and the worker spent time on\n' +
 			'  --format   the update file: xlsx (default) or csv (UTF-8; (a) is SheetJS only, so not measured for csv)\n' +
 			'  --no-undo  skip the sync of the queue and the undo preview (j)\n' +
+			'  --sync-only  sync the queue (timed) but skip the undo preview (j)\n' +
 			'  opt-in sizes: --sizes 300000; --sizes 1000000 --format csv --timeout 1800 (the 1,000,000-user parent)'
 	);
 	process.exit(0);
@@ -81,7 +84,8 @@ if (args.format !== 'xlsx' && args.format !== 'csv') {
 }
 const adding = args.action === 'add';
 const csv = args.format === 'csv';
-const undo = !adding && !args['no-undo'];
+const syncOnly = args['sync-only'];
+const undo = !adding && !args['no-undo'] && !syncOnly;
 const sizes = args.sizes.split(',').map((s) => Number(s.trim().replace(/_/g, '')));
 const runs = Number(args.runs);
 const timeoutMs = Number(args.timeout) * 1000;
@@ -129,7 +133,16 @@ async function main() {
 
 	const report = {
 		startedAt: new Date(t0).toISOString(),
-		options: { sizes, runs, build: !args['no-build'], searchQueries: SEARCH_QUERIES, action: args.action, format: args.format, undo },
+		options: {
+			sizes,
+			runs,
+			build: !args['no-build'],
+			searchQueries: SEARCH_QUERIES,
+			action: args.action,
+			format: args.format,
+			undo,
+			syncOnly
+		},
 		machine: {
 			node: process.version,
 			cpus: os.cpus().length,
@@ -215,6 +228,7 @@ async function main() {
 					timeoutMs,
 					action: args.action,
 					undo,
+					syncOnly,
 					rowEdits: !adding,
 					progress: (step) => log(`${label}:   ${step}`)
 				});
@@ -263,6 +277,7 @@ async function main() {
 					timeoutMs,
 					action: args.action,
 					undo,
+					syncOnly,
 					rowEdits: !adding,
 					traceFile,
 					progress: (step) => log(`   traced run:   ${step}`)

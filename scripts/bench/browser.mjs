@@ -386,6 +386,8 @@ export async function portalRun({
 	timeoutMs,
 	traceFile,
 	undo = true,
+	/** Sync the queue (as before (j)) but leave out the undo preview. */
+	syncOnly = false,
 	rowEdits = true,
 	action = 'update',
 	progress = () => {}
@@ -468,7 +470,7 @@ export async function portalRun({
 		result.resultsFile = { name: file.suggestedFilename(), bytes: saved ? statSync(saved).size : undefined };
 		step('settling');
 		await waitQuiet(page, 2000, 60_000);
-		if (undo) await undoPreview(page, dialog, path.basename(xlsxFile), timeoutMs, step, result);
+		if (undo || syncOnly) await undoPreview(page, dialog, path.basename(xlsxFile), timeoutMs, step, result, syncOnly);
 		result.ok = true;
 	} catch (error) {
 		result.error = `${result.step}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
@@ -515,7 +517,7 @@ export async function portalRun({
  * the portal's history; then Undo on its history entry, until the dialog shows the preview (the upload's
  * rows fetched from the portal and checked against every local user, in the data worker).
  */
-async function undoPreview(page, uploadDialog, fileName, timeoutMs, step, result) {
+async function undoPreview(page, uploadDialog, fileName, timeoutMs, step, result, syncOnly = false) {
 	step('sync (online)');
 	await page.evaluate(() => performance.mark('bench:sync-start'));
 	const started = Date.now();
@@ -527,6 +529,7 @@ async function undoPreview(page, uploadDialog, fileName, timeoutMs, step, result
 		.getByRole('button', { name: `Undo upload ${fileName}`, exact: true });
 	await undoButton.waitFor({ timeout: timeoutMs });
 	result.syncSeconds = (Date.now() - started) / 1000;
+	if (syncOnly) return;
 	await waitQuiet(page, 2000, 60_000);
 	step('undo preview');
 	await undoButton.click();
