@@ -57,6 +57,7 @@ const { values: args } = parseArgs({
 		format: { type: 'string', default: 'xlsx' },
 		'no-undo': { type: 'boolean', default: false },
 		'sync-only': { type: 'boolean', default: false },
+		rows: { type: 'string' },
 		help: { type: 'boolean', short: 'h', default: false }
 	},
 	strict: true
@@ -70,6 +71,7 @@ if (args.help) {
 			'  --format   the update file: xlsx (default) or csv (UTF-8; (a) is SheetJS only, so not measured for csv)\n' +
 			'  --no-undo  skip the sync of the queue and the undo preview (j)\n' +
 			'  --sync-only  sync the queue (timed) but skip the undo preview (j)\n' +
+			'  --rows N   an update file of the first N users only (default: every user of the dataset)\n' +
 			'  opt-in sizes: --sizes 300000; --sizes 1000000 --format csv --timeout 1800 (the 1,000,000-user parent)'
 	);
 	process.exit(0);
@@ -85,6 +87,11 @@ if (args.format !== 'xlsx' && args.format !== 'csv') {
 const adding = args.action === 'add';
 const csv = args.format === 'csv';
 const syncOnly = args['sync-only'];
+const fileRows = args.rows === undefined ? undefined : Number(args.rows);
+if (fileRows !== undefined && !(Number.isInteger(fileRows) && fileRows > 0)) {
+	console.error('--rows must be a positive integer');
+	process.exit(2);
+}
 const undo = !adding && !args['no-undo'] && !syncOnly;
 const sizes = args.sizes.split(',').map((s) => Number(s.trim().replace(/_/g, '')));
 const runs = Number(args.runs);
@@ -141,7 +148,8 @@ async function main() {
 			action: args.action,
 			format: args.format,
 			undo,
-			syncOnly
+			syncOnly,
+			rows: fileRows
 		},
 		machine: {
 			node: process.version,
@@ -175,7 +183,7 @@ async function main() {
 			const dataFile = path.join(work, `dataset-${users}.json`);
 			const dataset = makeDataset(users, dataFile);
 			const xlsxFile = path.join(benchDir, `${adding ? 'add' : 'update'}-${users}.${args.format}`);
-			const file = adding ? makeAddFile(dataset, xlsxFile, users) : makeUpdateFile(dataset, xlsxFile);
+			const file = adding ? makeAddFile(dataset, xlsxFile, users) : makeUpdateFile(dataset, xlsxFile, { rows: fileRows });
 			writeFileSync(path.join(benchDir, `users-${users}.json`), JSON.stringify(file.users));
 			entry.rows = file.rows;
 			entry.file = { bytes: file.size, changes: file.stats };

@@ -36,10 +36,11 @@ function prng(seed) {
  * role, and a handful (password institutions only) a new password. All rows are valid updates.
  * Returns { rows: number, stats, bytes }.
  */
-export function makeUpdateFile(dataset, file, { passwords = 20 } = {}) {
+export function makeUpdateFile(dataset, file, { passwords = 20, rows } = {}) {
 	const random = prng(4242);
 	const institutions = new Map(dataset.institutions.map((i) => [i.accountId, i]));
-	const users = dataset.users.filter((u) => institutions.get(u.accountId)?.parentAccountId === PARENT);
+	// `rows`: only the first that many users (a file smaller than the parent), else every one.
+	const users = dataset.users.filter((u) => institutions.get(u.accountId)?.parentAccountId === PARENT).slice(0, rows);
 	const taken = new Set(dataset.users.map((u) => u.email.toLowerCase()).filter(Boolean));
 	const aoa = [HEADER];
 	const stats = { rows: 0, name: 0, email: 0, role: 0, password: 0 };
