@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatBytes, formatCount } from './errors';
-import { DEFAULT_LIMITS, overrideReadLimits, readLimits, resetReadLimits, uploadByteLimit, withReadLimits } from './limits';
+import { DEFAULT_LIMITS, overrideReadLimits, readLimits, resetReadLimits, withReadLimits } from './limits';
 
 afterEach(() => resetReadLimits());
 
@@ -8,12 +8,11 @@ describe('limits', () => {
 	it('has the documented defaults', () => {
 		expect(DEFAULT_LIMITS).toEqual({
 			maxFileBytes: 50 * 1024 * 1024,
-			maxCsvBytes: 100 * 1024 * 1024,
 			maxZipEntries: 10_000,
 			maxZipUncompressedBytes: 500 * 1024 * 1024,
 			maxZipRatio: 200,
 			zipRatioMinBytes: 1024 * 1024,
-			maxRows: 1_048_576,
+			maxRows: 400_000,
 			maxColumns: 200,
 			maxExpandedCells: 1_000_000,
 			maxCells: { xlsx: 2_000_000, xlsb: 1_500_000, ods: 750_000, xls: 1_000_000, markup: 2_000_000 },
@@ -23,14 +22,6 @@ describe('limits', () => {
 		});
 		expect(readLimits()).toBe(DEFAULT_LIMITS);
 		expect(Object.isFrozen(DEFAULT_LIMITS)).toBe(true);
-	});
-
-	it('holds delimited text to its own, larger size limit (by name before reading)', () => {
-		expect(uploadByteLimit('users.csv', DEFAULT_LIMITS)).toBe(100 * 1024 * 1024);
-		expect(uploadByteLimit('USERS.TSV ', DEFAULT_LIMITS)).toBe(100 * 1024 * 1024);
-		expect(uploadByteLimit('users.txt', DEFAULT_LIMITS)).toBe(100 * 1024 * 1024);
-		expect(uploadByteLimit('users.xlsx', DEFAULT_LIMITS)).toBe(50 * 1024 * 1024);
-		expect(uploadByteLimit('users.csv.xlsx', DEFAULT_LIMITS)).toBe(50 * 1024 * 1024);
 	});
 
 	it('overrides some limits until restored', () => {

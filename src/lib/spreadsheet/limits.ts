@@ -14,13 +14,8 @@ const MB = 1024 * 1024;
 export type CellFormat = 'xlsx' | 'xlsb' | 'ods' | 'xls' | 'markup';
 
 export interface ReadLimits {
-	/** Largest workbook (anything but delimited text) read at all, in bytes. Checked before anything but the
-	 * first bytes (what kind of file it is) are looked at. */
+	/** Largest upload read at all, in bytes. Checked before anything else looks at the bytes. */
 	maxFileBytes: number;
-	/** Largest delimited text file (.csv, .tsv, .txt) read, in bytes. Larger than a workbook's: our own parser
-	 * reads CSV without SheetJS's cell objects, so a CSV of Excel's full 1,048,576 rows of our six columns fits
-	 * a worker's memory where no workbook of them does (README, Performance). */
-	maxCsvBytes: number;
 	/** .xlsx/.ods (ZIP): most files inside the archive. Our template has about 15; Excel rarely writes 100. */
 	maxZipEntries: number;
 	/** ZIP: largest sum of the sizes the archive declares its files expand to (what would be held in memory). */
@@ -32,8 +27,9 @@ export interface ReadLimits {
 	 * tiny, highly repetitive part (a 40 KB styles.xml of identical entries) is never a false alarm. */
 	zipRatioMinBytes: number;
 	/** Rows of the sheet read, counted from row 1 (header and blank rows included) down to its last filled
-	 * cell. Excel's maximum, 1,048,576: no workbook has more, and only a CSV can reach it within the other
-	 * limits (a 1,000,000-user CSV was measured within the data worker's memory: README, Performance). */
+	 * cell. Where a whole upload (preview, Apply, the results workbook) was measured to stay within 1 GB of
+	 * data worker heap for a parent of 1,000,000 users: 400,000 rows took 965 MB; 600,000 rows took 1,271 MB
+	 * and 1,000,000 rows 1,448 MB, though both read and previewed well within it (README, Performance). */
 	maxRows: number;
 	/** Columns of the sheet read, counted from column A (our template has 6) to its last filled cell. */
 	maxColumns: number;
@@ -60,12 +56,11 @@ export interface ReadLimits {
 
 export const DEFAULT_LIMITS: Readonly<ReadLimits> = Object.freeze({
 	maxFileBytes: 50 * MB,
-	maxCsvBytes: 100 * MB,
 	maxZipEntries: 10_000,
 	maxZipUncompressedBytes: 500 * MB,
 	maxZipRatio: 200,
 	zipRatioMinBytes: 1 * MB,
-	maxRows: 1_048_576,
+	maxRows: 400_000,
 	maxColumns: 200,
 	maxExpandedCells: 1_000_000,
 	maxCells: Object.freeze({ xlsx: 2_000_000, xlsb: 1_500_000, ods: 750_000, xls: 1_000_000, markup: 2_000_000 }),
@@ -73,14 +68,6 @@ export const DEFAULT_LIMITS: Readonly<ReadLimits> = Object.freeze({
 	maxParsedBytes: 192 * MB,
 	maxXlsbChainedChars: 10_000_000
 });
-
-/** Extensions of delimited text, which the page holds to maxCsvBytes before reading (the reader goes by content). */
-const CSV_EXTENSIONS = /\.(csv|tsv|txt)$/i;
-
-/** The size limit for an upload of this name, before its bytes are read. */
-export function uploadByteLimit(fileName: string, limits: Readonly<ReadLimits>): number {
-	return CSV_EXTENSIONS.test(fileName.trim()) ? Math.max(limits.maxCsvBytes, limits.maxFileBytes) : limits.maxFileBytes;
-}
 
 let current: Readonly<ReadLimits> = DEFAULT_LIMITS;
 

@@ -21,7 +21,7 @@ import { chooseSheet, type ChosenSheet, type SheetSource } from './choose-sheet'
 import { CsvLimitError, decodeText, readCsv, type Delimiter, type TextEncoding } from './csv-decode';
 import { SpreadsheetError } from './errors';
 import { checkOnlySheetReach, checkParsedBytes, guardBiff, guardMarkup, guardZipParts, isUnreadPart } from './expansion-guard';
-import { readLimits, uploadByteLimit, type CellFormat, type ReadLimits } from './limits';
+import { readLimits, type CellFormat, type ReadLimits } from './limits';
 import {
 	couldNotRead,
 	csvTooLarge,
@@ -59,17 +59,10 @@ export interface SheetRead extends ChosenSheet {
  */
 export function readUploadedSheet(bytes: Uint8Array, fileName: string): SheetRead {
 	const limits = readLimits();
-	// A name of delimited text (.csv) gets the larger limit, if its content is delimited text too (below).
-	const byName = uploadByteLimit(fileName, limits);
-	if (bytes.length > byName) throw fileTooLarge(fileName, bytes.length, limits, byName > limits.maxFileBytes);
+	if (bytes.length > limits.maxFileBytes) throw fileTooLarge(fileName, bytes.length, limits);
 	if (bytes.length === 0) throw emptyFile(fileName);
 	try {
-		const kind = sniff(bytes);
-		// Only delimited text may be larger than a workbook, whatever the file is named.
-		if (bytes.length > limits.maxFileBytes && !(kind === 'text' && isDelimitedText(bytes))) {
-			throw fileTooLarge(fileName, bytes.length, limits);
-		}
-		switch (kind) {
+		switch (sniff(bytes)) {
 			case 'zip':
 				return readZip(bytes, fileName, limits);
 			case 'cfb':
@@ -87,14 +80,6 @@ export function readUploadedSheet(bytes: Uint8Array, fileName: string): SheetRea
 		if (error instanceof SpreadsheetError) throw error;
 		throw couldNotRead(fileName, error);
 	}
-}
-
-/** Text that is not markup (HTML, SpreadsheetML, flat ODS start with "<"): what the CSV parser reads. */
-function isDelimitedText(bytes: Uint8Array): boolean {
-	return !decodeText(bytes.subarray(0, 512))
-		.text.replace(/^\uFEFF/, '')
-		.trimStart()
-		.startsWith('<');
 }
 
 function isPasswordError(error: unknown): boolean {

@@ -19,11 +19,6 @@ describe('the messages, pinned', () => {
 			refusals.fileTooLarge('f.xlsx', 77_000_000, L),
 			'The file "f.xlsx" is 73.5 MB; the limit is 50 MB. Split it into smaller files and upload each one.'
 		],
-		[
-			'fileTooLarge (CSV)',
-			refusals.fileTooLarge('f.csv', 177_000_000, L, true),
-			'The file "f.csv" is 168.9 MB; the limit for a CSV file is 100 MB. Split it into smaller files and upload each one.'
-		],
 		['emptyFile', refusals.emptyFile('f.xlsx'), 'The file "f.xlsx" is empty (0 bytes). Choose the saved spreadsheet and try again.'],
 		[
 			'notASpreadsheet',
@@ -77,13 +72,13 @@ describe('the messages, pinned', () => {
 		],
 		[
 			'rowsBeyondLimit',
-			refusals.rowsBeyondLimit('f.xlsx', 'Users', { r: 1_048_576, c: 1 }, L),
-			'Sheet "Users" of "f.xlsx" has data in row 1,048,577 (cell B1048577); we read at most 1,048,576 rows. Delete the rows below your users (or split the users into several files), save, and upload again.'
+			refusals.rowsBeyondLimit('f.xlsx', 'Users', { r: 1_048_575, c: 1 }, L),
+			'Sheet "Users" of "f.xlsx" has data in row 1,048,576 (cell B1048576); we read at most 400,000 rows. Delete the rows below your users (or split the users into several files), save, and upload again.'
 		],
 		[
 			'rowsBeyondLimit (only "below" known)',
 			refusals.rowsBeyondLimit('f.xlsx', undefined, null, L),
-			'"f.xlsx" has data below row 1,048,576; we read at most 1,048,576 rows. Delete the rows below your users (or split the users into several files), save, and upload again.'
+			'"f.xlsx" has data below row 400,000; we read at most 400,000 rows. Delete the rows below your users (or split the users into several files), save, and upload again.'
 		],
 		[
 			'columnsBeyondLimit',
@@ -122,8 +117,8 @@ describe('the messages, pinned', () => {
 		],
 		[
 			'csvTooLarge (rows)',
-			refusals.csvTooLarge('f.csv', 'rows', 1_048_577, L, null),
-			'The file "f.csv" has more than 1,048,576 rows; we read at most 1,048,576. Delete the empty rows at the end, or split the users into several files, and upload again.'
+			refusals.csvTooLarge('f.csv', 'rows', 400_001, L, null),
+			'The file "f.csv" has more than 400,000 rows; we read at most 400,000. Delete the empty rows at the end, or split the users into several files, and upload again.'
 		],
 		[
 			'usersSheetEmpty',

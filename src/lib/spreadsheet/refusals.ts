@@ -23,12 +23,10 @@ const SPLIT = 'Split the users into several smaller files and upload each one.';
 
 // ---- before reading --------------------------------------------------------------------------------------
 
-/** `csv`: the file is delimited text, held to maxCsvBytes rather than maxFileBytes. */
-export function fileTooLarge(fileName: string, bytes: number, limits: Readonly<ReadLimits>, csv = false): SpreadsheetError {
-	const limit = csv ? `the limit for a CSV file is ${formatBytes(limits.maxCsvBytes)}` : `the limit is ${formatBytes(limits.maxFileBytes)}`;
+export function fileTooLarge(fileName: string, bytes: number, limits: Readonly<ReadLimits>): SpreadsheetError {
 	return new SpreadsheetError(
 		'too-large',
-		`The file "${fileName}" is ${formatBytes(bytes, 'up')}; ${limit}. Split it into smaller files and upload each one.`
+		`The file "${fileName}" is ${formatBytes(bytes, 'up')}; the limit is ${formatBytes(limits.maxFileBytes)}. Split it into smaller files and upload each one.`
 	);
 }
 

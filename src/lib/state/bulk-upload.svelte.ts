@@ -5,7 +5,7 @@ import type { PreviewRowView, PreviewSummary } from '../domain/preview-view';
 import { ColumnMatchState } from './column-match.svelte';
 import { RowEditState, type PreviewPageAnswer } from './row-edit.svelte';
 import { UploadDraftState } from './upload-draft.svelte';
-import { DEFAULT_LIMITS, uploadByteLimit } from '../spreadsheet/limits';
+import { DEFAULT_LIMITS } from '../spreadsheet/limits';
 import { fileTooLarge } from '../spreadsheet/refusals';
 import { CancelledError, dataWorker, TimeLimitError, type DataProgress, type PreviewFilter } from '../worker/client';
 import { getBatchRecord } from '../storage/batches-repo';
@@ -154,9 +154,8 @@ export class BulkUploadState {
 		}
 		// Checked here too, so a huge file is refused before the browser reads it into memory; in the
 		// reader's words, so the admin reads the same sentence whichever check refuses it.
-		if (this.file.size > uploadByteLimit(this.file.name, DEFAULT_LIMITS)) {
-			const csv = uploadByteLimit(this.file.name, DEFAULT_LIMITS) > DEFAULT_LIMITS.maxFileBytes;
-			this.error = fileTooLarge(this.file.name, this.file.size, DEFAULT_LIMITS, csv).message;
+		if (this.file.size > DEFAULT_LIMITS.maxFileBytes) {
+			this.error = fileTooLarge(this.file.name, this.file.size, DEFAULT_LIMITS).message;
 			return;
 		}
 		this.error = null;
