@@ -37,9 +37,9 @@ export interface ReadLimits {
 	 * cell about 250 bytes and 5 µs of CPU (here) from .xlsx, 250 bytes and 3 µs from .xlsb, 450 bytes and
 	 * 9 µs from .ods, 520 bytes and 5 µs from .xls, 300 bytes and 3.3 µs from SpreadsheetML 2003 and 150 bytes
 	 * and 1.8 µs from HTML tables (both read as text). Each limit is at most about 7 s and 600 MB, except
-	 * .xlsx's: 2,000,000 cells (about 330,000 rows of the template's six columns) was measured in the browser
-	 * at 300,000 rows, the data worker at 522 MB in file → preview and 717 MB over the whole upload (README,
-	 * Performance). */
+	 * .xlsx's: 2,000,000 cells (about 330,000 rows of the template's six columns), about 9 s and 500 MB by
+	 * `npm run read-files` (1,500,006 cells: 7.6 s of CPU, 366 MB), and in the browser at 300,000 rows the data
+	 * worker held 536 MB in file → preview and 719 MB over the whole upload (README, Performance). */
 	maxCells: Readonly<Record<CellFormat, number>>;
 	/** .xlsx/.xlsb: entries of the shared-string table (each costs about as much as a cell, used or not). */
 	maxSharedStrings: number;
