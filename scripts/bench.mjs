@@ -1,6 +1,13 @@
 // `npm run bench`: the bulk-update benchmark, in one run, for 100,000 and 150,000 users.
 //
 //   node scripts/bench.mjs [--sizes 100000,150000] [--runs 3] [--no-build] [--keep] [--trace] [--timeout 300] [--action add]
+//                          [--format csv] [--no-undo | --sync-only]
+//
+// Larger sizes are opt-in: `--sizes 300000` (an .xlsx of 300,000 rows), and the 1,000,000-user parent as
+// `--sizes 1000000 --rows 399999 --format csv --timeout 1800` (a CSV of as many users as the row limit
+// allows: the app reads CSV without SheetJS, so (a) is not measured for CSV and (b) is reported per row).
+// --no-undo skips the sync and (j); --sync-only syncs the queue (timed, with its longest main-thread task)
+// and skips (j).
 //
 // --action add: the same targets for User Add: a file of as many NEW users as the dataset has (every row
 // valid, passwords for password sign-in accounts), previewed and applied; (j) and (k) are skipped (an
@@ -48,13 +55,25 @@ const { values: args } = parseArgs({
 		timeout: { type: 'string', default: '300' },
 		out: { type: 'string', default: 'bench-results' },
 		action: { type: 'string', default: 'update' },
+		format: { type: 'string', default: 'xlsx' },
+		'no-undo': { type: 'boolean', default: false },
+		'sync-only': { type: 'boolean', default: false },
+		rows: { type: 'string' },
 		help: { type: 'boolean', short: 'h', default: false }
 	},
 	strict: true
 });
 if (args.help) {
 	console.log(
-		'usage: node scripts/bench.mjs [--sizes 100000,150000] [--runs 3] [--no-build] [--keep] [--trace] [--timeout SECONDS] [--out DIR]\n  --trace  after the measured runs, one extra (uncounted) run per size under a Chromium trace:\n           writes DIR/trace-<users>.json and prints what the long main-thread tasks and the worker spent time on'
+		'usage: node scripts/bench.mjs [--sizes 100000,150000] [--runs 3] [--no-build] [--keep] [--trace] [--timeout SECONDS] [--out DIR]\n' +
+			'                          [--action update|add] [--format xlsx|csv] [--no-undo]\n' +
+			'  --trace    after the measured runs, one extra (uncounted) run per size under a Chromium trace:\n' +
+			'             writes DIR/trace-<users>.json and prints what the long main-thread tasks and the worker spent time on\n' +
+			'  --format   the update file: xlsx (default) or csv (UTF-8; (a) is SheetJS only, so not measured for csv)\n' +
+			'  --no-undo  skip the sync of the queue and the undo preview (j)\n' +
+			'  --sync-only  sync the queue (timed) but skip the undo preview (j)\n' +
+			'  --rows N   an update file of the first N users only (default: every user of the dataset)\n' +
+			'  opt-in sizes: --sizes 300000; --sizes 1000000 --rows 399999 --format csv --timeout 1800 (the 1,000,000-user parent)'
 	);
 	process.exit(0);
 }
@@ -62,7 +81,19 @@ if (args.action !== 'update' && args.action !== 'add') {
 	console.error('--action must be update or add');
 	process.exit(2);
 }
+if (args.format !== 'xlsx' && args.format !== 'csv') {
+	console.error('--format must be xlsx or csv');
+	process.exit(2);
+}
 const adding = args.action === 'add';
+const csv = args.format === 'csv';
+const syncOnly = args['sync-only'];
+const fileRows = args.rows === undefined ? undefined : Number(args.rows);
+if (fileRows !== undefined && !(Number.isInteger(fileRows) && fileRows > 0)) {
+	console.error('--rows must be a positive integer');
+	process.exit(2);
+}
+const undo = !adding && !args['no-undo'] && !syncOnly;
 const sizes = args.sizes.split(',').map((s) => Number(s.trim().replace(/_/g, '')));
 const runs = Number(args.runs);
 const timeoutMs = Number(args.timeout) * 1000;
@@ -110,7 +141,17 @@ async function main() {
 
 	const report = {
 		startedAt: new Date(t0).toISOString(),
-		options: { sizes, runs, build: !args['no-build'], searchQueries: SEARCH_QUERIES, action: args.action },
+		options: {
+			sizes,
+			runs,
+			build: !args['no-build'],
+			searchQueries: SEARCH_QUERIES,
+			action: args.action,
+			format: args.format,
+			undo,
+			syncOnly,
+			rows: fileRows
+		},
 		machine: {
 			node: process.version,
 			cpus: os.cpus().length,
@@ -126,7 +167,8 @@ async function main() {
 			searchMs: 100,
 			undoPreviewMs: 3000,
 			saveRowMs: 100,
-			saveRowTaskMs: 50
+			saveRowTaskMs: 50,
+			workerHeapKBPerRow: 2.5
 		},
 		sizes: []
 	};
@@ -141,14 +183,14 @@ async function main() {
 			log(`== ${users.toLocaleString('en-US')} users: dataset and ${adding ? 'add' : 'update'} file`);
 			const dataFile = path.join(work, `dataset-${users}.json`);
 			const dataset = makeDataset(users, dataFile);
-			const xlsxFile = path.join(benchDir, `${adding ? 'add' : 'update'}-${users}.xlsx`);
-			const file = adding ? makeAddFile(dataset, xlsxFile, users) : makeUpdateFile(dataset, xlsxFile);
+			const xlsxFile = path.join(benchDir, `${adding ? 'add' : 'update'}-${users}.${args.format}`);
+			const file = adding ? makeAddFile(dataset, xlsxFile, users) : makeUpdateFile(dataset, xlsxFile, { rows: fileRows });
 			writeFileSync(path.join(benchDir, `users-${users}.json`), JSON.stringify(file.users));
 			entry.rows = file.rows;
 			entry.file = { bytes: file.size, changes: file.stats };
 			entry.datasetUsers = dataset.users.length;
 			log(
-				`   ${file.rows.toLocaleString('en-US')} rows, ${(file.size / 2 ** 20).toFixed(1)} MB .xlsx; changes: ${JSON.stringify(file.stats)}`
+				`   ${file.rows.toLocaleString('en-US')} rows, ${(file.size / 2 ** 20).toFixed(1)} MB .${args.format}; changes: ${JSON.stringify(file.stats)}`
 			);
 
 			const stateDir = mkdtempSync(path.join(work, `state-${users}-`));
@@ -175,10 +217,11 @@ async function main() {
 						baseURL: server.url,
 						fileUrl: `/bench/${path.basename(xlsxFile)}`,
 						usersUrl: `/bench/users-${users}.json`,
-						timeoutMs
+						timeoutMs,
+						read: !csv
 					});
 					log(
-						`${label}: (a) read ${baseline.read.ms.toFixed(0)} ms [${baseline.read.rows} rows], app options ${baseline.readApp.ms.toFixed(0)} ms; (c) naive put ${baseline.idb.ms.toFixed(0)} ms`
+						`${label}: (a) ${baseline.read ? `read ${baseline.read.ms.toFixed(0)} ms [${baseline.read.rows} rows], app options ${baseline.readApp.ms.toFixed(0)} ms` : 'not measured (CSV)'}; (c) naive put ${baseline.idb.ms.toFixed(0)} ms`
 					);
 				} catch (error) {
 					baseline = { error: String(error?.message ?? error) };
@@ -193,7 +236,8 @@ async function main() {
 					searchQueries: SEARCH_QUERIES,
 					timeoutMs,
 					action: args.action,
-					undo: !adding,
+					undo,
+					syncOnly,
 					rowEdits: !adding,
 					progress: (step) => log(`${label}:   ${step}`)
 				});
@@ -241,7 +285,8 @@ async function main() {
 					searchQueries: SEARCH_QUERIES,
 					timeoutMs,
 					action: args.action,
-					undo: !adding,
+					undo,
+					syncOnly,
 					rowEdits: !adding,
 					traceFile,
 					progress: (step) => log(`   traced run:   ${step}`)
@@ -268,13 +313,14 @@ async function main() {
 	report.finishedAt = new Date().toISOString();
 	report.wallSeconds = (Date.now() - t0) / 1000;
 	report.ok = allOk;
-	printReport(report);
+	// Written before the table is printed, so the figures survive a mistake in printing them.
 	mkdirSync(args.out, { recursive: true });
 	const stamp = report.startedAt.replace(/[:.]/g, '-');
 	const json = JSON.stringify(report, null, 2);
 	const outFile = path.join(args.out, `bench-${stamp}.json`);
 	writeFileSync(outFile, json);
 	writeFileSync(path.join(args.out, 'latest.json'), json);
+	printReport(report);
 	console.log(
 		`\nwrote ${outFile} and ${path.join(args.out, 'latest.json')} (${(statSync(outFile).size / 1024).toFixed(0)} KB); wall time ${report.wallSeconds.toFixed(0)} s`
 	);

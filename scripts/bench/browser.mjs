@@ -1,5 +1,6 @@
 // The browser side of the bench: baselines (a) and (c) in a blank same-origin page, and one full
 // portal run (sign-in, search, upload, offline apply) with long tasks and heap sampled throughout.
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { measureRowEdits } from './edit.mjs';
 import { BENCH_PAGE } from './static.mjs';
@@ -97,6 +98,8 @@ export class HeapSampler {
 	record(slot, used) {
 		slot.last = used;
 		slot.samples++;
+		// Wall-clock times, so each sample can be put in the phase of the flow it was taken in.
+		(slot.series ??= []).push([Date.now(), used]);
 		if (used > slot.peak) slot.peak = used;
 		let sum = this.main.last;
 		for (const w of this.workers.values()) if (w.alive) sum += w.last;
@@ -171,7 +174,12 @@ export class HeapSampler {
 		await Promise.race([Promise.allSettled(this.loops), this.sleep(2000)]);
 		await this.pageSession.detach().catch(() => {});
 		await this.browserSession.detach().catch(() => {});
-		const workers = [...this.workers.values()].map((w) => ({ url: w.url.replace(this.origin, ''), peakBytes: w.peak, samples: w.samples }));
+		const workers = [...this.workers.values()].map((w) => ({
+			url: w.url.replace(this.origin, ''),
+			peakBytes: w.peak,
+			samples: w.samples,
+			series: w.series ?? []
+		}));
 		return {
 			mainPeakBytes: this.main.peak,
 			mainSamples: this.main.samples,
@@ -246,14 +254,15 @@ export async function naiveIdbPut(page, usersUrl) {
 	);
 }
 
-export async function baselineRun({ browser, baseURL, fileUrl, usersUrl, timeoutMs }) {
+/** (a) and (c); `read: false` (a CSV file, which the app reads without SheetJS) leaves out (a). */
+export async function baselineRun({ browser, baseURL, fileUrl, usersUrl, timeoutMs, read: withRead = true }) {
 	const context = await browser.newContext({ baseURL });
 	try {
 		const page = await context.newPage();
 		page.setDefaultTimeout(timeoutMs);
 		await page.goto(BENCH_PAGE);
-		const read = await sheetjsRead(page, fileUrl, 'dense');
-		const readApp = await sheetjsRead(page, fileUrl, 'app-options');
+		const read = withRead ? await sheetjsRead(page, fileUrl, 'dense') : undefined;
+		const readApp = withRead ? await sheetjsRead(page, fileUrl, 'app-options') : undefined;
 		const idb = await naiveIdbPut(page, usersUrl);
 		return { read, readApp, idb };
 	} finally {
@@ -377,6 +386,8 @@ export async function portalRun({
 	timeoutMs,
 	traceFile,
 	undo = true,
+	/** Sync the queue (as before (j)) but leave out the undo preview. */
+	syncOnly = false,
 	rowEdits = true,
 	action = 'update',
 	progress = () => {}
@@ -453,11 +464,13 @@ export async function portalRun({
 			text: completion.replace(/\s+/g, ' ').trim()
 		};
 		const file = await Promise.race([download, page.waitForTimeout(30_000).then(() => null)]);
-		result.resultsFile = file ? { name: file.suggestedFilename() } : null;
 		if (!file) throw new Error('the completion message showed but no results workbook was downloaded');
+		// Its size, against the input file's (target: compressed, at most 1.5 times the upload).
+		const saved = await file.path().catch(() => null);
+		result.resultsFile = { name: file.suggestedFilename(), bytes: saved ? statSync(saved).size : undefined };
 		step('settling');
 		await waitQuiet(page, 2000, 60_000);
-		if (undo) await undoPreview(page, dialog, path.basename(xlsxFile), timeoutMs, step, result);
+		if (undo || syncOnly) await undoPreview(page, dialog, path.basename(xlsxFile), timeoutMs, step, result, syncOnly);
 		result.ok = true;
 	} catch (error) {
 		result.error = `${result.step}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
@@ -474,7 +487,8 @@ export async function portalRun({
 			marks: performance.getEntriesByType('mark').map((m) => ({ name: m.name, t: m.startTime })),
 			measures: performance.getEntriesByType('measure').map((m) => ({ name: m.name, t: m.startTime, duration: m.duration })),
 			bench: window.__bench,
-			now: performance.now()
+			now: performance.now(),
+			timeOrigin: performance.timeOrigin
 		}));
 		const late = await workerTimeline(page);
 		for (const part of [early, late]) {
@@ -488,6 +502,7 @@ export async function portalRun({
 		result.collectError = String(error?.message ?? error);
 	}
 	result.heap = await heap.stop().catch((error) => ({ errors: [String(error)] }));
+	heapByPhase(result);
 	if (traceFile) {
 		await browser.stopTracing().catch((error) => (result.traceError = String(error)));
 		result.traceFile = traceFile;
@@ -502,7 +517,7 @@ export async function portalRun({
  * the portal's history; then Undo on its history entry, until the dialog shows the preview (the upload's
  * rows fetched from the portal and checked against every local user, in the data worker).
  */
-async function undoPreview(page, uploadDialog, fileName, timeoutMs, step, result) {
+async function undoPreview(page, uploadDialog, fileName, timeoutMs, step, result, syncOnly = false) {
 	step('sync (online)');
 	await page.evaluate(() => performance.mark('bench:sync-start'));
 	const started = Date.now();
@@ -514,6 +529,7 @@ async function undoPreview(page, uploadDialog, fileName, timeoutMs, step, result
 		.getByRole('button', { name: `Undo upload ${fileName}`, exact: true });
 	await undoButton.waitFor({ timeout: timeoutMs });
 	result.syncSeconds = (Date.now() - started) / 1000;
+	if (syncOnly) return;
 	await waitQuiet(page, 2000, 60_000);
 	step('undo preview');
 	await undoButton.click();
@@ -536,8 +552,37 @@ async function outcome(dialog, success, timeoutMs) {
 	if (winner === 'alert') throw new Error(`the app showed an error: "${(await alert.innerText()).trim()}"`);
 }
 
+/**
+ * The data worker (the one that measured preflight:read) and its peak heap per phase of the flow: the
+ * spreadsheet's own peak is the one of "preflight", not the sync's or the undo's later on.
+ */
+function heapByPhase(result) {
+	const workers = result.heap?.workers ?? [];
+	const source = result.measures?.find((m) => m.name === 'preflight:read')?.source;
+	const dataUrl = source?.replace(/^worker /, '');
+	for (const w of workers) {
+		if (result.timeOrigin !== undefined && result.phaseStarts) {
+			const peaks = {};
+			for (const [wall, used] of w.series) {
+				const phase = result.phaseOf(wall - result.timeOrigin);
+				peaks[phase] = Math.max(peaks[phase] ?? 0, used);
+			}
+			w.peakByPhase = peaks;
+		}
+		w.role = w.url === dataUrl ? 'data' : 'other';
+		delete w.series;
+	}
+	const data = workers.find((w) => w.role === 'data');
+	if (result.heap && data) {
+		result.heap.dataWorkerPeakBytes = data.peakBytes;
+		result.heap.dataWorkerPreflightPeakBytes = data.peakByPhase?.preflight;
+	}
+	delete result.phaseOf;
+	delete result.phaseStarts;
+}
+
 /** Times from the app's marks and measures; every long task placed in the phase it happened in. */
-function analyse({ marks, measures, bench, now }) {
+function analyse({ marks, measures, bench, now, timeOrigin }) {
 	const mark = (name) => marks.find((m) => m.name === name)?.t;
 	const measure = (name) => measures.find((m) => m.name === name);
 	const signInClick = bench.clicks.find((c) => c.text === 'Sign in')?.t;
@@ -616,6 +661,9 @@ function analyse({ marks, measures, bench, now }) {
 		longAnimationFrames: loaf,
 		marks,
 		measures,
-		endMs: now
+		endMs: now,
+		timeOrigin,
+		phaseStarts: phases,
+		phaseOf
 	};
 }

@@ -1,5 +1,7 @@
-// Bench inputs: the server dataset (server/demo-data.ts via tsx) and a realistic all-update .xlsx
-// for every user of parent 100, or (User Add) a file of as many new users, written with SheetJS from Node.
+// Bench inputs: the server dataset (server/demo-data.ts via tsx) and a realistic all-update file
+// for every user of parent 100, or (User Add) a file of as many new users: an .xlsx written with SheetJS
+// from Node, or (a name ending in .csv) a UTF-8 CSV written here, which is how a file too large for
+// SheetJS to hold (1,000,000 rows) reaches the app.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as XLSX from 'xlsx';
@@ -34,10 +36,11 @@ function prng(seed) {
  * role, and a handful (password institutions only) a new password. All rows are valid updates.
  * Returns { rows: number, stats, bytes }.
  */
-export function makeUpdateFile(dataset, file, { passwords = 20 } = {}) {
+export function makeUpdateFile(dataset, file, { passwords = 20, rows } = {}) {
 	const random = prng(4242);
 	const institutions = new Map(dataset.institutions.map((i) => [i.accountId, i]));
-	const users = dataset.users.filter((u) => institutions.get(u.accountId)?.parentAccountId === PARENT);
+	// `rows`: only the first that many users (a file smaller than the parent), else every one.
+	const users = dataset.users.filter((u) => institutions.get(u.accountId)?.parentAccountId === PARENT).slice(0, rows);
 	const taken = new Set(dataset.users.map((u) => u.email.toLowerCase()).filter(Boolean));
 	const aoa = [HEADER];
 	const stats = { rows: 0, name: 0, email: 0, role: 0, password: 0 };
@@ -75,6 +78,7 @@ export function makeUpdateFile(dataset, file, { passwords = 20 } = {}) {
 }
 
 function writeSheet(aoa, file) {
+	if (file.endsWith('.csv')) return writeCsv(aoa, file);
 	const ws = XLSX.utils.aoa_to_sheet(aoa); // strings stay text cells: "01015" keeps its zero
 	const wb = XLSX.utils.book_new();
 	XLSX.utils.book_append_sheet(wb, ws, 'Users');
@@ -110,4 +114,14 @@ export function makeAddFile(dataset, file, count) {
 		users.push({ accountId: inst.accountId, username, name, email, role });
 	}
 	return { rows: count, stats, size: writeSheet(aoa, file), users };
+}
+
+/** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled; CRLF line ends as Excel writes. */
+function writeCsv(aoa, file) {
+	const quote = (cell) => (/[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell);
+	const parts = [];
+	for (const row of aoa) parts.push(row.map((cell) => quote(String(cell))).join(','));
+	const bytes = Buffer.from(parts.join('\r\n') + '\r\n', 'utf8');
+	writeFileSync(file, bytes);
+	return bytes.length;
 }

@@ -10,6 +10,11 @@ export function stats(values) {
 
 const MB = 2 ** 20;
 
+/** The duration of the first measure of that name in a run (the data worker's own laps). */
+function measured(run, name) {
+	return run.portal.measures?.find((m) => m.name === name)?.duration;
+}
+
 /** Per-size summary: medians over runs of every metric; ratios are ratios of the medians. */
 export function summarize(entry, targets) {
 	// Every run that got far enough to have a value counts for that value; failed runs are listed apart.
@@ -17,17 +22,28 @@ export function summarize(entry, targets) {
 	const base = entry.runs.filter((r) => !r.baseline.error);
 	const keys = (r) => r.portal.searchKeys ?? [];
 	const m = {
-		a: stats(base.map((r) => r.baseline.read.ms)),
-		aApp: stats(base.map((r) => r.baseline.readApp.ms)),
+		a: stats(base.map((r) => r.baseline.read?.ms)),
+		aApp: stats(base.map((r) => r.baseline.readApp?.ms)),
 		b: stats(ok.map((r) => r.portal.times.preflightMs)),
+		bRead: stats(ok.map((r) => measured(r, 'preflight:read'))),
+		bUsers: stats(ok.map((r) => measured(r, 'preflight:wait-users'))),
+		bCheck: stats(ok.map((r) => measured(r, 'preflight:check'))),
 		c: stats(base.map((r) => r.baseline.idb.ms)),
+		dPlan: stats(ok.map((r) => measured(r, 'apply:plan'))),
+		dUsers: stats(ok.map((r) => measured(r, 'apply:commit-users'))),
+		dOutbox: stats(ok.map((r) => measured(r, 'apply:commit-outbox'))),
+		dRows: stats(ok.map((r) => measured(r, 'apply:commit-rows'))),
+		dCommit: stats(ok.map((r) => measured(r, 'apply:commit'))),
 		d: stats(ok.map((r) => r.portal.times.applyLocalMs)),
 		e: stats(ok.map((r) => r.portal.times.resultsMs)),
+		eBytes: stats(ok.map((r) => r.portal.resultsFile?.bytes)),
 		f: stats(ok.map((r) => r.portal.longestTaskMs)),
 		fAfterLoad: stats(ok.map((r) => r.portal.longestTaskAfterLoadMs)),
 		gMain: stats(ok.map((r) => r.portal.heap?.mainPeakBytes / MB)),
 		gWorker: stats(ok.map((r) => r.portal.heap?.workerPeakBytes / MB)),
 		gSum: stats(ok.map((r) => r.portal.heap?.peakSumBytes / MB)),
+		gData: stats(ok.map((r) => r.portal.heap?.dataWorkerPeakBytes / MB)),
+		gDataPreflight: stats(ok.map((r) => r.portal.heap?.dataWorkerPreflightPeakBytes / MB)),
 		h: stats(ok.map((r) => r.portal.times.signinReadyMs)),
 		hTotal: stats(ok.map((r) => r.portal.times.signinTotalMs)),
 		iMax: stats(ok.map((r) => (keys(r).length ? Math.max(...keys(r).map((k) => k.domMs)) : undefined))),
@@ -51,12 +67,22 @@ export function summarize(entry, targets) {
 	const paired = (num, den) => stats(entry.runs.filter((r) => r.portal.times && !r.baseline.error).map((r) => num(r) / den(r)))?.median;
 	const readRatioPaired = paired(
 		(r) => r.portal.times.preflightMs,
-		(r) => r.baseline.read.ms
+		(r) => r.baseline.read?.ms
 	);
 	const applyRatioPaired = paired(
 		(r) => r.portal.times.applyLocalMs,
 		(r) => r.baseline.idb.ms
 	);
+	// Per row: what the app adds to SheetJS's read (b − a; all of b for CSV, which SheetJS does not read),
+	// and the data worker's peak heap, so sizes can be compared for linearity.
+	const rows = entry.rows;
+	const perRow = {
+		ownUs: m.b && rows ? ((m.b.median - (m.a?.median ?? 0)) * 1000) / rows : undefined,
+		bUs: m.b && rows ? (m.b.median * 1000) / rows : undefined,
+		dUs: m.d && rows ? (m.d.median * 1000) / rows : undefined,
+		eUs: m.e && rows ? (m.e.median * 1000) / rows : undefined,
+		workerHeapKB: m.gDataPreflight && rows ? (m.gDataPreflight.median * 1024) / rows : undefined
+	};
 	const loads = entry.runs.map((r) => r.loadBefore).filter((x) => typeof x === 'number');
 	const pass = {
 		readRatio: readRatio === undefined ? null : readRatio <= targets.readRatio,
@@ -86,7 +112,9 @@ export function summarize(entry, targets) {
 		readRatioPaired,
 		applyRatioPaired,
 		maxLoadBefore: loads.length ? Math.max(...loads) : undefined,
-		pass,
+		perRow,
+		fileBytes: entry.file?.bytes,
+		pass: { ...pass, workerHeap: perRow.workerHeapKB === undefined ? null : perRow.workerHeapKB <= targets.workerHeapKBPerRow },
 		longtasksOver100ByPhase: phases,
 		completedRuns: entry.runs.filter((r) => r.portal.ok).length,
 		runs: entry.runs.length
@@ -119,23 +147,55 @@ export function printReport(report) {
 	row('    (same, app\u2019s read options), ms', (s) => ms(s.metrics.aApp));
 	row('(b) file to preview, ms', (s) => ms(s.metrics.b));
 	row(
+		'    of which read / wait for users / check, ms',
+		(s) => `${ms(s.metrics.bRead)} / ${ms(s.metrics.bUsers)} / ${ms(s.metrics.bCheck)}`
+	);
+	row(
 		'    ratio b/a (run by run)',
 		(s) => withPass(`${s.readRatio?.toFixed(2) ?? 'n/a'} (${s.readRatioPaired?.toFixed(2) ?? 'n/a'})`, s.pass.readRatio),
 		`<= ${t.readRatio}`
 	);
+	// Linear: our own cost per row within 15 % of the first (smallest) size's.
+	const first = sizes.find((s) => s.summary?.perRow.ownUs !== undefined)?.summary.perRow.ownUs;
+	const us = (x) => (x === undefined ? 'n/a' : x.toFixed(1));
+	row(
+		'    our own cost (b − a) per row, µs (vs first size)',
+		(s) =>
+			s.perRow.ownUs === undefined
+				? 'n/a'
+				: `${us(s.perRow.ownUs)}${first ? ` (${s.perRow.ownUs / first >= 1 ? '+' : ''}${((s.perRow.ownUs / first - 1) * 100).toFixed(0)} %)` : ''}`,
+		'within 15 %'
+	);
+	row('    (b) per row, µs', (s) => us(s.perRow.bUs));
 	row('(c) naive IndexedDB put, 1 tx, ms', (s) => ms(s.metrics.c));
 	row('(d) apply: local DB + outbox, ms', (s) => ms(s.metrics.d));
+	row(
+		'    of which plan / commit (users, outbox, rows), ms',
+		(s) => `${ms(s.metrics.dPlan)} / ${ms(s.metrics.dCommit)} (${ms(s.metrics.dUsers)}, ${ms(s.metrics.dOutbox)}, ${ms(s.metrics.dRows)})`
+	);
 	row(
 		'    ratio d/c (run by run)',
 		(s) => withPass(`${s.applyRatio?.toFixed(3) ?? 'n/a'} (${s.applyRatioPaired?.toFixed(3) ?? 'n/a'})`, s.pass.applyRatio),
 		`<= ${t.applyRatio}`
 	);
 	row('(e) results workbook, ms', (s) => ms(s.metrics.e));
+	row('    results workbook size, MB (× the upload)', (s) =>
+		s.metrics.eBytes && s.fileBytes
+			? `${(s.metrics.eBytes.median / MB).toFixed(1)} (${(s.metrics.eBytes.median / s.fileBytes).toFixed(2)} ×)`
+			: 'n/a'
+	);
+	row('    (d) and (e) per row, µs', (s) => `${us(s.perRow.dUs)} / ${us(s.perRow.eUs)}`);
 	row('(f) longest main-thread task, ms', (s) => withPass(ms(s.metrics.f), s.pass.longestTask), `<= ${t.longestTaskMs}`);
 	row('    same, after the sign-in click, ms', (s) => ms(s.metrics.fAfterLoad));
 	row('(g) peak JS heap, page, MB', (s) => mb(s.metrics.gMain));
 	row('    peak JS heap, busiest worker, MB', (s) => mb(s.metrics.gWorker));
 	row('    peak page + workers, MB', (s) => mb(s.metrics.gSum));
+	row('    data worker: file → preview / whole flow, MB', (s) => `${mb(s.metrics.gDataPreflight)} / ${mb(s.metrics.gData)}`);
+	row(
+		'    data worker in file → preview, per row, KB',
+		(s) => withPass(s.perRow.workerHeapKB?.toFixed(2) ?? 'n/a', s.pass.workerHeap),
+		`<= ${t.workerHeapKBPerRow}`
+	);
 	row('(h) sign-in data-arrived→ready, ms', (s) => withPass(ms(s.metrics.h), s.pass.signinReady), `< ${t.signinReadyMs}`);
 	row('    sign-in click→ready, ms', (s) => ms(s.metrics.hTotal));
 	row('(i) search, worst keystroke, ms', (s) => withPass(ms(s.metrics.iMax), s.pass.search), `<= ${t.searchMs}`);

@@ -121,6 +121,8 @@ export function summarizeTrace(file, { staticDir, minTaskMs = 100, top = 6 } = {
 		}
 		return {
 			sampledMs: total / 1000,
+			// Garbage collection on its own: the share that grows faster than the rows when a heap is too full.
+			gcMs: (counts.get('(garbage collector)')?.us ?? 0) / 1000,
 			functions: [...counts]
 				.sort((a, b) => b[1].us - a[1].us)
 				.slice(0, top)
@@ -198,7 +200,7 @@ export function printTraceSummary(summary, log = console.log) {
 	}
 	log(`  data worker, hottest functions per phase (sampled):`);
 	for (const w of summary.worker) {
-		log(`    [${w.phase}] ${w.sampledMs.toFixed(0)} ms busy`);
+		log(`    [${w.phase}] ${w.sampledMs.toFixed(0)} ms busy, of which garbage collection ${w.gcMs.toFixed(0)} ms`);
 		for (const f of w.functions.slice(0, 5)) log(`      ${f.ms.toFixed(0).padStart(6)} ms ${f.name}${f.code ? `  «${f.code}»` : ''}`);
 	}
 }

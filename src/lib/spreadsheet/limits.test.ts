@@ -12,11 +12,11 @@ describe('limits', () => {
 			maxZipUncompressedBytes: 500 * 1024 * 1024,
 			maxZipRatio: 200,
 			zipRatioMinBytes: 1024 * 1024,
-			maxRows: 1_000_000,
+			maxRows: 400_000,
 			maxColumns: 200,
 			maxExpandedCells: 1_000_000,
-			maxCells: { xlsx: 1_200_000, xlsb: 1_500_000, ods: 750_000, xls: 1_000_000, markup: 2_000_000 },
-			maxSharedStrings: 1_500_000,
+			maxCells: { xlsx: 2_000_000, xlsb: 1_500_000, ods: 750_000, xls: 1_000_000, markup: 2_000_000 },
+			maxSharedStrings: 2_000_000,
 			maxParsedBytes: 192 * 1024 * 1024,
 			maxXlsbChainedChars: 10_000_000
 		});

@@ -27,14 +27,19 @@ export interface ReadLimits {
 	 * tiny, highly repetitive part (a 40 KB styles.xml of identical entries) is never a false alarm. */
 	zipRatioMinBytes: number;
 	/** Rows of the sheet read, counted from row 1 (header and blank rows included) down to its last filled
-	 * cell. */
+	 * cell. Where a whole upload (preview, Apply, the results workbook) was measured to stay within 1 GB of
+	 * data worker heap for a parent of 1,000,000 users: 400,000 rows took 965 MB; 600,000 rows took 1,271 MB
+	 * and 1,000,000 rows 1,448 MB, though both read and previewed well within it (README, Performance). */
 	maxRows: number;
 	/** Columns of the sheet read, counted from column A (our template has 6) to its last filled cell. */
 	maxColumns: number;
 	/** Filled cells of a workbook (all its sheets: SheetJS parses them all), per format. SheetJS needs per
 	 * cell about 250 bytes and 5 µs of CPU (here) from .xlsx, 250 bytes and 3 µs from .xlsb, 450 bytes and
 	 * 9 µs from .ods, 520 bytes and 5 µs from .xls, 300 bytes and 3.3 µs from SpreadsheetML 2003 and 150 bytes
-	 * and 1.8 µs from HTML tables (both read as text). Each limit is at most about 7 s and 600 MB. */
+	 * and 1.8 µs from HTML tables (both read as text). Each limit is at most about 7 s and 600 MB, except
+	 * .xlsx's: 2,000,000 cells (about 330,000 rows of the template's six columns), about 9 s and 500 MB by
+	 * `npm run read-files` (1,500,006 cells: 7.6 s of CPU, 366 MB), and in the browser at 300,000 rows the data
+	 * worker held 536 MB in file → preview and 719 MB over the whole upload (README, Performance). */
 	maxCells: Readonly<Record<CellFormat, number>>;
 	/** .xlsx/.xlsb: entries of the shared-string table (each costs about as much as a cell, used or not). */
 	maxSharedStrings: number;
@@ -55,11 +60,11 @@ export const DEFAULT_LIMITS: Readonly<ReadLimits> = Object.freeze({
 	maxZipUncompressedBytes: 500 * MB,
 	maxZipRatio: 200,
 	zipRatioMinBytes: 1 * MB,
-	maxRows: 1_000_000,
+	maxRows: 400_000,
 	maxColumns: 200,
 	maxExpandedCells: 1_000_000,
-	maxCells: Object.freeze({ xlsx: 1_200_000, xlsb: 1_500_000, ods: 750_000, xls: 1_000_000, markup: 2_000_000 }),
-	maxSharedStrings: 1_500_000,
+	maxCells: Object.freeze({ xlsx: 2_000_000, xlsb: 1_500_000, ods: 750_000, xls: 1_000_000, markup: 2_000_000 }),
+	maxSharedStrings: 2_000_000,
 	maxParsedBytes: 192 * MB,
 	maxXlsbChainedChars: 10_000_000
 });

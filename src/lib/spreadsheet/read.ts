@@ -21,7 +21,7 @@ import { chooseSheet, type ChosenSheet, type SheetSource } from './choose-sheet'
 import { CsvLimitError, decodeText, readCsv, type Delimiter, type TextEncoding } from './csv-decode';
 import { SpreadsheetError } from './errors';
 import { checkOnlySheetReach, checkParsedBytes, guardBiff, guardMarkup, guardZipParts, isUnreadPart } from './expansion-guard';
-import { readLimits, type ReadLimits } from './limits';
+import { readLimits, type CellFormat, type ReadLimits } from './limits';
 import {
 	couldNotRead,
 	csvTooLarge,
@@ -111,19 +111,31 @@ function readZip(bytes: Uint8Array, fileName: string, limits: Readonly<ReadLimit
 	const openDocument = looksLikeOpenDocument(bytes) || files.some((f) => f.name === 'content.xml');
 	const census = guardZipParts(files, fileName, limits);
 	checkOnlySheetReach(census, fileName, limits);
-	const container = CFB.utils.cfb_new();
-	for (const file of files) {
-		if (census.format === 'xlsb' && /\.bin$/i.test(file.name)) boundXlsbReads(file.data, file.name);
-		CFB.utils.cfb_add(container, file.name, file.data, { unsafe: true });
-	}
+	// The unpacked parts are SheetJS's alone from here, held only by the container, which goes once SheetJS
+	// has parsed it (a large sheet's XML is tens of MB): before its cells are turned into rows of text.
+	let container: unknown = sheetJsContainer(files, census.format);
 	// SheetJS tells .xlsx from .ods itself; the guess only labels the format if it cannot say.
 	const guess: SheetFormat = openDocument ? 'ods' : 'xlsx';
 	return fromWorkbook(
-		() => parseZip(container, { ...SHEETJS_OPTIONS, sheetRows: limits.maxRows + 1, type: 'array' }),
+		() => {
+			const parsed = parseZip(container, { ...SHEETJS_OPTIONS, sheetRows: limits.maxRows + 1, type: 'array' });
+			container = undefined;
+			return parsed;
+		},
 		fileName,
 		guess,
 		limits
 	);
+}
+
+/** Takes the unpacked parts out of `files` (emptied) into a container for SheetJS's workbook parser. */
+function sheetJsContainer(files: ZipFile[], format: CellFormat): unknown {
+	const container: unknown = CFB.utils.cfb_new();
+	for (const file of files.splice(0)) {
+		if (format === 'xlsb' && /\.bin$/i.test(file.name)) boundXlsbReads(file.data, file.name);
+		CFB.utils.cfb_add(container, file.name, file.data, { unsafe: true });
+	}
+	return container;
 }
 
 /** XLSX.parse_zip: SheetJS's workbook parser for an already unpacked archive (exported, not typed). */

@@ -73,12 +73,12 @@ describe('the messages, pinned', () => {
 		[
 			'rowsBeyondLimit',
 			refusals.rowsBeyondLimit('f.xlsx', 'Users', { r: 1_048_575, c: 1 }, L),
-			'Sheet "Users" of "f.xlsx" has data in row 1,048,576 (cell B1048576); we read at most 1,000,000 rows. Delete the rows below your users (or split the users into several files), save, and upload again.'
+			'Sheet "Users" of "f.xlsx" has data in row 1,048,576 (cell B1048576); we read at most 400,000 rows. Delete the rows below your users (or split the users into several files), save, and upload again.'
 		],
 		[
 			'rowsBeyondLimit (only "below" known)',
 			refusals.rowsBeyondLimit('f.xlsx', undefined, null, L),
-			'"f.xlsx" has data below row 1,000,000; we read at most 1,000,000 rows. Delete the rows below your users (or split the users into several files), save, and upload again.'
+			'"f.xlsx" has data below row 400,000; we read at most 400,000 rows. Delete the rows below your users (or split the users into several files), save, and upload again.'
 		],
 		[
 			'columnsBeyondLimit',
@@ -87,18 +87,18 @@ describe('the messages, pinned', () => {
 		],
 		[
 			'tooManyCells (.xlsx)',
-			refusals.tooManyCells('f.xlsx', 1_500_006, 'xlsx', L),
-			'"f.xlsx" holds 1,500,006 filled cells (all its sheets together); we read at most 1,200,000 from an .xlsx file. Delete the sheets you do not need, or split the users into several smaller files and upload each one.'
+			refusals.tooManyCells('f.xlsx', 2_100_006, 'xlsx', L),
+			'"f.xlsx" holds 2,100,006 filled cells (all its sheets together); we read at most 2,000,000 from an .xlsx file. Delete the sheets you do not need, or split the users into several smaller files and upload each one.'
 		],
 		[
 			'tooManyCells (.ods: .xlsx holds more)',
 			refusals.tooManyCells('f.ods', 800_000, 'ods', L),
-			'"f.ods" holds 800,000 filled cells (all its sheets together); we read at most 750,000 from an .ods file. Delete the sheets you do not need, or split the users into several smaller files and upload each one. Or save it as .xlsx: from those we read up to 1,200,000 cells.'
+			'"f.ods" holds 800,000 filled cells (all its sheets together); we read at most 750,000 from an .ods file. Delete the sheets you do not need, or split the users into several smaller files and upload each one. Or save it as .xlsx: from those we read up to 2,000,000 cells.'
 		],
 		[
 			'tooManySharedStrings',
-			refusals.tooManySharedStrings('f.xlsx', 2_000_000, L),
-			'"f.xlsx" holds 2,000,000 different texts; we read at most 1,500,000. Split the users into several smaller files and upload each one.'
+			refusals.tooManySharedStrings('f.xlsx', 2_500_000, L),
+			'"f.xlsx" holds 2,500,000 different texts; we read at most 2,000,000. Split the users into several smaller files and upload each one.'
 		],
 		[
 			'tooMuchToUnpack',
@@ -117,8 +117,8 @@ describe('the messages, pinned', () => {
 		],
 		[
 			'csvTooLarge (rows)',
-			refusals.csvTooLarge('f.csv', 'rows', 1_000_001, L, null),
-			'The file "f.csv" has more than 1,000,000 rows; we read at most 1,000,000. Delete the empty rows at the end, or split the users into several files, and upload again.'
+			refusals.csvTooLarge('f.csv', 'rows', 400_001, L, null),
+			'The file "f.csv" has more than 400,000 rows; we read at most 400,000. Delete the empty rows at the end, or split the users into several files, and upload again.'
 		],
 		[
 			'usersSheetEmpty',

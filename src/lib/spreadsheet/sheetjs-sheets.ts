@@ -29,11 +29,20 @@ export function sheetJsSource(wb: WorkBook, fileName: string, limits: Readonly<R
 	// SheetJS lists an ODS table without table:name as undefined (and files it under "undefined").
 	const sheetNames = wb.SheetNames.map((name: unknown, i) => (typeof name === 'string' && name !== '' ? name : `Sheet${i + 1}`));
 	const sheet = (i: number) => sheetByName(wb, String(wb.SheetNames[i]));
+	// Reading a sheet consumes SheetJS's cells (see sheetJsRows), so a sheet read twice answers from here.
+	const read = new Map<number, SheetContent>();
 	return {
 		sheetNames,
 		hidden,
-		readSheet: (i) => sheetJsRows(sheet(i), sheetNames[i], fileName, limits),
-		hasData: (i) => hasText(sheet(i))
+		readSheet: (i) => {
+			let content = read.get(i);
+			if (!content) read.set(i, (content = sheetJsRows(sheet(i), sheetNames[i], fileName, limits)));
+			return content;
+		},
+		hasData: (i) => {
+			const content = read.get(i);
+			return content ? content.rows.some((row) => row.some((cell) => cell.trim() !== '')) : hasText(sheet(i));
+		}
 	};
 }
 
@@ -75,6 +84,9 @@ function sheetJsRows(ws: WorkSheet | undefined, sheetName: string, fileName: str
 	const rows: string[][] = new Array(data.length);
 	for (let r = 0; r < data.length; r++) {
 		const cells = data[r];
+		// Each row of cell objects is dropped once it is text: the garbage collector can take SheetJS's cells
+		// (several hundred bytes per cell) while the text rows grow, instead of the worker holding both whole.
+		data[r] = [];
 		const row: string[] = [];
 		if (Array.isArray(cells)) {
 			for (let c = 0; c < cells.length; c++) {

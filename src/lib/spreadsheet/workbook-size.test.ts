@@ -44,9 +44,9 @@ const cells = (limits: Partial<ReadLimits['maxCells']>) => ({ maxCells: { ...DEF
 describe('filled cells, all sheets together, per format', () => {
 	it.each([
 		['xlsx', 'xlsx', 'an .xlsx file', ''],
-		['xlsb', 'xlsb', 'an Excel Binary Workbook (.xlsb)', ' Or save it as .xlsx: from those we read up to 1,200,000 cells.'],
-		['xls', 'xls', 'an .xls file', ' Or save it as .xlsx: from those we read up to 1,200,000 cells.'],
-		['ods', 'ods', 'an .ods file', ' Or save it as .xlsx: from those we read up to 1,200,000 cells.']
+		['xlsb', 'xlsb', 'an Excel Binary Workbook (.xlsb)', ' Or save it as .xlsx: from those we read up to 2,000,000 cells.'],
+		['xls', 'xls', 'an .xls file', ' Or save it as .xlsx: from those we read up to 2,000,000 cells.'],
+		['ods', 'ods', 'an .ods file', ' Or save it as .xlsx: from those we read up to 2,000,000 cells.']
 	] as const)('.%s: 30 filled cells, at most 29', (bookType, format, what, asXlsx) => {
 		const bytes = book(bookType);
 		withReadLimits(cells({ [format]: 30 }), () => expect(readUploadedSheet(bytes, `ok.${bookType}`).rows).toHaveLength(2));

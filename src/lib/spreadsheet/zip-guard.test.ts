@@ -291,7 +291,10 @@ describe('unzip, inflateRaw, crc32', () => {
 		const samples = [
 			new Uint8Array(0),
 			new TextEncoder().encode('The quick brown fox'),
-			Uint8Array.from({ length: 5000 }, (_, i) => i & 0xff)
+			Uint8Array.from({ length: 5000 }, (_, i) => i & 0xff),
+			// Eight bytes at a time, then the rest one by one: every remainder, and a subarray at an odd offset.
+			...Array.from({ length: 17 }, (_, n) => Uint8Array.from({ length: 64 + n }, (_, i) => (i * 131 + n * 7) & 0xff)),
+			Uint8Array.from({ length: 1000 }, (_, i) => (i * 97) & 0xff).subarray(3, 998)
 		];
 		for (const data of samples) expect(crc32(data)).toBe(zlibCrc32(data));
 	});
