@@ -276,48 +276,52 @@ export async function baselineRun({ browser, baseURL, fileUrl, usersUrl, timeout
  * Typing into "Search users" key by key; each keystroke timed until its answer is on screen (the results
  * region's aria-busy turns false, in the same update that renders the rows), and until the next frame.
  */
-async function measureSearch(page, queries) {
-	return page.evaluate(async (queries) => {
-		const label = [...document.querySelectorAll('label')].find((l) => l.textContent?.includes('Search users'));
-		const input = label?.querySelector('input');
-		const panel = document.getElementById('panel-users');
-		const results = document.getElementById('user-results');
-		if (!input || !panel || !results) throw new Error('Search users input or the users results region not found');
-		const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => resolve(performance.now())));
-		const keys = [];
-		for (const query of queries) {
-			for (let k = 1; k <= query.length; k++) {
-				const value = query.slice(0, k);
-				let observer;
-				const answered = new Promise((resolve) => {
-					observer = new MutationObserver(() => {
-						if (results.getAttribute('aria-busy') === 'false') resolve(performance.now());
+/** Types each query a key at a time into Search users; per key, how long until the results region answered. */
+export async function measureSearch(page, queries, pauseMs = 60) {
+	return page.evaluate(
+		async ([queries, pauseMs]) => {
+			const label = [...document.querySelectorAll('label')].find((l) => l.textContent?.includes('Search users'));
+			const input = label?.querySelector('input');
+			const panel = document.getElementById('panel-users');
+			const results = document.getElementById('user-results');
+			if (!input || !panel || !results) throw new Error('Search users input or the users results region not found');
+			const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => resolve(performance.now())));
+			const keys = [];
+			for (const query of queries) {
+				for (let k = 1; k <= query.length; k++) {
+					const value = query.slice(0, k);
+					let observer;
+					const answered = new Promise((resolve) => {
+						observer = new MutationObserver(() => {
+							if (results.getAttribute('aria-busy') === 'false') resolve(performance.now());
+						});
+						observer.observe(results, { attributes: true, attributeFilter: ['aria-busy'] });
 					});
-					observer.observe(results, { attributes: true, attributeFilter: ['aria-busy'] });
-				});
-				const started = performance.now();
-				input.value = value;
+					const started = performance.now();
+					input.value = value;
+					input.dispatchEvent(new Event('input', { bubbles: true }));
+					const answeredAt = await Promise.race([answered, new Promise((resolve) => setTimeout(() => resolve(undefined), 10_000))]);
+					observer.disconnect();
+					const frameAt = await nextFrame();
+					const status = panel.querySelector('[role=status]')?.textContent?.trim() ?? '';
+					keys.push({
+						query: value,
+						domMs: answeredAt === undefined ? 10_000 : answeredAt - started,
+						frameMs: frameAt - started,
+						changed: answeredAt !== undefined,
+						status
+					});
+					// a human types no faster than ~10 keys/s; also lets the frame finish
+					await new Promise((resolve) => setTimeout(resolve, pauseMs));
+				}
+				input.value = '';
 				input.dispatchEvent(new Event('input', { bubbles: true }));
-				const answeredAt = await Promise.race([answered, new Promise((resolve) => setTimeout(() => resolve(undefined), 10_000))]);
-				observer.disconnect();
-				const frameAt = await nextFrame();
-				const status = panel.querySelector('[role=status]')?.textContent?.trim() ?? '';
-				keys.push({
-					query: value,
-					domMs: answeredAt === undefined ? 10_000 : answeredAt - started,
-					frameMs: frameAt - started,
-					changed: answeredAt !== undefined,
-					status
-				});
-				// a human types no faster than ~10 keys/s; also lets the frame finish
-				await new Promise((resolve) => setTimeout(resolve, 60));
+				await new Promise((resolve) => setTimeout(resolve, 200));
 			}
-			input.value = '';
-			input.dispatchEvent(new Event('input', { bubbles: true }));
-			await new Promise((resolve) => setTimeout(resolve, 200));
-		}
-		return keys;
-	}, queries);
+			return keys;
+		},
+		[queries, pauseMs]
+	);
 }
 
 async function waitQuiet(page, quietMs, maxMs) {
