@@ -4,7 +4,7 @@
 //                          [--format csv] [--no-undo | --sync-only]
 //
 // Larger sizes are opt-in: `--sizes 300000` (an .xlsx of 300,000 rows), and the 1,000,000-user parent as
-// `--sizes 1000000 --rows 399999 --format csv --timeout 1800` (a CSV of as many users as the row limit
+// `--sizes 1000000 --rows 349999 --format csv --timeout 1800` (a CSV of as many users as the row limit
 // allows: the app reads CSV without SheetJS, so (a) is not measured for CSV and (b) is reported per row).
 // --no-undo skips the sync and (j); --sync-only syncs the queue (timed, with its longest main-thread task)
 // and skips (j).
@@ -73,7 +73,7 @@ if (args.help) {
 			'  --no-undo  skip the sync of the queue and the undo preview (j)\n' +
 			'  --sync-only  sync the queue (timed) but skip the undo preview (j)\n' +
 			'  --rows N   an update file of the first N users only (default: every user of the dataset)\n' +
-			'  opt-in sizes: --sizes 300000; --sizes 1000000 --rows 399999 --format csv --timeout 1800 (the 1,000,000-user parent)'
+			'  opt-in sizes: --sizes 300000; --sizes 1000000 --rows 349999 --format csv --timeout 1800 (the 1,000,000-user parent)'
 	);
 	process.exit(0);
 }

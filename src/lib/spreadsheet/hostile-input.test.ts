@@ -228,7 +228,7 @@ describe('sheets too large to read: judged on the filled cells, never on the dec
 		const e = refused('far-cell-xfd1048576.xlsx', 500);
 		expect(e.code).toBe('sheet-too-large');
 		expect(e.message).toBe(
-			'"far-cell-xfd1048576.xlsx" has data in row 1,048,576 (cell XFD1048576); we read at most 400,000 rows. Delete the rows below your users (or split the users into several files), save, and upload again.'
+			'"far-cell-xfd1048576.xlsx" has data in row 1,048,576 (cell XFD1048576); we read at most 350,000 rows. Delete the rows below your users (or split the users into several files), save, and upload again.'
 		);
 	});
 
@@ -302,7 +302,7 @@ describe('sheets too large to read: judged on the filled cells, never on the dec
 		);
 		// At the real limit, a file of 1,000,001 blank lines stops at the line beyond the limit.
 		expect(refusal(new TextEncoder().encode('Account ID\n' + '\n'.repeat(1_000_000)), 'blank.csv', 3000).message).toContain(
-			'has more than 400,000 rows;'
+			'has more than 350,000 rows;'
 		);
 		const wide = new TextEncoder().encode(`Account ID,Username\n1001,jdoe${','.repeat(199)}\n`);
 		expect(refusal(wide, 'wide.csv').message).toBe(

@@ -12,7 +12,7 @@ describe('limits', () => {
 			maxZipUncompressedBytes: 500 * 1024 * 1024,
 			maxZipRatio: 200,
 			zipRatioMinBytes: 1024 * 1024,
-			maxRows: 400_000,
+			maxRows: 350_000,
 			maxColumns: 200,
 			maxExpandedCells: 1_000_000,
 			maxCells: { xlsx: 2_000_000, xlsb: 1_500_000, ods: 750_000, xls: 1_000_000, markup: 2_000_000 },

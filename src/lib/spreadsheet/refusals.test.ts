@@ -73,12 +73,12 @@ describe('the messages, pinned', () => {
 		[
 			'rowsBeyondLimit',
 			refusals.rowsBeyondLimit('f.xlsx', 'Users', { r: 1_048_575, c: 1 }, L),
-			'Sheet "Users" of "f.xlsx" has data in row 1,048,576 (cell B1048576); we read at most 400,000 rows. Delete the rows below your users (or split the users into several files), save, and upload again.'
+			'Sheet "Users" of "f.xlsx" has data in row 1,048,576 (cell B1048576); we read at most 350,000 rows. Delete the rows below your users (or split the users into several files), save, and upload again.'
 		],
 		[
 			'rowsBeyondLimit (only "below" known)',
 			refusals.rowsBeyondLimit('f.xlsx', undefined, null, L),
-			'"f.xlsx" has data below row 400,000; we read at most 400,000 rows. Delete the rows below your users (or split the users into several files), save, and upload again.'
+			'"f.xlsx" has data below row 350,000; we read at most 350,000 rows. Delete the rows below your users (or split the users into several files), save, and upload again.'
 		],
 		[
 			'columnsBeyondLimit',
@@ -117,8 +117,8 @@ describe('the messages, pinned', () => {
 		],
 		[
 			'csvTooLarge (rows)',
-			refusals.csvTooLarge('f.csv', 'rows', 400_001, L, null),
-			'The file "f.csv" has more than 400,000 rows; we read at most 400,000. Delete the empty rows at the end, or split the users into several files, and upload again.'
+			refusals.csvTooLarge('f.csv', 'rows', 350_001, L, null),
+			'The file "f.csv" has more than 350,000 rows; we read at most 350,000. Delete the empty rows at the end, or split the users into several files, and upload again.'
 		],
 		[
 			'usersSheetEmpty',
