@@ -2,7 +2,6 @@
 // what was edited in the preview) and the rows with errors. Both read without Match columns, their own
 // columns ignored with one note.
 import { describe, expect, it } from 'vitest';
-import { read, utils } from 'xlsx';
 import { CheckedUpload } from '../domain/checked-upload';
 import { errorRowsOfPreview, errorRowsOfResults } from '../domain/error-rows';
 import { needsMatching } from '../domain/header-match';
@@ -12,16 +11,12 @@ import { finalizeRows, summarize } from '../domain/results';
 import { planApply } from '../domain/apply-plan';
 import { INSTITUTIONS, ROLES, ruleContext, sheet } from '../testing/factories';
 import { readUploadedSheet } from './read';
+import { workbookText } from './read-back';
 import { errorsFileName, writeErrorRows, writeResults } from './write';
 
 const ctx = ruleContext();
 
-function book(bytes: Uint8Array): Record<string, string[][]> {
-	const wb = read(bytes, { type: 'array' });
-	return Object.fromEntries(
-		wb.SheetNames.map((n) => [n, utils.sheet_to_json<string[]>(wb.Sheets[n], { header: 1, raw: false, defval: '' })])
-	);
-}
+const book = workbookText;
 
 /** A checked file with one row fixed in the preview and one still failing. */
 function editedUpload() {

@@ -1,22 +1,15 @@
 // The workbooks of User Add (and of both boxes ticked): the template's instructions, the results'
 // Added rows and counts, and the file names. The update workbooks are tested in write.test.ts.
 import { describe, expect, it } from 'vitest';
-import { read, utils } from 'xlsx';
 import { buildPreview } from '../domain/preview';
 import { finalizeRows, summarize } from '../domain/results';
 import { INSTITUTIONS, ROLES, ruleContext, sheet } from '../testing/factories';
+import { workbookText } from './read-back';
 import { errorsFileName, resultsFileName, templateFileName, writeResults, writeTemplate } from './write';
-
-function sheets(bytes: Uint8Array): Record<string, string[][]> {
-	const wb = read(bytes, { type: 'array' });
-	return Object.fromEntries(
-		wb.SheetNames.map((name) => [name, utils.sheet_to_json<string[]>(wb.Sheets[name], { header: 1, raw: false, defval: '' })])
-	);
-}
 
 describe('User Add workbooks', () => {
 	it('the template keeps the update template’s columns (one file can add and update) with instructions for new users', async () => {
-		const book = sheets(await writeTemplate({ institutions: INSTITUTIONS, roles: ROLES, action: 'add' }));
+		const book = workbookText(await writeTemplate({ institutions: INSTITUTIONS, roles: ROLES, action: 'add' }));
 		expect(Object.keys(book)).toEqual(['Users', 'Instructions', 'Accounts']);
 		expect(book.Users[0]).toEqual(['Account ID', 'Username', 'Name', 'Email', 'Password', 'Role']);
 		expect(book.Instructions[0][0]).toBe('Bulk User Add');
@@ -44,7 +37,7 @@ describe('User Add workbooks', () => {
 			ruleContext()
 		);
 		const rows = finalizeRows(preview, () => ({ status: 'applied' }));
-		const book = sheets(
+		const book = workbookText(
 			await writeResults({
 				header: preview.header,
 				columnMap: preview.columnMap,

@@ -2,7 +2,6 @@
 // signed-in admin's users: Match columns, Save row, the draft across a "reload", rows with errors.
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { read, utils } from 'xlsx';
 import { db, wipeDatabase } from '../storage/db';
 import { getDraft } from '../storage/draft-repo';
 import { setMeta } from '../storage/meta-repo';
@@ -12,6 +11,7 @@ import { MemoryPortal } from '../testing/memory-portal';
 import { InProcessWorker } from '../testing/in-process-worker';
 import { createDataWorker } from './client';
 import { dataHandlers, describeDataError, useDataTransport } from './handlers';
+import { workbookText } from '../spreadsheet/read-back';
 import { holdFile } from './checked-file';
 
 const worker = createDataWorker(() => new InProcessWorker(dataHandlers as never, describeDataError) as unknown as Worker);
@@ -51,10 +51,7 @@ async function preflight(csv: string, declaredCount: number, fileName = 'users.c
 }
 
 async function book(blob: Blob) {
-	const wb = read(new Uint8Array(await blob.arrayBuffer()), { type: 'array' });
-	return Object.fromEntries(
-		wb.SheetNames.map((n) => [n, utils.sheet_to_json<string[]>(wb.Sheets[n], { header: 1, raw: false, defval: '' })])
-	);
+	return workbookText(new Uint8Array(await blob.arrayBuffer()));
 }
 
 describe('Save row', () => {

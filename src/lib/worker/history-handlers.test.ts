@@ -2,7 +2,6 @@
 // process: IndexedDB is fake-indexeddb, the portal the in-memory one that passes the sync contract.
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { read, utils } from 'xlsx';
 import { getBatch, listBatches } from '../storage/batches-repo';
 import { wipeDatabase } from '../storage/db';
 import { setMeta } from '../storage/meta-repo';
@@ -12,6 +11,7 @@ import { syncOnce } from '../sync/engine';
 import { MemoryPortal } from '../testing/memory-portal';
 import { InProcessWorker } from '../testing/in-process-worker';
 import { createDataWorker } from './client';
+import { workbookText } from '../spreadsheet/read-back';
 import { dataHandlers, describeDataError, useDataTransport } from './handlers';
 
 const worker = createDataWorker(() => new InProcessWorker(dataHandlers as never, describeDataError) as unknown as Worker);
@@ -54,8 +54,7 @@ async function check(csv: string, declaredCount: number) {
 }
 
 async function sheetRows(blob: Blob, name: string): Promise<string[][]> {
-	const wb = read(new Uint8Array(await blob.arrayBuffer()), { type: 'array' });
-	return utils.sheet_to_json<string[]>(wb.Sheets[name], { header: 1, raw: false, defval: '' });
+	return workbookText(new Uint8Array(await blob.arrayBuffer()))[name];
 }
 
 beforeEach(async () => {
