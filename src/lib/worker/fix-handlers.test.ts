@@ -4,35 +4,16 @@ import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { db, wipeDatabase } from '../storage/db';
 import { getDraft } from '../storage/draft-repo';
-import { setMeta } from '../storage/meta-repo';
-import { downloadAll } from '../sync/download';
 import { syncOnce } from '../sync/engine';
-import { MemoryPortal } from '../testing/memory-portal';
-import { InProcessWorker } from '../testing/in-process-worker';
-import { createDataWorker } from './client';
-import { dataHandlers, describeDataError, useDataTransport } from './handlers';
+import { inProcessDataWorker, lincolnPortal, signInDevice } from '../testing/signed-in-worker';
+import { useDataTransport } from './handlers';
 import { workbookText } from '../spreadsheet/read-back';
 import { holdFile } from './checked-file';
 
-const worker = createDataWorker(() => new InProcessWorker(dataHandlers as never, describeDataError) as unknown as Worker);
+const worker = inProcessDataWorker();
+const portal = lincolnPortal();
 
-const portal = new MemoryPortal(
-	[{ accountId: '1001', name: 'Lincoln Elementary', parentAccountId: '100', signIn: 'password', googleDomains: [] }],
-	[
-		{ accountId: '1001', username: 'jdoe', name: 'Jane Doe', email: 'jdoe@example.org', role: 'Student' },
-		{ accountId: '1001', username: 'bsmith', name: 'Bob Smith', email: 'bsmith@example.org', role: 'Student' }
-	]
-);
-
-beforeAll(async () => {
-	await setMeta('owner', {
-		username: 'admin',
-		parentAccountId: '100',
-		parentName: 'Springfield Public Schools',
-		roles: ['Student', 'Teacher']
-	});
-	await downloadAll(portal);
-});
+beforeAll(() => signInDevice(portal));
 afterAll(async () => {
 	await wipeDatabase();
 });

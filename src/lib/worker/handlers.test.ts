@@ -4,33 +4,14 @@ import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listBatches } from '../storage/batches-repo';
 import { wipeDatabase } from '../storage/db';
-import { setMeta } from '../storage/meta-repo';
 import { pendingMutationCount } from '../storage/outbox-repo';
-import { downloadAll } from '../sync/download';
-import { MemoryPortal } from '../testing/memory-portal';
-import { InProcessWorker } from '../testing/in-process-worker';
-import { createDataWorker } from './client';
-import { dataHandlers, describeDataError } from './handlers';
+import { inProcessDataWorker, lincolnPortal, signInDevice } from '../testing/signed-in-worker';
+import { describeDataError } from './handlers';
 
-const worker = createDataWorker(() => new InProcessWorker(dataHandlers as never, describeDataError) as unknown as Worker);
+const worker = inProcessDataWorker();
+const portal = lincolnPortal();
 
-const portal = new MemoryPortal(
-	[{ accountId: '1001', name: 'Lincoln Elementary', parentAccountId: '100', signIn: 'password', googleDomains: [] }],
-	[
-		{ accountId: '1001', username: 'jdoe', name: 'Jane Doe', email: 'jdoe@example.org', role: 'Student' },
-		{ accountId: '1001', username: 'bsmith', name: 'Bob Smith', email: 'bsmith@example.org', role: 'Student' }
-	]
-);
-
-beforeAll(async () => {
-	await setMeta('owner', {
-		username: 'admin',
-		parentAccountId: '100',
-		parentName: 'Springfield Public Schools',
-		roles: ['Student', 'Teacher']
-	});
-	await downloadAll(portal);
-});
+beforeAll(() => signInDevice(portal));
 afterAll(async () => {
 	await wipeDatabase();
 });
